@@ -1,0 +1,219 @@
+"""Image loading and saving at the library's edges.
+
+Inside the library pixels are float tensors ``N x 3 x H x W`` in [0, 1]; at the edges they are
+``H x W x 3`` uint8 RGB arrays. Loading applies the EXIF orientation, converts every mode
+(16-bit, palette, alpha, CMYK, grey) to 8-bit RGB and refuses decompression bombs. Saving is
+atomic: a temp file in the destination folder, then ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from photoguard.errors import CorruptImageError, ImageTooLargeError, UnsupportedImageError
+
+try:  # HEIC/HEIF (iPhone photos); optional at import so a missing wheel only disables HEIC.
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    HEIF_AVAILABLE = True
+except ImportError:  # pragma: no cover - pillow-heif is a declared dependency
+    HEIF_AVAILABLE = False
+
+#: Default limit on decoded pixels (a 100 MP photo decodes to 300 MB of RGB).
+DEFAULT_MAX_PIXELS = 100_000_000
+#: Pillow formats photoguard reads.
+SUPPORTED_FORMATS = {"JPEG", "PNG", "WEBP", "TIFF", "HEIF", "BMP", "MPO", "GIF"}
+
+
+@dataclass
+class LoadedImage:
+    """A decoded photo.
+
+    Attributes:
+        rgb: ``H x W x 3`` uint8 RGB, orientation already applied.
+        alpha: ``H x W`` uint8 alpha channel, or None when the image is opaque.
+        format: Pillow's format name of the source (``"JPEG"``, ``"PNG"``, ...).
+        icc_profile: the embedded ICC profile bytes, or None.
+        source: the path it was read from, if any.
+    """
+
+    rgb: np.ndarray
+    alpha: np.ndarray | None = None
+    format: str = "PNG"
+    icc_profile: bytes | None = None
+    source: Path | None = None
+    info: dict = field(default_factory=dict)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """``(width, height)`` in pixels."""
+        return self.rgb.shape[1], self.rgb.shape[0]
+
+
+def _to_rgb(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    """Convert any Pillow mode to (uint8 RGB, optional uint8 alpha)."""
+    alpha = None
+    mode = im.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        arr = np.asarray(im, dtype=np.float64)
+        peak = 65535.0 if mode.startswith("I;16") or arr.max(initial=0) > 255 else 255.0
+        grey = np.clip(np.rint(arr / peak * 255.0), 0, 255).astype(np.uint8)
+        return np.repeat(grey[..., None], 3, axis=2), None
+    if mode == "F":
+        grey = np.clip(np.rint(np.asarray(im, dtype=np.float64) * (255.0 if np.asarray(im).max() <= 1 else 1.0)), 0, 255)
+        return np.repeat(grey.astype(np.uint8)[..., None], 3, axis=2), None
+    if mode == "CMYK":
+        profile = im.info.get("icc_profile")
+        if profile:
+            try:
+                src = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+                im = ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            except (ImageCms.PyCMSError, OSError):
+                im = im.convert("RGB")
+        else:
+            im = im.convert("RGB")
+        return np.asarray(im, dtype=np.uint8).copy(), None
+    if mode == "P" and "transparency" in im.info:
+        im = im.convert("RGBA")
+    elif mode in ("P", "1", "L", "YCbCr", "LAB", "HSV"):
+        im = im.convert("RGB")
+    if im.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = np.asarray(im.convert("RGBA"), dtype=np.uint8)
+        alpha = rgba[..., 3].copy()
+        if alpha.min() == 255:
+            alpha = None
+        return rgba[..., :3].copy(), alpha
+    if im.mode != "RGB":
+        im = im.convert("RGB")
+    return np.asarray(im, dtype=np.uint8).copy(), alpha
+
+
+def open_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> LoadedImage:
+    """Read a photo from disk as orientation-corrected 8-bit RGB.
+
+    Raises:
+        UnsupportedImageError: not a file, empty, or not an image format photoguard reads.
+        CorruptImageError: truncated or undecodable image data.
+        ImageTooLargeError: more than ``max_pixels`` pixels (decompression-bomb guard).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UnsupportedImageError(f"{path}: no such file")
+    if not path.is_file():
+        raise UnsupportedImageError(f"{path}: not a regular file")
+    if path.stat().st_size == 0:
+        raise CorruptImageError(f"{path}: empty file (0 bytes)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnsupportedImageError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    loaded = decode_image(data, max_pixels=max_pixels, name=str(path))
+    loaded.source = path
+    return loaded
+
+
+def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str = "<bytes>") -> LoadedImage:
+    """Decode encoded image bytes; see :func:`open_image` for the errors raised."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+            fmt = im.format or "PNG"
+            width, height = im.size
+            if width * height > max_pixels:
+                raise ImageTooLargeError(
+                    f"{name}: {width}x{height} = {width * height / 1e6:.0f} MP is over the {max_pixels / 1e6:.0f} MP limit"
+                )
+            if fmt not in SUPPORTED_FORMATS:
+                raise UnsupportedImageError(f"{name}: {fmt} images are not supported")
+            im.load()
+            icc = im.info.get("icc_profile")
+            im = ImageOps.exif_transpose(im)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageTooLargeError(f"{name}: image is too large (decompression-bomb guard)") from None
+    except UnidentifiedImageError:
+        raise UnsupportedImageError(f"{name}: not an image, or an unsupported format") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise CorruptImageError(f"{name}: cannot decode image ({exc})") from None
+    if width < 1 or height < 1:
+        raise CorruptImageError(f"{name}: image has no pixels")
+    try:
+        rgb, alpha = _to_rgb(im)
+    except (OSError, ValueError) as exc:
+        raise CorruptImageError(f"{name}: cannot convert {im.mode} image to RGB ({exc})") from None
+    return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, icc_profile=icc, info={"mode": im.mode})
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temp file in the same folder and ``os.replace``.
+
+    Either the whole new file is there or the old state is untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def encode_image(
+    rgb: np.ndarray,
+    fmt: str,
+    *,
+    alpha: np.ndarray | None = None,
+    quality: int = 95,
+    subsampling: str = "4:4:4",
+    icc_profile: bytes | None = None,
+) -> bytes:
+    """Encode ``H x W x 3`` uint8 RGB as ``fmt`` (JPEG, PNG, WEBP, TIFF) without metadata.
+
+    JPEG uses ``quality`` and ``subsampling`` (default 4:4:4 so chroma survives); PNG, WebP
+    and TIFF are lossless. Only the ICC profile is carried over, when given.
+    """
+    fmt = fmt.upper()
+    im = Image.fromarray(rgb, "RGB")
+    if alpha is not None and fmt in ("PNG", "WEBP", "TIFF"):
+        im.putalpha(Image.fromarray(alpha, "L"))
+    buf = io.BytesIO()
+    extra = {"icc_profile": icc_profile} if icc_profile else {}
+    if fmt in ("JPEG", "JPG", "MPO"):
+        im.save(buf, "JPEG", quality=quality, subsampling=subsampling, optimize=False, **extra)
+    elif fmt == "PNG":
+        im.save(buf, "PNG", compress_level=6, **extra)
+    elif fmt == "WEBP":
+        im.save(buf, "WEBP", lossless=True, **extra)
+    elif fmt == "TIFF":
+        im.save(buf, "TIFF", compression="tiff_deflate", **extra)
+    else:
+        raise UnsupportedImageError(f"cannot write {fmt} images")
+    return buf.getvalue()
+
+
+def to_tensor(rgb: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
+    """``H x W x 3`` uint8 -> ``1 x 3 x H x W`` float32 in [0, 1]."""
+    return torch.from_numpy(np.ascontiguousarray(rgb)).to(device).permute(2, 0, 1)[None].float().div_(255.0)
+
+
+def to_uint8(x: torch.Tensor) -> np.ndarray:
+    """``1 x 3 x H x W`` (or ``3 x H x W``) float in [0, 1] -> ``H x W x 3`` uint8, rounded."""
+    if x.dim() == 4:
+        x = x[0]
+    return x.detach().clamp(0, 1).mul(255.0).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()

@@ -1,0 +1,1 @@
+"""Model registry and native PyTorch ports of the face networks."""

@@ -1,0 +1,203 @@
+"""The model registry: which weight files exist, where they live, and how they are fetched.
+
+Weights are listed in ``models/manifest.toml`` (file, sha256, licence, source, input spec).
+Lookup order: ``$PHOTOGUARD_MODELS``, then the project's ``models/`` folder. Nothing is ever
+downloaded: :func:`fetch_models` copies files from a local mirror folder and verifies them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from photoguard.errors import ModelChecksumError, ModelNotFoundError, UsageError
+
+#: The folder holding ``manifest.toml`` in a source checkout (``<repo>/models``).
+PROJECT_MODEL_DIR = Path(__file__).resolve().parents[3] / "models"
+FETCH_COMMAND = "photoguard models fetch"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One weight file of the manifest."""
+
+    name: str
+    file: str
+    sha256: str
+    licence: str
+    commercial_use: bool
+    source: str
+    task: str
+    input: str
+
+
+def _manifest_path() -> Path:
+    override = os.environ.get("PHOTOGUARD_MANIFEST")
+    if override:
+        return Path(override)
+    bundled = Path(__file__).with_name("manifest.toml")
+    return PROJECT_MODEL_DIR / "manifest.toml" if (PROJECT_MODEL_DIR / "manifest.toml").exists() else bundled
+
+
+@lru_cache(maxsize=1)
+def manifest() -> dict[str, ModelSpec]:
+    """All models of the manifest, by name."""
+    with open(_manifest_path(), "rb") as fh:
+        raw = tomllib.load(fh)
+    return {name: ModelSpec(name=name, **entry) for name, entry in raw.items()}
+
+
+def spec(name: str) -> ModelSpec:
+    """The manifest entry for ``name``; raises :class:`UsageError` for an unknown name."""
+    try:
+        return manifest()[name]
+    except KeyError:
+        raise UsageError(f"unknown model {name!r}; known: {', '.join(manifest())}") from None
+
+
+def model_dirs() -> list[Path]:
+    """Folders searched for weights, in order: ``$PHOTOGUARD_MODELS``, then ``models/``."""
+    dirs = []
+    env = os.environ.get("PHOTOGUARD_MODELS")
+    if env:
+        dirs.append(Path(env))
+    dirs.append(PROJECT_MODEL_DIR)
+    return dirs
+
+
+def default_store() -> Path:
+    """Where ``fetch`` writes: the first folder of :func:`model_dirs`."""
+    return model_dirs()[0]
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _verified(path: str, size: int, mtime_ns: int, expected: str) -> bool:
+    return sha256_of(Path(path)) == expected
+
+
+def find_model(name: str, *, verify: bool = True) -> Path:
+    """Path of the weight file for ``name``.
+
+    Raises:
+        ModelNotFoundError: the file is in none of :func:`model_dirs`.
+        ModelChecksumError: the file is there but its sha256 is wrong.
+    """
+    entry = spec(name)
+    for folder in model_dirs():
+        path = folder / entry.file
+        if path.is_file():
+            if verify:
+                st = path.stat()
+                if not _verified(str(path), st.st_size, st.st_mtime_ns, entry.sha256):
+                    raise ModelChecksumError(
+                        f"model file {path} is corrupt (sha256 mismatch); run `{FETCH_COMMAND}` to restore it"
+                    )
+            return path
+    searched = ", ".join(str(d) for d in model_dirs())
+    raise ModelNotFoundError(f"model file {entry.file} not found in {searched}; run `{FETCH_COMMAND}`")
+
+
+def default_mirror() -> Path | None:
+    """``$PHOTOGUARD_MODEL_MIRROR``, else ``../shared/models`` beside the project or cwd."""
+    env = os.environ.get("PHOTOGUARD_MODEL_MIRROR")
+    if env:
+        return Path(env)
+    for candidate in (PROJECT_MODEL_DIR.parent.parent / "shared" / "models", Path.cwd().parent / "shared" / "models"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """What :func:`fetch_models` did for one model: ``copied``, ``present`` or ``failed``."""
+
+    name: str
+    status: str
+    path: Path
+    message: str = ""
+
+
+def _atomic_copy(src: Path, dst: Path, expected_sha256: str) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dst.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+            shutil.copyfileobj(inp, out, 1 << 20)
+        got = sha256_of(Path(tmp))
+        if got != expected_sha256:
+            raise ModelChecksumError(f"{src} has sha256 {got[:12]}…, manifest says {expected_sha256[:12]}…; not copied")
+        os.replace(tmp, dst)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def fetch_models(
+    mirror: Path | None = None, *, store: Path | None = None, names: list[str] | None = None
+) -> list[FetchOutcome]:
+    """Copy weight files from ``mirror`` into ``store``, verifying sha256, writing atomically.
+
+    Files already present with the right hash are left alone. Never touches the network.
+    """
+    mirror = mirror or default_mirror()
+    if mirror is None or not mirror.is_dir():
+        raise UsageError(
+            "no model mirror folder: pass --from DIR or set PHOTOGUARD_MODEL_MIRROR "
+            "(a folder holding the files listed in models/manifest.toml)"
+        )
+    store = store or default_store()
+    outcomes = []
+    for name in names or list(manifest()):
+        entry = spec(name)
+        dst = store / entry.file
+        if dst.is_file() and sha256_of(dst) == entry.sha256:
+            outcomes.append(FetchOutcome(name, "present", dst))
+            continue
+        src = mirror / entry.file
+        if not src.is_file():
+            outcomes.append(FetchOutcome(name, "failed", dst, f"{entry.file} not in mirror {mirror}"))
+            continue
+        try:
+            _atomic_copy(src, dst, entry.sha256)
+        except ModelChecksumError as exc:
+            outcomes.append(FetchOutcome(name, "failed", dst, str(exc)))
+            continue
+        outcomes.append(FetchOutcome(name, "copied", dst))
+    return outcomes
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """Presence and integrity of one model for ``models list`` / ``models verify``."""
+
+    spec: ModelSpec
+    path: Path | None
+    state: str  # "verified", "missing" or "corrupt"
+
+
+def model_status(name: str) -> ModelStatus:
+    """Locate and hash-check one model without raising."""
+    entry = spec(name)
+    try:
+        return ModelStatus(entry, find_model(name), "verified")
+    except ModelNotFoundError:
+        return ModelStatus(entry, None, "missing")
+    except ModelChecksumError:
+        path = next(d / entry.file for d in model_dirs() if (d / entry.file).is_file())
+        return ModelStatus(entry, path, "corrupt")
