@@ -1,0 +1,1 @@
+"""The identity cloak: differentiable transforms, budgets, losses and the attack loop."""
