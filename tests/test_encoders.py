@@ -131,7 +131,7 @@ def faces() -> dict[str, object]:
     chosen = [(i, sorted(p)[:2]) for i, p in sorted(by_id.items()) if len(p) >= 2][:IDENTITIES_USED]
     detector = cv2.FaceDetectorYN.create(str(find_model("yunet_2023mar")), "", (320, 320), 0.6, 0.3, 5000)
     recognizer = cv2.FaceRecognizerSF.create(str(find_model("sface_2021dec")), "")
-    aligned, margin, ids, dets = [], [], [], []
+    aligned, margin, ids = [], [], []
     for identity, paths in chosen:
         for rel in paths:
             bgr = cv2.imread(str(FACES / rel), cv2.IMREAD_COLOR)
@@ -143,7 +143,6 @@ def faces() -> dict[str, object]:
             aligned.append(recognizer.alignCrop(bgr, det))
             margin.append(margin_crop(bgr, (x, y, x + w, y + h), SPECS["facenet"]))
             ids.append(identity)
-            dets.append(det)
     return {"aligned": aligned, "margin": margin, "ids": ids, "recognizer": recognizer}
 
 
