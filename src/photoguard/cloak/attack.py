@@ -1,0 +1,81 @@
+"""The cloak's optimisation loop (a pure function) and the thin class around it.
+
+:func:`perturb_iterative` is the whole algorithm: momentum gradient steps on a perturbation
+parameterised in luma/chroma, each pixel's step scaled to its own budget and the result
+projected back into it. Steps are normalised by the RMS of the momentum, not its sign, so the
+perturbation gathers where the gradient is (eyes, nose, brows) instead of saturating every
+pixel to the bound as sign-PGD does: the same push for much less visible energy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+
+# RGB <- (Y, Cb, Cr) for offsets (JFIF), as a 3 x 3 matrix acting on the channel axis.
+_YCC_TO_RGB = torch.tensor([[1.0, 0.0, 1.402], [1.0, -0.344136, -0.714136], [1.0, 1.772, 0.0]])
+
+
+def ycc_to_rgb(delta: torch.Tensor) -> torch.Tensor:
+    """``B x 3 x H x W`` offsets in (Y, Cb, Cr) -> offsets in RGB."""
+    return torch.einsum("ij,bjhw->bihw", _YCC_TO_RGB.to(delta.device, delta.dtype), delta)
+
+
+def compose(clean: torch.Tensor, delta_ycc: torch.Tensor, epsilon: float) -> torch.Tensor:
+    """Perturbed crop: ``clamp(clean + clamp(rgb(delta), -eps, eps), 0, 1)``."""
+    rgb = ycc_to_rgb(delta_ycc).clamp(-epsilon, epsilon)
+    return (clean + rgb).clamp(0.0, 1.0)
+
+
+def perturb_iterative(
+    clean: torch.Tensor,
+    budget: torch.Tensor,
+    loss_fn: Callable[[torch.Tensor, int], torch.Tensor],
+    *,
+    steps: int,
+    step_size: float,
+    momentum: float,
+    epsilon: float,
+    chroma_ratio: float,
+    final_step_ratio: float = 0.2,
+) -> torch.Tensor:
+    """Optimise a bounded perturbation of ``clean`` that minimises ``loss_fn``.
+
+    Args:
+        clean: ``1 x 3 x H x W`` crop in [0, 1] (not modified).
+        budget: ``1 x 1 x H x W`` per-pixel luma budget in [0, 1] units (0 = untouchable).
+        loss_fn: ``loss_fn(perturbed, step) -> scalar`` to minimise; ``perturbed`` is
+            ``1 x 3 x H x W`` in [0, 1] and differentiable.
+        steps: number of gradient steps.
+        step_size: first step, as a fraction of each pixel's budget; decays (cosine) to
+            ``final_step_ratio`` of it.
+        momentum: decay of the accumulated L1-normalised gradient.
+        epsilon: hard L-infinity bound in RGB, [0, 1] units.
+        chroma_ratio: chroma budget relative to the luma budget.
+
+    Returns:
+        ``1 x 3 x H x W`` RGB perturbation (``perturbed - clean``), within ``epsilon``.
+    """
+    channel_budget = budget * torch.tensor([1.0, chroma_ratio, chroma_ratio], device=clean.device).view(1, 3, 1, 1)
+    delta = torch.zeros_like(clean)
+    velocity = torch.zeros_like(clean)
+    active = (budget > 0).to(clean.dtype)
+    active_count = active.sum().clamp_min(1.0)
+    for step in range(steps):
+        delta.requires_grad_(True)
+        loss = loss_fn(compose(clean, delta, epsilon), step)
+        (grad,) = torch.autograd.grad(loss, delta)
+        with torch.no_grad():
+            if not torch.isfinite(grad).all():
+                grad = torch.nan_to_num(grad, nan=0.0, posinf=0.0, neginf=0.0)
+            grad = grad * active
+            velocity = momentum * velocity + grad / (grad.abs().sum() / active_count).clamp_min(1e-12)
+            rms = (velocity.pow(2).sum(dim=(2, 3), keepdim=True) / active_count).sqrt().clamp_min(1e-12)
+            t = step / max(steps - 1, 1)
+            size = step_size * (final_step_ratio + (1 - final_step_ratio) * 0.5 * (1 + math.cos(math.pi * t)))
+            delta = delta.detach() - size * channel_budget * velocity / rms
+            delta = torch.maximum(torch.minimum(delta, channel_budget), -channel_budget)
+    with torch.no_grad():
+        return compose(clean, delta, epsilon) - clean

@@ -1,0 +1,115 @@
+"""Frozen, validated configurations of the identity cloak, and the named presets.
+
+Budgets are in units of 1/255 of the 8-bit range. Presets trade strength for time and
+visibility: ``fast`` (seconds on a CPU), ``medium`` (default: invisible at 100 %),
+``strong`` (for people who accept a visible change).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+from photoguard.errors import UsageError
+
+ENCODERS = ("arcface", "sface", "facenet")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloakConfig:
+    """Hyper-parameters of one cloak run.
+
+    Attributes:
+        epsilon: hard L-infinity bound of the perturbation, in 1/255 units (max 32).
+        jnd_scale: per-pixel budget = ``jnd_scale`` x just-noticeable difference, capped at ``epsilon``.
+        chroma_ratio: budget of the Cb/Cr components relative to luminance (0 = luminance only).
+        eye_ratio: budget multiplier inside the eye regions (irises change colour visibly).
+        steps: optimisation steps per face.
+        step_size: first step as a fraction of the per-pixel budget (decays to 20 % of it).
+        momentum: gradient momentum (MI-FGSM), 0..1.
+        eot_samples: random transformations averaged per step.
+        jpeg_quality: range of the simulated JPEG quality.
+        rescale: range of the simulated downscale factor (then back up).
+        blur_sigma: maximum simulated blur, pixels at working resolution.
+        jitter_shift: alignment shift, fraction of the aligned crop side.
+        jitter_angle: alignment rotation, degrees.
+        jitter_scale: alignment scale change, fraction.
+        target_margin: stop pushing an encoder once similarity is this far below its threshold.
+        encoders: encoders attacked.
+        holdout: encoder kept out of the attack and used for the honest verification score.
+        face_px: face box side (px) at the working resolution.
+        min_face_px: faces smaller than this (px, in the photo) are reported and left alone.
+        seed: random seed; the same seed and input give the same output.
+    """
+
+    epsilon: float = 12.0
+    jnd_scale: float = 1.6
+    chroma_ratio: float = 0.5
+    eye_ratio: float = 0.5
+    steps: int = 40
+    step_size: float = 0.25
+    momentum: float = 0.5
+    eot_samples: int = 2
+    jpeg_quality: tuple[float, float] = (50.0, 95.0)
+    rescale: tuple[float, float] = (0.5, 1.0)
+    blur_sigma: float = 0.7
+    jitter_shift: float = 0.03
+    jitter_angle: float = 4.0
+    jitter_scale: float = 0.04
+    target_margin: float = 0.15
+    encoders: tuple[str, ...] = ("arcface", "sface", "facenet")
+    holdout: str | None = "facenet"
+    face_px: int = 160
+    min_face_px: int = 40
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        checks = [
+            (0 < self.epsilon <= 32, "epsilon must be in (0, 32] (units of 1/255)"),
+            (self.jnd_scale > 0, "jnd_scale must be positive"),
+            (0 <= self.chroma_ratio <= 1, "chroma_ratio must be in [0, 1]"),
+            (0 <= self.eye_ratio <= 1, "eye_ratio must be in [0, 1]"),
+            (self.steps >= 1, "steps must be >= 1"),
+            (0 < self.step_size <= 1, "step_size must be in (0, 1]"),
+            (0 <= self.momentum < 1, "momentum must be in [0, 1)"),
+            (self.eot_samples >= 1, "eot_samples must be >= 1"),
+            (1 <= self.jpeg_quality[0] <= self.jpeg_quality[1] <= 100, "jpeg_quality must be a range in 1..100"),
+            (0 < self.rescale[0] <= self.rescale[1] <= 1, "rescale must be a range in (0, 1]"),
+            (set(self.encoders) <= set(ENCODERS) and len(self.encoders) > 0, f"encoders must be among {ENCODERS}"),
+            (self.holdout is None or self.holdout in ENCODERS, f"holdout must be None or one of {ENCODERS}"),
+            (self.face_px >= 64, "face_px must be >= 64"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise UsageError(f"invalid cloak config: {message}")
+        if not self.attack_encoders:
+            raise UsageError("invalid cloak config: no encoder left to attack after the holdout")
+
+    @property
+    def attack_encoders(self) -> tuple[str, ...]:
+        """Encoders whose gradients drive the attack (``encoders`` minus ``holdout``)."""
+        return tuple(e for e in self.encoders if e != self.holdout)
+
+    def with_(self, **changes: object) -> "CloakConfig":
+        """A copy with some fields changed (validated again)."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+PRESETS: dict[str, CloakConfig] = {
+    "fast": CloakConfig(epsilon=10.0, jnd_scale=1.6, steps=12, eot_samples=1, step_size=0.35),
+    "medium": CloakConfig(),
+    "strong": CloakConfig(epsilon=16.0, jnd_scale=3.0, chroma_ratio=0.7, eye_ratio=0.8, steps=60, target_margin=0.3),
+}
+DEFAULT_PRESET = "medium"
+
+
+def preset(name: str | CloakConfig) -> CloakConfig:
+    """The config of a named preset (``fast``, ``medium``, ``strong``); a config passes through."""
+    if isinstance(name, CloakConfig):
+        return name
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise UsageError(f"unknown strength {name!r}; choose one of {', '.join(PRESETS)}") from None
