@@ -69,3 +69,12 @@ class MetadataError(PhotoguardError):
 
 class UnsupportedFormatError(MetadataError, UnsupportedImageError):
     """No metadata handler exists for this file format."""
+
+
+class CorruptMetadataError(MetadataError, CorruptImageError):
+    """The file's container structure (JPEG segments, PNG chunks, RIFF chunks, TIFF IFDs) is
+    broken or truncated, so it cannot be rewritten safely. Nothing is written."""
+
+
+class BatchFailedError(PhotoguardError):
+    """Some files of a batch failed (each already reported on its own line); exit code 1."""

@@ -1,0 +1,48 @@
+"""The one interface every format handler implements (mat2's parser-per-format design)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from photoguard.metadata.types import MetadataReport, StripReport
+
+
+class MetadataHandler(ABC):
+    """Inspect and strip one file format, working on bytes (so callers can strip in memory).
+
+    Subclasses set :attr:`format`, :attr:`mime` and :attr:`extensions`, recognise their files by
+    magic bytes in :meth:`sniff`, and are registered in :mod:`photoguard.metadata.registry`.
+    """
+
+    format: ClassVar[str]
+    mime: ClassVar[str]
+    extensions: ClassVar[tuple[str, ...]]
+
+    @staticmethod
+    @abstractmethod
+    def sniff(head: bytes) -> bool:
+        """True when the first bytes of a file (at least 16) are this format's magic."""
+
+    @abstractmethod
+    def inspect(self, data: bytes) -> MetadataReport:
+        """List every metadata item found, with privacy findings.
+
+        Raises:
+            CorruptMetadataError: the container structure cannot be parsed.
+        """
+
+    @abstractmethod
+    def strip(self, data: bytes, *, keep_icc: bool = True) -> tuple[bytes, StripReport]:
+        """Return the file without identifying metadata, and a report of what went and stayed.
+
+        Args:
+            data: the whole file.
+            keep_icc: keep the ICC colour profile (colour, not identity). False drops it.
+
+        Raises:
+            CorruptMetadataError: the container structure is broken or truncated.
+        """
+
+    def _report(self, items: list) -> MetadataReport:
+        return MetadataReport(format=self.format, mime=self.mime, items=items)
