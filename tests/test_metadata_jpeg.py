@@ -111,3 +111,9 @@ def test_progressive_jpeg_keeps_all_scans(tmp_path):
     assert SECRET.encode() not in out
     assert out.count(b"\xff\xda") == buf.getvalue().count(b"\xff\xda")
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(out))), np.asarray(Image.open(buf)))
+
+
+def test_output_segment_map_matches_an_independent_parse(tmp_path):
+    handler = JpegHandler()
+    out, _ = handler.strip(dirty_jpeg(tmp_path / "d.jpg", thumbnail=False).read_bytes())
+    assert handler._parse(out) == parse(out)  # what strip_bytes' self-check relies on

@@ -16,6 +16,7 @@ Example::
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from photoguard.errors import MetadataError, UnsupportedImageError, UsageError
@@ -73,7 +74,7 @@ def strip_bytes(data: bytes, *, keep_icc: bool = True, name: str = "data") -> tu
         handler = handler_for(data)
         findings = handler.inspect(data).findings
         out, report = handler.strip(data, keep_icc=keep_icc)
-        left = handler_for(out).inspect(out).findings
+        left = handler.inspect(out).findings
     except MetadataError as exc:
         raise _named(exc, name) from None
     if left:
@@ -114,7 +115,33 @@ def strip_metadata(
     out, report = strip_bytes(data, keep_icc=keep_icc, name=str(src))
     report.source, report.destination = str(src), str(dst)
     if not (in_place and out == data):
-        from photoguard.imageio import atomic_write_bytes
-
-        atomic_write_bytes(dst, out)
+        mode = Path(src).stat().st_mode & 0o7777 if in_place else 0o666 & ~_UMASK
+        _write_atomic(Path(dst), out, mode=mode, durable=in_place)
     return report
+
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def _write_atomic(path: Path, data: bytes, *, mode: int, durable: bool) -> None:
+    """Temp file in the destination folder, then ``os.replace`` (same contract as
+    :func:`photoguard.imageio.atomic_write_bytes`, which is not used here because importing
+    ``photoguard.imageio`` imports torch: two seconds of start-up for a metadata strip).
+
+    Differences: the file gets ``mode`` (not mkstemp's 0600), and it is fsynced only when
+    ``durable`` (in-place rewrites, where the original is at stake; a fresh copy can be redone).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

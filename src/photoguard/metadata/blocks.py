@@ -118,22 +118,25 @@ def jumbf_items(payload: bytes, group: str = "JUMBF") -> list[MetadataItem]:
                          f"{kind} ({human_size(len(payload))}; may name the creator, device and edit history)")]
 
 
-def trailer_items(trailer: bytes) -> list[MetadataItem]:
-    """Describe bytes appended after the image's end (motion-photo video, MPF images, junk)."""
-    if not trailer.strip(b"\x00"):
-        return [MetadataItem("Trailer", "Padding", f"({human_size(len(trailer))} of zero bytes)", None)]
+def trailer_items(data: bytes, start: int = 0) -> list[MetadataItem]:
+    """Describe the bytes ``data[start:]`` appended after the image's end (motion-photo video,
+    MPF secondary images, junk). Works with offsets: a 2 MB video is never copied."""
+    size_all = len(data) - start
     items = []
-    ftyp = trailer.find(b"ftyp")
-    jpeg_count = trailer.count(b"\xff\xd8\xff")
-    if jpeg_count and (ftyp < 0 or trailer.find(b"\xff\xd8\xff") < ftyp):
-        size = len(trailer) if ftyp < 4 else ftyp - 4
-        items.append(MetadataItem("Trailer", "SecondaryImages", f"{jpeg_count} JPEG image(s), {human_size(size)}",
-                                  f"appended secondary image(s) ({jpeg_count}, {human_size(size)}: depth/gain map or preview)"))
-    if ftyp >= 4:
-        size = len(trailer) - (ftyp - 4)
-        items.append(MetadataItem("Trailer", "MotionPhotoVideo", f"MP4 video, {human_size(size)}",
-                                  f"motion-photo video, {human_size(size)}"))
+    ftyp = data.find(b"ftyp", start)
+    first_jpeg = data.find(b"\xff\xd8\xff", start, ftyp if ftyp >= 0 else len(data))
+    if first_jpeg >= 0:
+        end = ftyp - 4 if ftyp >= start + 4 else len(data)
+        count = data.count(b"\xff\xd8\xff", start, end)
+        size = human_size(end - start)
+        items.append(MetadataItem("Trailer", "SecondaryImages", f"{count} JPEG image(s), {size}",
+                                  f"appended secondary image(s) ({count}, {size}: depth/gain map or preview)"))
+    if ftyp >= start + 4:
+        size = human_size(len(data) - (ftyp - 4))
+        items.append(MetadataItem("Trailer", "MotionPhotoVideo", f"MP4 video, {size}", f"motion-photo video, {size}"))
     if not items:
-        items.append(MetadataItem("Trailer", "TrailingData", f"({human_size(len(trailer))})",
-                                  f"data after the image end ({human_size(len(trailer))})"))
+        if size_all <= 65536 and not data[start:].strip(b"\x00"):
+            return [MetadataItem("Trailer", "Padding", f"({human_size(size_all)} of zero bytes)", None)]
+        items.append(MetadataItem("Trailer", "TrailingData", f"({human_size(size_all)})",
+                                  f"data after the image end ({human_size(size_all)})"))
     return items

@@ -112,7 +112,7 @@ class PngHandler(MetadataHandler):
                 items.append(MetadataItem("PNG:unknown", ctype.decode("latin-1"), f"({human_size(len(body))})",
                                           f"unknown chunk {ctype.decode('latin-1')} ({human_size(len(body))})"))
         if iend < len(data):
-            items += trailer_items(data[iend:])
+            items += trailer_items(data, iend)
         return self._report(items)
 
     def strip(self, data: bytes, *, keep_icc: bool = True) -> tuple[bytes, StripReport]:

@@ -17,7 +17,7 @@ from photoguard.metadata.base import MetadataHandler
 from photoguard.metadata.blocks import iptc_items, photoshop_items, xmp_items
 from photoguard.metadata.exif import TAG_NAMES, TYPE_SIZES, Ifd, TiffReader, exif_items
 from photoguard.metadata.findings import human_size
-from photoguard.metadata.types import MetadataItem, MetadataReport, StripReport
+from photoguard.metadata.types import MetadataReport, StripReport
 
 #: tags needed to decode and display the image (TIFF 6.0 baseline + common extensions)
 STRUCTURE = {254, 256, 257, 258, 259, 262, 266, 273, 274, 277, 278, 279, 282, 283, 284, 296, 297, 301, 317, 318,

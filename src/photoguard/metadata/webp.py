@@ -67,7 +67,7 @@ class WebpHandler(MetadataHandler):
                 name = fourcc.decode("latin-1").strip()
                 items.append(MetadataItem("RIFF", name, f"({human_size(len(body))})", f"unknown chunk {name} ({human_size(len(body))})"))
         if riff_end < len(data):
-            items += trailer_items(data[riff_end:])
+            items += trailer_items(data, riff_end)
         return self._report(items)
 
     def strip(self, data: bytes, *, keep_icc: bool = True) -> tuple[bytes, StripReport]:
