@@ -1,0 +1,555 @@
+"""Batch engine shared by ``photoguard protect`` and ``photoguard strip``.
+
+Three steps, each usable on its own:
+
+1. :func:`plan` walks the inputs (:mod:`photoguard.batch_paths`), applies include/exclude
+   patterns, mirrors every file below the output folder and marks what will be skipped
+   (``--skip-existing``, files in folders that are not images).
+2. :func:`run` runs an :class:`Operation` over the planned jobs, in this process or in a pool
+   of worker processes (``workers > 1``). Every file ends as one :class:`Record`; one bad file
+   never stops the batch. Ctrl-C cancels what has not started, interrupts what runs (outputs
+   are written atomically, so no partial file is left) and returns what finished.
+3. :func:`write_report` writes the records as JSON or CSV (by extension), atomically.
+
+Example::
+
+    from photoguard.batch import ProtectOperation, plan, run, write_report
+    op = ProtectOperation(strength="fast")
+    jobs = plan(["shoot/"], op, out="delivered/", skip_existing=True)
+    outcome = run(jobs, op, workers=2)
+    write_report("delivered/report.csv", outcome.records)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from photoguard.batch_paths import InputFile, iter_inputs, plan_outputs
+from photoguard.errors import PhotoguardError, UsageError
+
+DONE, SKIPPED, NO_FACE, FAILED, INTERRUPTED = "done", "skipped", "no-face", "failed", "interrupted"
+STATUSES = (DONE, SKIPPED, NO_FACE, FAILED, INTERRUPTED)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One planned file.
+
+    Attributes:
+        src: the input file.
+        dst: where the output goes (``src`` itself with ``--in-place``).
+        alternates: other names the operation may write instead of ``dst`` (a HEIC photo without
+            a face keeps its ``.heic`` name); any of them existing counts for ``--skip-existing``.
+        skip: why the file is not processed (``"output exists"``), or None.
+        error: a failure known before running (reported as ``failed``), or None.
+        in_place: replace ``src`` with the result.
+    """
+
+    src: Path
+    dst: Path
+    alternates: tuple[Path, ...] = ()
+    skip: str | None = None
+    error: str | None = None
+    in_place: bool = False
+
+
+@dataclass
+class Record:
+    """What happened to one file; one row of the report.
+
+    Attributes:
+        path: the input file.
+        output: the file written (None when nothing was written).
+        status: ``done``, ``skipped``, ``no-face``, ``failed`` or ``interrupted``.
+        faces: faces found (None for operations that do not look for faces).
+        faces_protected: faces cloaked.
+        verification: per face: ``{"face", "protected", "encoder", "before", "after", "threshold",
+            "still_recognised", "reason"}``; ``before`` is 1.0 (the original against itself),
+            ``after`` the held-out encoder's similarity of the protected face to the original.
+        psnr: whole-photo PSNR of output vs input, dB (None when the pixels are unchanged).
+        face_psnr: PSNR over the largest face, dB.
+        seconds: time spent on the file.
+        message: one line describing the result.
+        error: the error message when ``status`` is ``failed``.
+        detail: operation-specific extras (the metadata strip report), JSON only.
+    """
+
+    path: str
+    output: str | None
+    status: str
+    faces: int | None = None
+    faces_protected: int | None = None
+    verification: list[dict[str, Any]] = field(default_factory=list)
+    psnr: float | None = None
+    face_psnr: float | None = None
+    seconds: float = 0.0
+    message: str = ""
+    error: str | None = None
+    detail: dict[str, Any] | None = None
+
+    @property
+    def still_recognised(self) -> int:
+        """Protected faces that the held-out encoder still matches to the original."""
+        return sum(1 for v in self.verification if v.get("still_recognised"))
+
+
+# --- operations ---------------------------------------------------------------------------------
+
+
+class Operation:
+    """A per-file operation the engine runs. Subclasses are frozen dataclasses (sent to workers).
+
+    Attributes:
+        action: the verb for messages (``"protect"``).
+        verb: its past tense (``"protected"``).
+        finished: what happened to the files that did not fail (``"written"``).
+        uses_torch: workers set ``torch.set_num_threads`` only for operations that use torch.
+    """
+
+    action: str = "process"
+    verb: str = "processed"
+    finished: str = "processed"
+    uses_torch: bool = False
+
+    def output_rel(self, item: InputFile) -> tuple[Path, tuple[Path, ...]]:
+        """The output path relative to the output folder, and alternate names it may take."""
+        return item.rel, ()
+
+    def check_in_place(self, src: Path) -> str | None:
+        """Why ``src`` cannot be processed in place, or None."""
+        return None
+
+    def __call__(self, job: Job) -> Record:
+        raise NotImplementedError
+
+
+# Suffix families, to keep the photographer's own spelling (IMG_0001.JPG stays .JPG).
+_FAMILY = {".jpg": "JPEG", ".jpeg": "JPEG", ".jpe": "JPEG", ".jfif": "JPEG", ".png": "PNG", ".webp": "WEBP",
+           ".tif": "TIFF", ".tiff": "TIFF", ".heic": "HEIF", ".heif": "HEIF", ".hif": "HEIF"}
+
+
+def sniff_format(path: Path) -> str | None:
+    """The image format from a file's magic bytes (``"JPEG"``, ``"HEIF"``…), or None."""
+    from photoguard.metadata.registry import HEAD_BYTES, detect
+
+    try:
+        with open(path, "rb") as fh:
+            cls = detect(fh.read(HEAD_BYTES))
+    except OSError:
+        return None
+    return cls.format if cls is not None else None
+
+
+def is_image_candidate(path: Path) -> bool:
+    """True for files that look like photos by extension or by magic bytes.
+
+    Candidates that then fail (0 bytes, corrupt, a directory) are reported as failures; other
+    files found in folders (sidecars, notes) are skipped.
+    """
+    return path.suffix.lower() in _FAMILY or sniff_format(path) is not None
+
+
+@dataclass(frozen=True)
+class ProtectOperation(Operation):
+    """Cloak every face with :func:`photoguard.pipeline.protect` and write it without metadata."""
+
+    strength: str = "medium"
+    device: str = "auto"
+    jpeg_quality: int = 95
+    keep_icc: bool = True
+    action: str = "protect"
+    verb: str = "protected"
+    finished: str = "written"
+    uses_torch: bool = True
+
+    def output_rel(self, item: InputFile) -> tuple[Path, tuple[Path, ...]]:
+        from photoguard.pipeline import OUTPUT_FORMAT, output_suffix
+
+        fmt = sniff_format(item.path) or _FAMILY.get(item.path.suffix.lower())
+        if fmt is None:
+            return item.rel, ()
+        suffix = item.rel.suffix
+        if _FAMILY.get(suffix.lower()) != OUTPUT_FORMAT.get(fmt, "PNG"):
+            suffix = output_suffix(fmt)
+        rel = item.rel.with_suffix(suffix)
+        # A photo without a face is only stripped, losslessly, and keeps its own suffix.
+        return rel, (() if rel == item.rel else (item.rel,))
+
+    def output_for_file(self, src: Path, target: Path) -> tuple[Path, tuple[Path, ...]]:
+        """``target`` checked against the format written for ``src``, and its alternate name.
+
+        Raises:
+            UsageError: the name's suffix does not match the format (a PNG named ``.jpg``).
+        """
+        from photoguard.pipeline import OUTPUT_FORMAT, output_suffix
+
+        fmt = sniff_format(src) or _FAMILY.get(src.suffix.lower())
+        if fmt is not None and _FAMILY.get(target.suffix.lower()) != OUTPUT_FORMAT.get(fmt, "PNG"):
+            raise UsageError(f"{target}: this photo is written as {OUTPUT_FORMAT.get(fmt, 'PNG')}; "
+                             f"name the output {target.stem}{output_suffix(fmt)} or give a folder")
+        return target, (() if target.suffix.lower() == src.suffix.lower() else (target.with_suffix(src.suffix),))
+
+    def check_in_place(self, src: Path) -> str | None:
+        rel, _ = self.output_rel(InputFile(src, Path(src.name), False))
+        if rel.name != src.name:
+            return f"cannot be protected in place: the protected photo is written as {rel.suffix} (use -o OUT)"
+        return None
+
+    def __call__(self, job: Job) -> Record:
+        from photoguard.pipeline import protect
+
+        start = time.perf_counter()
+        target = _temp_sibling(job.src) if job.in_place else job.dst
+        try:
+            result = protect(job.src, strength=self.strength, output=target, device=self.device,
+                             jpeg_quality=self.jpeg_quality, keep_icc=self.keep_icc)
+            written = _commit_in_place(result.output_path, job.src) if job.in_place else result.output_path
+        finally:
+            if job.in_place:
+                target.unlink(missing_ok=True)
+        checks = [
+            {"face": f.index + 1, "protected": f.protected, "encoder": f.verification_encoder,
+             "before": 1.0 if f.verification_similarity is not None else None,
+             "after": _finite(f.verification_similarity), "threshold": f.verification_threshold,
+             "still_recognised": f.still_recognised, "reason": f.reason}
+            for f in result.faces
+        ]
+        return Record(
+            path=str(job.src), output=str(written), status=DONE if result.faces_protected else NO_FACE,
+            faces=len(result.faces), faces_protected=result.faces_protected, verification=checks,
+            psnr=_finite(result.psnr), face_psnr=_finite(result.face_psnr),
+            seconds=time.perf_counter() - start, message=result.message,
+        )
+
+
+@dataclass(frozen=True)
+class StripOperation(Operation):
+    """Remove identifying metadata losslessly with :func:`photoguard.metadata.strip_metadata`."""
+
+    keep_icc: bool = True
+    action: str = "strip"
+    verb: str = "stripped"
+    finished: str = "stripped"
+
+    def __call__(self, job: Job) -> Record:
+        from photoguard.metadata import strip_metadata
+
+        start = time.perf_counter()
+        report = strip_metadata(job.src, None if job.in_place else job.dst, keep_icc=self.keep_icc, in_place=job.in_place)
+        removed = ", ".join(a.what for a in report.removed) or "nothing to remove"
+        return Record(path=str(job.src), output=str(job.dst), status=DONE, seconds=time.perf_counter() - start,
+                      message=f"removed {removed}", detail=report.to_dict())
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(float(value), 4)
+
+
+def _temp_sibling(src: Path) -> Path:
+    """A hidden name next to ``src`` with the same suffix (hidden files are never walked)."""
+    return src.with_name(f".{src.stem}.photoguard-{os.getpid()}{src.suffix}")
+
+
+def _commit_in_place(written: Path | None, src: Path) -> Path:
+    if written is None:
+        raise PhotoguardError(f"{src}: nothing was written")
+    try:
+        os.chmod(written, src.stat().st_mode & 0o7777)  # keep the photo's permissions
+    except OSError:
+        pass
+    os.replace(written, src)
+    return src
+
+
+# --- planning -----------------------------------------------------------------------------------
+
+
+def _matches(item: InputFile, patterns: Sequence[str]) -> bool:
+    names = (item.rel.as_posix().lower(), item.path.name.lower())
+    return any(fnmatchcase(name, pattern.lower()) for pattern in patterns for name in names)
+
+
+def select(
+    paths: Iterable[str | os.PathLike], *, recursive: bool = True, include: Sequence[str] = (),
+    exclude: Sequence[str] = (), skip_dirs: Iterable[str | os.PathLike] = (),
+) -> list[InputFile]:
+    """Expand files and folders and apply the patterns (case-insensitive, on the file name or its
+    path relative to the folder given). ``skip_dirs`` are never walked (the output folder)."""
+    items = []
+    for item in iter_inputs(paths, recursive=recursive, exclude=skip_dirs):
+        if include and not _matches(item, include):
+            continue
+        if exclude and _matches(item, exclude):
+            continue
+        items.append(item)
+    return items
+
+
+def plan(
+    paths: Iterable[str | os.PathLike], op: Operation, *, out: str | os.PathLike | None = None,
+    in_place: bool = False, recursive: bool = True, include: Sequence[str] = (), exclude: Sequence[str] = (),
+    skip_existing: bool = False,
+) -> list[Job]:
+    """Turn command-line paths into :class:`Job` s, mirroring folders below ``out``.
+
+    Raises:
+        UsageError: neither or both of ``out`` and ``in_place``; two inputs would be written to the
+            same file; an output would overwrite an input; nothing matched.
+    """
+    if in_place == (out is not None):
+        raise UsageError("give exactly one of -o OUT (write copies) or --in-place (modify the inputs)")
+    if in_place and skip_existing:
+        raise UsageError("--skip-existing needs -o OUT: in place, a protected photo cannot be told from the original")
+    if out is not None and Path(out).exists() and not Path(out).is_dir():
+        raise UsageError(f"{out}: the output must be a folder")
+    items = select(paths, recursive=recursive, include=include, exclude=exclude, skip_dirs=[out] if out else [])
+    if not items:
+        raise UsageError("no files to process (check the paths and the --include/--exclude patterns)")
+    if in_place:
+        pairs = [(item, item.path, ()) for item in items]
+    else:
+        renamed = [(item, op.output_rel(item)) for item in items]
+        mirrored = plan_outputs([InputFile(i.path, rel, i.from_folder) for i, (rel, _) in renamed], out)
+        pairs = [(item, dst, tuple(dst.parent / a.name for a in alts))
+                 for (item, (_, alts)), (_, dst) in zip(renamed, mirrored)]
+    jobs = []
+    for item, dst, alts in pairs:
+        skip = error = None
+        if item.from_folder and not is_image_candidate(item.path):
+            skip = "not a supported image"
+        elif skip_existing and any(p.is_file() for p in (dst, *alts)):
+            skip = "output exists"
+        elif in_place:
+            error = op.check_in_place(item.path)
+        jobs.append(Job(item.path, dst, alts, skip, error, in_place))
+    return jobs
+
+
+# --- running ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """Everything :func:`run` produced: one record per job, in plan order."""
+
+    records: list[Record]
+    seconds: float
+    interrupted: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.records)
+
+    @property
+    def failed(self) -> int:
+        return self.count(FAILED)
+
+
+def _pre_record(job: Job) -> Record:
+    if job.skip is not None:
+        return Record(path=str(job.src), output=None, status=SKIPPED, message=job.skip)
+    return Record(path=str(job.src), output=None, status=FAILED, error=f"{job.src}: {job.error}")
+
+
+def run_one(op: Operation, job: Job) -> Record:
+    """Run ``op`` on one job; every error becomes a ``failed`` record (the batch goes on)."""
+    start = time.perf_counter()
+    try:
+        return op(job)
+    except PhotoguardError as exc:
+        msg = str(exc)
+    except MemoryError:
+        msg = "out of memory"
+    except Exception as exc:  # an unexpected failure in one photo must not end a shoot
+        msg = f"internal error: {type(exc).__name__}: {exc}"
+    if not msg.startswith(str(job.src)):
+        msg = f"{job.src}: {msg}"
+    return Record(path=str(job.src), output=None, status=FAILED, seconds=time.perf_counter() - start, error=msg)
+
+
+# Worker-process state: SIGINT interrupts a running job once, and is ignored while idle.
+_STOP: Any = None
+_BUSY = False
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    global _BUSY
+    if _BUSY:
+        _BUSY = False  # a second signal must not break the clean-up of the first
+        raise KeyboardInterrupt
+
+
+def _init_worker(threads: int, stop: Any, uses_torch: bool) -> None:
+    global _STOP
+    _STOP = stop
+    signal.signal(signal.SIGINT, _on_sigint)
+    if uses_torch:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def _worker_job(op: Operation, job: Job) -> Record:
+    global _BUSY
+    if _STOP is not None and _STOP.is_set():
+        return Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)")
+    _BUSY = True
+    try:
+        return run_one(op, job)
+    except KeyboardInterrupt:
+        return Record(path=str(job.src), output=None, status=INTERRUPTED, message="interrupted; nothing written")
+    finally:
+        _BUSY = False
+
+
+def run(
+    jobs: Sequence[Job], op: Operation, *, workers: int = 1,
+    on_start: Callable[[Job], None] | None = None, on_record: Callable[[Record], None] | None = None,
+) -> Outcome:
+    """Run ``op`` over ``jobs``; ``on_record`` is called once per file as it finishes.
+
+    ``on_start`` is called before each file when running in this process. ``workers > 1`` runs
+    that many processes (each loads its models once and uses
+    ``cores // workers`` torch threads). Ctrl-C returns an :class:`Outcome` with
+    ``interrupted=True``: finished files are kept, the others are marked ``interrupted``.
+    """
+    if workers < 1:
+        raise UsageError("--jobs must be at least 1")
+    start = time.perf_counter()
+    records: dict[int, Record] = {}
+    notify = on_record or (lambda record: None)
+    todo = []
+    for i, job in enumerate(jobs):
+        if job.skip is not None or job.error is not None:
+            records[i] = _pre_record(job)
+            notify(records[i])
+        else:
+            todo.append(i)
+    if workers == 1 or len(todo) <= 1:
+        interrupted = _run_here(jobs, todo, op, records, on_start, notify)
+    else:
+        interrupted = _run_pool(jobs, todo, op, records, min(workers, len(todo)), notify)
+    for i, job in enumerate(jobs):
+        records.setdefault(i, Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)"))
+    return Outcome([records[i] for i in range(len(jobs))], time.perf_counter() - start, interrupted)
+
+
+def _run_here(jobs, todo, op, records, on_start, notify) -> bool:
+    current = None
+    try:
+        for i in todo:
+            current = i
+            if on_start:
+                on_start(jobs[i])
+            records[i] = run_one(op, jobs[i])
+            notify(records[i])
+    except KeyboardInterrupt:
+        if current is not None and current not in records:
+            records[current] = Record(path=str(jobs[current].src), output=None, status=INTERRUPTED,
+                                      message="interrupted; nothing written")
+        return True
+    return False
+
+
+def _run_pool(jobs, todo, op, records, workers, notify) -> bool:
+    ctx = multiprocessing.get_context("spawn")  # no fork after torch has started threads
+    stop = ctx.Event()
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    interrupted = False
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(threads, stop, op.uses_torch)) as pool:
+        pending: dict[Future, int] = {}
+        try:
+            for i in todo:
+                pending[pool.submit(_worker_job, op, jobs[i])] = i
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    i = pending.pop(fut)
+                    records[i] = fut.result()
+                    notify(records[i])
+        except KeyboardInterrupt:
+            interrupted = True
+            stop.set()
+            for fut in pending:
+                fut.cancel()
+            for child in multiprocessing.active_children():
+                try:  # Ctrl-C in a terminal reaches the workers already; a signal to the parent alone does not
+                    os.kill(child.pid, signal.SIGINT)
+                except (OSError, TypeError):
+                    pass
+            try:
+                for fut, i in pending.items():
+                    if not fut.cancelled():
+                        records[i] = fut.result()
+                        notify(records[i])
+            except KeyboardInterrupt:
+                pass
+            except Exception:  # a worker died while stopping: its file was written atomically or not at all
+                pass
+    return interrupted
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+CSV_FIELDS = ("path", "output", "status", "faces", "faces_protected", "verification_encoder", "threshold",
+              "similarity_before", "similarity_after", "still_recognised", "psnr", "face_psnr", "seconds", "message", "error")
+
+
+def _csv_row(r: Record) -> dict[str, Any]:
+    checked = [v for v in r.verification if v.get("after") is not None]
+
+    def joined(key: str) -> str:
+        return ";".join(f"{v[key]:.4f}" for v in checked)
+
+    return {
+        "path": r.path, "output": r.output or "", "status": r.status, "faces": "" if r.faces is None else r.faces,
+        "faces_protected": "" if r.faces_protected is None else r.faces_protected,
+        "verification_encoder": checked[0]["encoder"] if checked else "",
+        "threshold": f"{checked[0]['threshold']:.4f}" if checked else "",
+        "similarity_before": joined("before"), "similarity_after": joined("after"),
+        "still_recognised": r.still_recognised if checked else "",
+        "psnr": "" if r.psnr is None else f"{r.psnr:.2f}", "face_psnr": "" if r.face_psnr is None else f"{r.face_psnr:.2f}",
+        "seconds": f"{r.seconds:.2f}", "message": r.message, "error": r.error or "",
+    }
+
+
+def write_report(path: str | os.PathLike, records: Sequence[Record]) -> Path:
+    """Write one record per file as ``.json`` (a list of objects) or ``.csv`` (one row each).
+
+    Per-face scores in CSV are ``;``-separated in face order. The file is written atomically.
+    """
+    from photoguard.imageio import atomic_write_bytes
+
+    path = Path(path)
+    kind = path.suffix.lower()
+    if kind == ".json":
+        rows = [{k: round(v, 3) if k == "seconds" else v for k, v in asdict(r).items() if not (k == "detail" and v is None)}
+                for r in records]
+        data = (json.dumps(rows, indent=2, ensure_ascii=False) + "\n").encode()
+    elif kind == ".csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(_csv_row(r) for r in records)
+        data = buf.getvalue().encode()
+    else:
+        raise UsageError(f"{path}: the report must end in .json or .csv")
+    return atomic_write_bytes(path, data)
+
+
+def check_report_path(path: str | os.PathLike | None) -> None:
+    """Raise :class:`UsageError` before any work when ``--report`` has an unknown extension."""
+    if path is not None and Path(path).suffix.lower() not in (".json", ".csv"):
+        raise UsageError(f"{path}: the report must end in .json or .csv")

@@ -1,0 +1,154 @@
+"""What a batch command shows: a progress bar on stderr, one line per file, a final summary.
+
+The bar (count, rate, elapsed, ETA) appears only when stderr is a terminal and ``-q`` is not
+given. Per-file lines go to stdout (through the bar's console when both share a terminal, so
+they scroll above it); errors are one line each on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import typer
+
+from photoguard.batch import DONE, FAILED, INTERRUPTED, NO_FACE, SKIPPED, Job, Operation, Outcome, Record, run, write_report
+from photoguard.errors import BatchFailedError
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+class BatchView:
+    """Prints one batch run; use as a context manager around :func:`photoguard.batch.run`."""
+
+    def __init__(self, op: Operation, total: int, *, quiet: bool = False, lines: bool = True) -> None:
+        self.op, self.total, self.quiet, self.lines = op, total, quiet, lines
+        self._progress = None
+        self._task = None
+
+    def __enter__(self) -> "BatchView":
+        if not self.quiet and self.total > 0 and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+            from rich.text import Text
+
+            class RateColumn(ProgressColumn):
+                def render(self, task) -> Text:  # noqa: ANN001 - rich's Task
+                    speed = task.finished_speed or task.speed
+                    return Text("-- photos/h" if not speed else f"{speed * 3600:,.0f} photos/h")
+
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                console=Console(stderr=True), redirect_stdout=False, redirect_stderr=False, speed_estimate_period=600,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self.op.action, total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def echo(self, line: str) -> None:
+        """A line on stdout (above the bar when both are on the terminal)."""
+        if self._progress is not None and sys.stdout.isatty():
+            self._progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            typer.echo(line)
+
+    def error(self, line: str) -> None:
+        """One error line on stderr."""
+        if self._progress is not None:
+            self._progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            typer.echo(line, err=True)
+
+    def start(self, job: Job) -> None:
+        if self._progress is not None:
+            name = job.src.name if len(job.src.name) <= 32 else job.src.name[:29] + "..."
+            self._progress.update(self._task, description=name)
+
+    def record(self, r: Record) -> None:
+        if r.status == FAILED:
+            self.error(f"photoguard: error: {r.error}")
+        elif self.lines and not self.quiet:
+            if r.status == DONE:
+                self.echo(f"{self.op.verb} {r.path} -> {r.output}: {r.message}")
+            elif r.status == NO_FACE:
+                self.echo(f"no face  {r.path} -> {r.output}: {r.message}")
+            elif r.status == SKIPPED:
+                self.echo(f"skipped  {r.path} ({r.message})")
+        if self._progress is not None and r.status in (DONE, NO_FACE, FAILED):
+            self._progress.advance(self._task)
+
+
+def dry_run(jobs: Sequence[Job], op: Operation) -> None:
+    """Print what a run would do; write nothing."""
+    todo = 0
+    for job in jobs:
+        if job.skip:
+            typer.echo(f"would skip  {job.src} ({job.skip})")
+        elif job.error:
+            typer.echo(f"would fail  {job.src}: {job.error}")
+        else:
+            todo += 1
+            typer.echo(f"would {op.action} {job.src} -> {job.dst}")
+    typer.echo(f"dry run: {todo} file(s) to {op.action}, {len(jobs) - todo} to skip or failing; nothing was written")
+
+
+def execute(jobs: Sequence[Job], op: Operation, *, workers: int, quiet: bool, report: Path | None,
+            lines: bool = True) -> Outcome:
+    """Run the batch with a view, write the report, print the summary; then call :func:`finish`."""
+    total = sum(1 for j in jobs if j.skip is None and j.error is None)
+    with BatchView(op, total, quiet=quiet, lines=lines) as view:
+        outcome = run(jobs, op, workers=workers, on_start=view.start, on_record=view.record)
+    if report is not None:
+        write_report(report, outcome.records)
+    if lines:
+        typer.echo(summary(outcome, op))
+    return outcome
+
+
+def finish(outcome: Outcome, op: Operation) -> None:
+    """Turn the outcome into the exit status.
+
+    Raises:
+        KeyboardInterrupt: after Ctrl-C (exit code 130), once the finished files and the report are saved.
+        BatchFailedError: some files failed (exit code 1).
+    """
+    if outcome.interrupted:
+        typer.echo(
+            f"photoguard: stopped; {outcome.count(DONE) + outcome.count(NO_FACE)} finished file(s) are kept and no "
+            "partial file is left. Run the same command with --skip-existing to carry on.", err=True)
+        raise KeyboardInterrupt
+    if outcome.failed:
+        ok = outcome.count(DONE) + outcome.count(NO_FACE)
+        raise BatchFailedError(f"{outcome.failed} of {outcome.failed + ok} file(s) failed; the others were {op.finished}")
+
+
+def summary(outcome: Outcome, op: Operation) -> str:
+    """The final line: ``12 file(s) protected, 3 with no face (metadata stripped only), 0 failed, ...``."""
+    parts = [f"{outcome.count(DONE)} file(s) {op.verb}"]
+    if op.uses_torch:
+        parts.append(f"{outcome.count(NO_FACE)} with no face (metadata stripped only)")
+    parts.append(f"{outcome.failed} failed")
+    if outcome.count(SKIPPED):
+        parts.append(f"{outcome.count(SKIPPED)} skipped")
+    if outcome.count(INTERRUPTED):
+        parts.append(f"{outcome.count(INTERRUPTED)} not done (interrupted)")
+    line = ", ".join(parts) + f" in {_duration(outcome.seconds)}"
+    checked = [v for r in outcome.records for v in r.verification if v.get("after") is not None]
+    if checked:
+        still = sum(1 for v in checked if v.get("still_recognised"))
+        line += (f"\nheld-out check ({checked[0]['encoder']}, not used by the cloak): {still} of {len(checked)} "
+                 "protected face(s) still recognised")
+    return line

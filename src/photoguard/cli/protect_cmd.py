@@ -1,0 +1,91 @@
+"""``photoguard protect``: cloak every face in photos, folders or whole shoots."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from photoguard.cli import app
+from photoguard.errors import UsageError
+
+
+class Strength(str, Enum):
+    fast = "fast"
+    medium = "medium"
+    strong = "strong"
+
+
+class Device(str, Enum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+_HELP = """Cloak every face in your photos and write copies without metadata.
+
+Give photos and/or folders. Folders are mirrored below -o OUT (day1/IMG_0001.jpg and
+day2/IMG_0001.jpg stay apart); your originals are never changed unless you ask for --in-place.
+A photo without a face is copied with its metadata stripped, pixels untouched.
+
+Examples:
+
+  photoguard protect portrait.jpg -o portrait_safe.jpg
+
+  photoguard protect shoot/ -o delivered/ --skip-existing --jobs 2 --report delivered/report.csv
+
+Exit codes: 0 all done, 1 some files failed (each is named on its own line), 2 usage error.
+Ctrl-C keeps finished files and leaves no partial one; rerun with --skip-existing to carry on.
+"""
+
+
+def _single_file_target(paths: list[Path], out: Path | None) -> Path | None:
+    """``-o out.jpg`` for one input photo names the output file itself."""
+    if out is None or len(paths) != 1 or paths[0].is_dir() or out.is_dir() or str(out).endswith(("/", "\\")):
+        return None
+    return out if out.suffix else None
+
+
+@app.command("protect", help=_HELP)
+def protect_cmd(
+    paths: list[Path] = typer.Argument(..., help="Photos (JPEG, HEIC, PNG, TIFF, WebP) and/or folders of photos."),
+    out: Path | None = typer.Option(None, "-o", "--out", help="Output folder (mirrors the input folders), or a file name for a single photo."),
+    strength: Strength = typer.Option(Strength.medium, "-s", "--strength", help="fast: seconds a face on a CPU; medium: invisible at 100 %; strong: more robust, may be visible."),
+    device: Device = typer.Option(Device.auto, "--device", help="Where the cloak runs: auto uses a CUDA GPU when there is one."),
+    recursive: bool = typer.Option(True, "-r/-R", "--recursive/--no-recursive", help="Descend into sub-folders (default; -R for the top folder only)."),
+    in_place: bool = typer.Option(False, "--in-place", help="Replace the originals (atomic: each photo is either the old or the new file, never half-written)."),
+    skip_existing: bool = typer.Option(False, "--skip-existing", help="Skip photos whose output already exists: resumes an interrupted run."),
+    include: list[str] = typer.Option([], "--include", metavar="GLOB", help="Only files matching (name or path in the folder, case-insensitive), e.g. '*.jpg'. Repeatable."),
+    exclude: list[str] = typer.Option([], "--exclude", metavar="GLOB", help="Leave out files matching, e.g. 'rejects/*'. Repeatable."),
+    jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Photos processed in parallel (worker processes; each needs ~1 GB of memory)."),
+    dry_run: bool = typer.Option(False, "-n", "--dry-run", help="Show what would be written; write nothing."),
+    report: Path | None = typer.Option(None, "--report", metavar="FILE", help="Write one record per photo to FILE.json or FILE.csv (status, faces, scores, PSNR, time, error)."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar and no per-photo lines; errors and the summary only."),
+    jpeg_quality: int = typer.Option(95, "--jpeg-quality", min=90, max=100, help="Quality of JPEG outputs (90-100; lower erodes the cloak)."),
+) -> None:
+    """Cloak every face in photos and folders (see the help text above)."""
+    from photoguard.batch import Job, ProtectOperation, check_report_path, plan
+    from photoguard.cli._batch_view import dry_run as show_plan
+    from photoguard.cli._batch_view import execute, finish
+
+    check_report_path(report)
+    if device is Device.cuda:
+        from photoguard.pipeline import resolve_device
+
+        resolve_device("cuda")  # fail now, not once per photo
+    op = ProtectOperation(strength=strength.value, device=device.value, jpeg_quality=jpeg_quality)
+    target = _single_file_target(paths, out) if not in_place else None
+    if target is not None:
+        if target.exists() and target.resolve() == paths[0].resolve():
+            raise UsageError(f"{target}: output would overwrite the input (use --in-place to modify inputs)")
+        rel, alts = op.output_for_file(paths[0], target)
+        skip = "output exists" if skip_existing and any(p.is_file() for p in (rel, *alts)) else None
+        planned = [Job(paths[0], rel, alts, skip)]
+    else:
+        planned = plan(paths, op, out=out, in_place=in_place, recursive=recursive, include=include,
+                       exclude=exclude, skip_existing=skip_existing)
+    if dry_run:
+        show_plan(planned, op)
+        return
+    finish(execute(planned, op, workers=jobs, quiet=quiet, report=report), op)

@@ -1,0 +1,248 @@
+"""The batch engine through the real CLI: mirroring, collisions, patterns, skip/resume, reports,
+bad files, exit codes, in-place atomicity, worker processes and Ctrl-C.
+
+Photos here have no face (generated noise and gradients), so each costs milliseconds; the
+cloak itself is exercised once, in ``test_cli_protect.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from pillow_heif import register_heif_opener
+
+from photoguard.batch import FAILED, NO_FACE, Job, ProtectOperation, StripOperation, plan, run, write_report
+from photoguard.cli import main
+from photoguard.errors import UsageError
+
+PHOTOGUARD = Path(sys.executable).with_name("photoguard")
+register_heif_opener()
+
+
+def photo(path: Path, size: tuple[int, int] = (96, 64), fmt: str | None = None, seed: int = 0, **save) -> Path:
+    """A small face-free photo: a gradient with noise."""
+    w, h = size
+    rng = np.random.default_rng(seed)
+    grad = np.linspace(0, 200, w, dtype=np.float32)[None, :, None] + np.zeros((h, 1, 3), np.float32)
+    rgb = np.clip(grad + rng.normal(0, 12, (h, w, 3)), 0, 255).astype(np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(rgb).save(path, fmt, **save)
+    return path
+
+
+def shoot(root: Path) -> Path:
+    """A small shoot with the same name in two folders, mixed formats and a sidecar."""
+    photo(root / "day1" / "IMG_0001.jpg", seed=1)
+    photo(root / "day2" / "IMG_0001.jpg", seed=2)
+    photo(root / "day2" / "IMG_0002.PNG", fmt="PNG", seed=3)
+    photo(root / "day2" / "deep" / "IMG_0003.heic", fmt="HEIF", seed=4)
+    (root / "day1" / "IMG_0001.xmp").write_text("<x:xmpmeta/>")
+    return root
+
+
+def files(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def digest(root: Path) -> dict[str, bytes]:
+    return {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_protect_mirrors_the_tree_and_never_touches_inputs(tmp_path, capsys):
+    src = shoot(tmp_path / "shoot")
+    before = digest(src)
+    assert main(["protect", str(src), "-o", str(tmp_path / "out"), "-s", "fast"]) == 0
+    # Both IMG_0001.jpg survive side by side; the face-free HEIC is stripped losslessly and stays HEIC.
+    assert files(tmp_path / "out") == ["day1/IMG_0001.jpg", "day2/IMG_0001.jpg", "day2/IMG_0002.PNG", "day2/deep/IMG_0003.heic"]
+    assert digest(src) == before
+    out = capsys.readouterr().out
+    assert "skipped  " in out and "IMG_0001.xmp (not a supported image)" in out
+    assert "0 file(s) protected, 4 with no face (metadata stripped only), 0 failed, 1 skipped in" in out
+
+
+def test_no_recursive_and_patterns(tmp_path, capsys):
+    src = shoot(tmp_path / "shoot")
+    photo(src / "top.jpg")
+    assert main(["protect", str(src), "-o", str(tmp_path / "a"), "--no-recursive"]) == 0
+    assert files(tmp_path / "a") == ["top.jpg"]
+    assert main(["protect", str(src), "-o", str(tmp_path / "b"), "--include", "*.JPG", "--exclude", "day2/*"]) == 0
+    assert files(tmp_path / "b") == ["day1/IMG_0001.jpg", "top.jpg"]
+    assert main(["protect", str(src), "-o", str(tmp_path / "c"), "--include", "*.tif"]) == 2
+    assert "no files to process" in capsys.readouterr().err
+
+
+def test_collisions_are_refused_before_anything_is_written(tmp_path, capsys):
+    # A HEIC photo is delivered as JPEG: IMG_0001.HEIC and IMG_0001.jpg would both become IMG_0001.jpg.
+    photo(tmp_path / "in" / "IMG_0001.HEIC", fmt="HEIF")
+    photo(tmp_path / "in" / "IMG_0001.jpg")
+    assert main(["protect", str(tmp_path / "in"), "-o", str(tmp_path / "out")]) == 2
+    assert "would both be written" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_files_are_one_line_each_and_the_batch_goes_on(tmp_path, capsys):
+    src = tmp_path / "shoot"
+    photo(src / "good.jpg")
+    (src / "empty.jpg").write_bytes(b"")
+    (src / "truncated.jpg").write_bytes(photo(tmp_path / "t.jpg").read_bytes()[:300])
+    (src / "text.png").write_text("not a picture")
+    (src / "folder.jpg").mkdir()
+    photo(src / "folder.jpg" / "inside.jpg")  # a folder named .jpg is a folder: walked, not failed
+    unreadable = photo(src / "locked.jpg")
+    unreadable.chmod(0)
+    expected_failures = 3 + (os.geteuid() != 0)  # root reads anything
+    try:
+        code = main(["protect", str(src), "-o", str(tmp_path / "out"), "--report", str(tmp_path / "r.json")])
+    finally:
+        unreadable.chmod(0o644)
+    err = [line for line in capsys.readouterr().err.splitlines() if line]
+    assert code == 1
+    assert len(err) == expected_failures + 1
+    ok = 2 + (os.geteuid() == 0)
+    assert err[-1] == f"photoguard: error: {expected_failures} of {expected_failures + ok} file(s) failed; the others were written"
+    for name in ["empty.jpg", "truncated.jpg", "text.png"] + (["locked.jpg"] if os.geteuid() else []):
+        assert sum(name in line for line in err[:-1]) == 1
+    assert files(tmp_path / "out") == ["folder.jpg/inside.jpg", "good.jpg"] + (["locked.jpg"] if ok == 3 else [])
+    records = {Path(r["path"]).name: r for r in json.loads((tmp_path / "r.json").read_text())}
+    assert records["empty.jpg"]["status"] == FAILED and "0 bytes" in records["empty.jpg"]["error"]
+    assert records["good.jpg"]["status"] == NO_FACE and records["good.jpg"]["faces"] == 0
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    good = photo(tmp_path / "a.jpg")
+    assert main(["protect", str(good)]) == 2  # neither -o nor --in-place
+    assert main(["protect", str(good), "-o", str(tmp_path / "o"), "--in-place"]) == 2
+    assert main(["protect", str(good), "-o", str(tmp_path / "o"), "--report", str(tmp_path / "r.txt")]) == 2
+    assert main(["protect", str(good), "-o", str(tmp_path / "o"), "--jobs", "0"]) == 2
+    assert main(["protect", str(good), "-o", str(tmp_path / "o"), "--strength", "max"]) == 2
+    assert main(["protect", "--in-place", "--skip-existing", str(good)]) == 2
+    assert not (tmp_path / "o").exists()
+    capsys.readouterr()
+
+
+def test_skip_existing_and_dry_run(tmp_path, capsys):
+    src = shoot(tmp_path / "shoot")
+    out = tmp_path / "out"
+    assert main(["protect", str(src / "day1"), "-o", str(out / "day1")]) == 0
+    capsys.readouterr()
+    assert main(["protect", str(src), "-o", str(out), "--skip-existing", "--dry-run"]) == 0
+    text = capsys.readouterr().out
+    assert f"would skip  {src / 'day1' / 'IMG_0001.jpg'} (output exists)" in text
+    assert f"would protect {src / 'day2' / 'deep' / 'IMG_0003.heic'} -> {out / 'day2' / 'deep' / 'IMG_0003.jpg'}" in text
+    assert files(out) == ["day1/IMG_0001.jpg"]  # the dry run wrote nothing
+    stamp = (out / "day1" / "IMG_0001.jpg").stat().st_mtime_ns
+    assert main(["protect", str(src), "-o", str(out), "--skip-existing"]) == 0
+    assert "0 failed, 2 skipped" in capsys.readouterr().out  # the sidecar and the finished photo
+    assert (out / "day1" / "IMG_0001.jpg").stat().st_mtime_ns == stamp
+    assert len(files(out)) == 4
+
+
+def test_report_csv_and_json_have_one_record_per_file(tmp_path):
+    src = shoot(tmp_path / "shoot")
+    (src / "bad.jpg").write_bytes(b"\xff\xd8\xff")
+    report = tmp_path / "report.csv"
+    assert main(["strip", str(src), "-o", str(tmp_path / "out"), "--report", str(report), "-q"]) == 1
+    rows = list(csv.DictReader(report.open()))
+    assert len(rows) == 6 and {r["status"] for r in rows} == {"done", "skipped", "failed"}
+    bad = next(r for r in rows if r["path"].endswith("bad.jpg"))
+    assert bad["error"].startswith(str(src / "bad.jpg")) and bad["output"] == ""
+    assert all(float(r["seconds"]) >= 0 for r in rows)
+    jobs = plan([src], StripOperation(), out=tmp_path / "o2")
+    outcome = run(jobs, StripOperation())
+    path = write_report(tmp_path / "r.json", outcome.records)
+    data = json.loads(path.read_text())
+    assert [Path(r["path"]).name for r in data] == [j.src.name for j in jobs]
+    done = [r for r in data if r["status"] == "done"]
+    assert len(done) == 4 and all("removed" in r["detail"] for r in done)
+    assert all("detail" not in r for r in data if r["status"] != "done")
+    with pytest.raises(UsageError):
+        write_report(tmp_path / "r.txt", outcome.records)
+
+
+def test_in_place_replaces_atomically_and_keeps_permissions(tmp_path, capsys):
+    folder = tmp_path / "shoot"
+    exif = Image.Exif()
+    exif[0x013B] = "Jane Photographer"  # Artist
+    jpg = photo(folder / "a.jpg", exif=exif)
+    jpg.chmod(0o640)
+    heic = photo(folder / "b.heic", fmt="HEIF")
+    broken = folder / "c.jpg"
+    broken.write_bytes(jpg.read_bytes()[:200])
+    broken_bytes = broken.read_bytes()
+    assert main(["protect", "--in-place", str(folder)]) == 1
+    assert b"Jane Photographer" not in jpg.read_bytes()
+    assert oct(jpg.stat().st_mode & 0o777) == "0o640"
+    assert broken.read_bytes() == broken_bytes  # a failure leaves the original as it was
+    # No temp file, hidden or not, is left next to the photos.
+    assert sorted(p.name for p in folder.iterdir()) == ["a.jpg", "b.heic", "c.jpg"]
+    assert Image.open(heic).format == "HEIF"
+    err = capsys.readouterr().err
+    assert "c.jpg" in err
+
+
+def test_in_place_refuses_a_format_change(tmp_path):
+    heic = photo(tmp_path / "b.heic", fmt="HEIF")
+    op = ProtectOperation()
+    [job] = plan([heic], op, in_place=True)
+    assert job.error and "written as .jpg" in job.error
+    outcome = run([job], op)
+    assert outcome.records[0].status == FAILED and heic.exists()
+
+
+def test_worker_processes_give_the_same_records(tmp_path):
+    src = tmp_path / "shoot"
+    for i in range(4):
+        photo(src / f"IMG_{i:04d}.jpg", seed=i)
+    (src / "zero.jpg").write_bytes(b"")
+    op = StripOperation()
+    one = run(plan([src], op, out=tmp_path / "o1"), op, workers=1)
+    two = run(plan([src], op, out=tmp_path / "o2"), op, workers=2)
+    assert [(r.path, r.status) for r in one.records] == [(r.path, r.status) for r in two.records]
+    assert files(tmp_path / "o1") == files(tmp_path / "o2") and len(files(tmp_path / "o2")) == 4
+    [error] = [r.error for r in two.records if r.error]
+    assert error.startswith(str(src / "zero.jpg")) and "empty file" in error
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_keeps_finished_files_and_resume_completes(tmp_path, jobs):
+    src = tmp_path / "shoot"
+    n = 8
+    for i in range(n):  # 4 MP each: slow enough to interrupt mid-run
+        photo(src / f"IMG_{i:04d}.jpg", size=(2400, 1600), seed=i, quality=80)
+    out = tmp_path / "out"
+    cmd = [str(PHOTOGUARD), "protect", str(src), "-o", str(out), "--jobs", jobs]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out.exists() and any(p.suffix == ".jpg" for p in out.iterdir())):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "--skip-existing to carry on" in stderr
+    kept = [p for p in out.rglob("*") if p.is_file()]
+    assert all(p.suffix == ".jpg" and not p.name.startswith(".") for p in kept), kept  # no *.part, no temp
+    assert 1 <= len(kept) < n
+    for p in kept:  # every kept file is complete
+        Image.open(p).load()
+    rerun = subprocess.run(cmd + ["--skip-existing"], capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{n - len(kept)} with no face (metadata stripped only), 0 failed, {len(kept)} skipped" in rerun.stdout
+    assert len(files(out)) == n
+
+
+def test_jobs_run_one_file_each(tmp_path):
+    """A planned job that the engine runs directly gives exactly one record."""
+    good = photo(tmp_path / "a.png", fmt="PNG")
+    outcome = run([Job(good, tmp_path / "o" / "a.png")], StripOperation())
+    assert [r.status for r in outcome.records] == ["done"] and (tmp_path / "o" / "a.png").exists()

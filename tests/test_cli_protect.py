@@ -1,0 +1,78 @@
+"""``photoguard protect`` end to end: one real cloak (small astronaut crop, ``fast``), output naming
+for a single photo, the per-face report, and help texts a photographer can read."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from photoguard.cli import main
+
+ASTRONAUT = "examples/astronaut.png"
+
+
+@pytest.fixture(scope="module")
+def portrait(tmp_path_factory):
+    """The public-domain astronaut, 256 px: one face, big enough to cloak, small enough to be quick."""
+    path = tmp_path_factory.mktemp("in") / "portrait.png"
+    Image.open(ASTRONAUT).convert("RGB").resize((256, 256), Image.LANCZOS).save(path)
+    return path
+
+
+@pytest.mark.weights
+def test_protect_one_photo_into_a_folder_with_a_report(portrait, tmp_path, capsys):
+    report = tmp_path / "report.json"
+    code = main(["protect", str(portrait), "-o", f"{tmp_path / 'out'}/", "-s", "fast", "--report", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0
+    written = tmp_path / "out" / "portrait.png"
+    assert written.exists()
+    first = out.splitlines()[0]
+    assert first.startswith(f"protected {portrait} -> {written}: 1 of 1 face(s) protected;")
+    assert "1 file(s) protected, 0 with no face (metadata stripped only), 0 failed in" in out
+    assert "held-out check (facenet, not used by the cloak):" in out
+    [record] = json.loads(report.read_text())
+    assert record["status"] == "done" and record["faces"] == 1 and record["faces_protected"] == 1
+    assert record["output"] == str(written) and record["message"] in first
+    [face] = record["verification"]
+    assert face["encoder"] == "facenet" and face["before"] == 1.0
+    assert -1.0 <= face["after"] < 1.0 and 0 < face["threshold"] < 1
+    assert face["still_recognised"] == (face["after"] >= face["threshold"])
+    assert 25 < record["psnr"] < 60 and record["seconds"] > 0
+    protected = np.asarray(Image.open(written).convert("RGB"))
+    assert protected.shape == (256, 256, 3) and not np.array_equal(protected, np.asarray(Image.open(portrait)))
+
+
+def test_single_photo_to_a_named_file(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    src = tmp_path / "sky.png"
+    Image.fromarray(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)).save(src)
+    assert main(["protect", str(src), "-o", str(tmp_path / "clean.png")]) == 0
+    assert (tmp_path / "clean.png").read_bytes().startswith(b"\x89PNG")
+    assert f"-> {tmp_path / 'clean.png'}: no face found" in capsys.readouterr().out
+    # A PNG is written as PNG: a .jpg name would lie about the format.
+    assert main(["protect", str(src), "-o", str(tmp_path / "clean.jpg")]) == 2
+    assert "name the output clean.png" in capsys.readouterr().err
+    assert not (tmp_path / "clean.jpg").exists()
+    # An existing folder, or a name without a suffix, is a folder.
+    assert main(["protect", str(src), "-o", str(tmp_path / "outdir")]) == 0
+    assert (tmp_path / "outdir" / "sky.png").exists()
+    assert main(["protect", str(src), "-o", str(tmp_path / "sky.png")]) == 2  # the input itself
+
+
+def test_help_reads_well(capsys):
+    assert main(["--help"]) == 0
+    top = capsys.readouterr().out
+    for command in ("protect", "strip", "verify", "inspect"):
+        assert command in top
+    assert main(["protect", "--help"]) == 0
+    text = capsys.readouterr().out
+    for phrase in ("Exit codes: 0 all done, 1 some files failed", "--skip-existing", "--jobs", "--report",
+                   "--dry-run", "--in-place", "never changed", "photoguard protect shoot/ -o delivered/"):
+        assert phrase in text, phrase
+    assert main(["strip", "--help"]) == 0
+    assert "--skip-existing" in capsys.readouterr().out
