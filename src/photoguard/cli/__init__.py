@@ -53,7 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     _register()
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code:  # typer.Exit (Ctrl-C is Exit(130)) is returned, not raised
+            if code == 130:
+                print("photoguard: interrupted", file=sys.stderr)
+            return code
     except UsageError as exc:
         print(f"photoguard: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -78,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         if isinstance(exc, click.exceptions.ClickException):
             exc.show()
+            return exc.exit_code
+        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
+            exc.show()  # typer >= 0.20 vendors click: its usage errors are not click's classes
             return exc.exit_code
         if os.environ.get("PHOTOGUARD_DEBUG"):
             raise
