@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from photoguard.batch_paths import iter_inputs, plan_outputs
+from photoguard.batch_paths import iter_inputs
 from photoguard.cli import app
 from photoguard.errors import BatchFailedError, PhotoguardError, UsageError
 from photoguard.metadata import inspect_metadata, strip_metadata
@@ -79,39 +79,27 @@ def strip_cmd(
     recursive: bool = typer.Option(True, "--recursive/--no-recursive", "-r", help="Descend into sub-folders (default)."),
     drop_icc: bool = typer.Option(False, "--drop-icc", help="Also drop the ICC colour profile."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of strip reports."),
+    skip_existing: bool = typer.Option(False, "--skip-existing", help="Skip files whose output already exists: resumes an interrupted run."),
+    include: list[str] = typer.Option([], "--include", metavar="GLOB", help="Only files matching (name or path in the folder, case-insensitive). Repeatable."),
+    exclude: list[str] = typer.Option([], "--exclude", metavar="GLOB", help="Leave out files matching. Repeatable."),
+    jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Files processed in parallel (worker processes)."),
+    dry_run: bool = typer.Option(False, "-n", "--dry-run", help="Show what would be written; write nothing."),
+    report: Path | None = typer.Option(None, "--report", metavar="FILE", help="Write one record per file to FILE.json or FILE.csv."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar and no per-file lines; errors and the summary only."),
 ) -> None:
     """Remove GPS, names, serials, thumbnails, XMP/IPTC, C2PA and motion-photo data."""
-    if in_place == (out is not None):
-        raise UsageError("give exactly one of -o OUT (write copies) or --in-place (modify the inputs)")
-    if out is not None and out.exists() and not out.is_dir():
-        raise UsageError(f"{out}: the output must be a folder")
-    inputs = list(iter_inputs(paths, recursive=recursive, exclude=[out] if out else []))
-    plan = [(i, i.path) for i in inputs] if in_place else plan_outputs(inputs, out)
-    failed, done, reports = 0, 0, []
-    for item, dst in plan:
-        if item.from_folder and not _is_image(item.path):
-            if not as_json:
-                typer.echo(f"skipped  {item.path} (not a supported image)")
-            continue
-        try:
-            report = strip_metadata(item.path, None if in_place else dst, keep_icc=not drop_icc, in_place=in_place)
-        except UsageError:
-            raise
-        except PhotoguardError as exc:
-            if _debug():
-                raise
-            _fail(item.path, exc)
-            failed += 1
-            continue
-        done += 1
-        if as_json:
-            reports.append(report.to_dict())
-        else:
-            removed = ", ".join(a.what for a in report.removed) or "nothing to remove"
-            typer.echo(f"stripped {item.path} -> {dst}: removed {removed}")
+    from photoguard.batch import DONE, StripOperation, check_report_path, plan
+    from photoguard.cli._batch_view import dry_run as show_plan
+    from photoguard.cli._batch_view import execute, finish
+
+    check_report_path(report)
+    op = StripOperation(keep_icc=not drop_icc)
+    planned = plan(paths, op, out=out, in_place=in_place, recursive=recursive, include=include,
+                   exclude=exclude, skip_existing=skip_existing)
+    if dry_run:
+        show_plan(planned, op)
+        return
+    outcome = execute(planned, op, workers=jobs, quiet=quiet or as_json, report=report, lines=not as_json)
     if as_json:
-        typer.echo(json.dumps(reports, indent=2, ensure_ascii=False))
-    else:
-        typer.echo(f"{done} file(s) stripped, {failed} failed")
-    if failed:
-        raise BatchFailedError(f"{failed} of {failed + done} file(s) failed; the others were stripped")
+        typer.echo(json.dumps([r.detail for r in outcome.records if r.status == DONE], indent=2, ensure_ascii=False))
+    finish(outcome, op)
