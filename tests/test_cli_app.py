@@ -30,8 +30,8 @@ def test_host_port_and_share_are_passed(launched):
     assert launched == [{"host": "0.0.0.0", "port": 8080, "share": True}]
 
 
-def test_bad_port_is_refused_before_launching(launched, capsys):
-    assert main(["app", "--port", "0"]) != 0
+def test_bad_port_is_a_usage_error(launched, capsys):
+    assert main(["app", "--port", "0"]) == 2
     assert launched == [] and "greater than or equal to 1" in capsys.readouterr().err
 
 
