@@ -34,6 +34,10 @@ class CloakConfig:
         jitter_angle: alignment rotation, degrees.
         jitter_scale: alignment scale change, fraction.
         target_margin: stop pushing an encoder once similarity is this far below its threshold.
+        ghost: random re-weighting of the encoders' residual branches ("ghost networks"), 0..1.
+        face_rms: cap on the RMS change over the face region (box + 20 %), 1/255 units
+            (3.4 ~ 37.5 dB face PSNR); None for no cap.
+        photo_rms: cap on the RMS change over the whole photo, 1/255 units (1.9 ~ 42.5 dB).
         encoders: encoders attacked.
         holdout: encoder kept out of the attack and used for the honest verification score.
         face_px: face box side (px) at the working resolution.
@@ -56,6 +60,9 @@ class CloakConfig:
     jitter_angle: float = 4.0
     jitter_scale: float = 0.04
     target_margin: float = 0.15
+    face_rms: float | None = 3.4
+    ghost: float = 0.0
+    photo_rms: float | None = 1.9
     encoders: tuple[str, ...] = ("arcface", "sface", "facenet")
     holdout: str | None = "facenet"
     face_px: int = 160

@@ -32,7 +32,7 @@ def compose(clean: torch.Tensor, delta_ycc: torch.Tensor, epsilon: float) -> tor
 def perturb_iterative(
     clean: torch.Tensor,
     budget: torch.Tensor,
-    loss_fn: Callable[[torch.Tensor, int], torch.Tensor],
+    loss_fn: Callable[[torch.Tensor, int], tuple[torch.Tensor, bool]],
     *,
     steps: int,
     step_size: float,
@@ -40,20 +40,30 @@ def perturb_iterative(
     epsilon: float,
     chroma_ratio: float,
     final_step_ratio: float = 0.2,
+    shrink: float = 0.08,
+    min_scale: float = 0.1,
+    energy: float | None = None,
 ) -> torch.Tensor:
     """Optimise a bounded perturbation of ``clean`` that minimises ``loss_fn``.
 
     Args:
         clean: ``1 x 3 x H x W`` crop in [0, 1] (not modified).
         budget: ``1 x 1 x H x W`` per-pixel luma budget in [0, 1] units (0 = untouchable).
-        loss_fn: ``loss_fn(perturbed, step) -> scalar`` to minimise; ``perturbed`` is
-            ``1 x 3 x H x W`` in [0, 1] and differentiable.
+        loss_fn: ``loss_fn(perturbed, step) -> (loss, done)``: a scalar to minimise and
+            whether the perturbation already does its job on this step's samples; ``perturbed``
+            is ``1 x 3 x H x W`` in [0, 1] and differentiable.
         steps: number of gradient steps.
         step_size: first step, as a fraction of each pixel's budget; decays (cosine) to
             ``final_step_ratio`` of it.
         momentum: decay of the accumulated L1-normalised gradient.
         epsilon: hard L-infinity bound in RGB, [0, 1] units.
         chroma_ratio: chroma budget relative to the luma budget.
+        shrink: while ``done``, the allowed budget shrinks by this factor per step (and grows
+            back by it while not), as in DDN (Rony et al., 2019): the perturbation settles near
+            the smallest one that still works instead of using the whole budget.
+        min_scale: the allowed budget never shrinks below this fraction of ``budget``.
+        energy: cap on the sum of squared RGB offsets over the crop ([0, 1] units), i.e. an
+            L2 ball: with the per-pixel bound it fixes the PSNR the cloak may cost.
 
     Returns:
         ``1 x 3 x H x W`` RGB perturbation (``perturbed - clean``), within ``epsilon``.
@@ -63,9 +73,11 @@ def perturb_iterative(
     velocity = torch.zeros_like(clean)
     active = (budget > 0).to(clean.dtype)
     active_count = active.sum().clamp_min(1.0)
+    scale = 1.0
     for step in range(steps):
         delta.requires_grad_(True)
-        loss = loss_fn(compose(clean, delta, epsilon), step)
+        loss, done = loss_fn(compose(clean, delta, epsilon), step)
+        scale = max(min_scale, scale * (1 - shrink)) if done else min(1.0, scale * (1 + shrink))
         (grad,) = torch.autograd.grad(loss, delta)
         with torch.no_grad():
             if not torch.isfinite(grad).all():
@@ -76,6 +88,11 @@ def perturb_iterative(
             t = step / max(steps - 1, 1)
             size = step_size * (final_step_ratio + (1 - final_step_ratio) * 0.5 * (1 + math.cos(math.pi * t)))
             delta = delta.detach() - size * channel_budget * velocity / rms
-            delta = torch.maximum(torch.minimum(delta, channel_budget), -channel_budget)
+            limit = channel_budget * scale
+            delta = torch.maximum(torch.minimum(delta, limit), -limit)
+            if energy is not None:
+                used = ycc_to_rgb(delta).pow(2).sum()
+                if used > energy:
+                    delta = delta * torch.sqrt(energy / used)
     with torch.no_grad():
         return compose(clean, delta, epsilon) - clean

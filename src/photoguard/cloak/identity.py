@@ -23,6 +23,7 @@ from photoguard.cloak.attack import perturb_iterative
 from photoguard.cloak.budget import budget_map
 from photoguard.cloak.losses import hinge_similarity_loss
 from photoguard.cloak.region import FaceRegion, extract, face_region, upsample
+from photoguard.cloak.surrogates import ghost
 from photoguard.cloak.transforms import TransformSampler, apply_channel, rescale_matrix
 from photoguard.config import CloakConfig
 from photoguard.faces.align import arcface_matrix, jitter_matrices, margin_crop_matrix, warp
@@ -105,7 +106,8 @@ class IdentityCloak:
                 continue
             region = face_region(face, size, self.config.face_px)
             crop = extract(out.to(self.device), region)
-            delta, sims = self.cloak_crop(crop, region)
+            energy = self._energy(region, (image.shape[-2], image.shape[-1]), len(faces))
+            delta, sims = self.cloak_crop(crop, region, energy)
             patch = out[:, :, region.y0 : region.y1, region.x0 : region.x1]
             patch.add_(upsample(delta.to(out.device), region))
             original = image[:, :, region.y0 : region.y1, region.x0 : region.x1]
@@ -114,7 +116,23 @@ class IdentityCloak:
             outcomes.append(FaceOutcome(face, True, final_similarity=sims))
         return out, outcomes
 
-    def cloak_crop(self, crop: torch.Tensor, region: FaceRegion) -> tuple[torch.Tensor, dict[str, float]]:
+    def _energy(self, region: FaceRegion, photo_hw: tuple[int, int], n_faces: int) -> float | None:
+        """Sum-of-squares budget (working-resolution pixels, [0, 1] units) from the RMS caps."""
+        cfg = self.config
+        caps = []
+        s2 = region.scale**2
+        x0, y0, x1, y1 = region.box
+        if cfg.face_rms is not None:
+            face_area = (x1 - x0) * 1.4 * (y1 - y0) * 1.4  # box + 20 % each side, working px
+            caps.append((cfg.face_rms / 255.0) ** 2 * 3 * face_area)
+        if cfg.photo_rms is not None:
+            photo_area = photo_hw[0] * photo_hw[1] * s2 / max(n_faces, 1)
+            caps.append((cfg.photo_rms / 255.0) ** 2 * 3 * photo_area)
+        return min(caps) if caps else None
+
+    def cloak_crop(
+        self, crop: torch.Tensor, region: FaceRegion, energy: float | None = None
+    ) -> tuple[torch.Tensor, dict[str, float]]:
         """Optimise the perturbation of one working crop; returns it and the last mean similarities."""
         cfg = self.config
         generator = torch.Generator().manual_seed(cfg.seed)
@@ -161,11 +179,15 @@ class IdentityCloak:
                     inputs[name].append(cache[key])
                 cache.clear()
             total = perturbed.new_zeros(())
+            done = True
             for name, enc in self.encoders.items():
-                loss, cos = hinge_similarity_loss(enc(torch.cat(inputs[name])), clean[name], targets[name])
+                with ghost(enc, cfg.ghost, generator):
+                    embeddings = enc(torch.cat(inputs[name]))
+                loss, cos = hinge_similarity_loss(embeddings, clean[name], targets[name])
                 total = total + loss
                 last[name] = float(cos.mean())
-            return total
+                done = done and bool((cos < targets[name]).all())
+            return total, done
 
         delta = perturb_iterative(
             crop,
@@ -176,5 +198,6 @@ class IdentityCloak:
             momentum=cfg.momentum,
             epsilon=cfg.epsilon / 255.0,
             chroma_ratio=cfg.chroma_ratio,
+            energy=energy,
         )
         return delta, last

@@ -1,0 +1,61 @@
+"""More diverse surrogates from the encoders we have ("ghost networks", Li et al. 2020).
+
+A perturbation tuned to one exact network overfits it. Randomly re-weighting each residual
+branch (and, for networks without residuals, each depthwise layer's channels) at every
+forward pass turns one encoder into a family of close relatives; a cloak that fools the whole
+family transfers better to encoders it has never seen. The draws come from the caller's
+seeded generator, so runs stay reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import torch
+from torch import nn
+
+from photoguard.models.arcface import DepthWise
+from photoguard.models.facenet import Block8, Block17, Block35
+from photoguard.models.sface import SFaceNet
+
+
+def _branches(net: nn.Module) -> list[nn.Module]:
+    """The sub-modules whose outputs get re-weighted: residual branches, else depthwise convs."""
+    found: list[nn.Module] = []
+    for module in net.modules():
+        if isinstance(module, DepthWise) and module.residual:
+            found.append(module.project)
+        elif isinstance(module, (Block35, Block17, Block8)):
+            found.append(module.conv2d)
+    if not found and isinstance(net, SFaceNet):
+        found = [m for m in net.modules() if isinstance(m, nn.Conv2d) and m.groups > 1]
+    return found
+
+
+@contextmanager
+def ghost(encoder: nn.Module, strength: float, generator: torch.Generator) -> Iterator[None]:
+    """Within the block, every forward pass of ``encoder`` uses randomly re-weighted branches.
+
+    Args:
+        encoder: a :class:`~photoguard.models.encoders.FaceEncoder` (or its network).
+        strength: branch outputs are scaled by ``U(1 - strength, 1 + strength)`` per channel;
+            0 disables the effect.
+        generator: random source for the scales.
+    """
+    if strength <= 0:
+        yield
+        return
+    handles = []
+
+    def hook(module: nn.Module, inputs: tuple, output: torch.Tensor) -> torch.Tensor:
+        scale = 1.0 + strength * (2.0 * torch.rand(output.shape[1], generator=generator) - 1.0)
+        return output * scale.to(output.device, output.dtype).view(1, -1, 1, 1)
+
+    try:
+        for module in _branches(encoder):
+            handles.append(module.register_forward_hook(hook))
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
