@@ -3,23 +3,27 @@
 Inside the library pixels are float tensors ``N x 3 x H x W`` in [0, 1]; at the edges they are
 ``H x W x 3`` uint8 RGB arrays. Loading applies the EXIF orientation, converts every mode
 (16-bit, palette, alpha, CMYK, grey) to 8-bit RGB and refuses decompression bombs. Saving is
-atomic: a temp file in the destination folder, then ``os.replace``.
+atomic: a temp file in the destination folder, then ``os.replace``. Importing this module does
+not import torch; only :func:`to_tensor` and :func:`to_uint8` do.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from photoguard.errors import CorruptImageError, ImageTooLargeError, UnsupportedImageError
+from photoguard.fileio import atomic_write_bytes  # noqa: F401  (re-exported: the one atomic writer)
+
+if TYPE_CHECKING:  # torch is imported by the two tensor helpers only (it costs ~2 s of start-up)
+    import torch
 
 try:  # HEIC/HEIF (iPhone photos); optional at import so a missing wheel only disables HEIC.
     from pillow_heif import register_heif_opener
@@ -154,26 +158,6 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str
     return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, icc_profile=icc, info={"mode": im.mode})
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temp file in the same folder and ``os.replace``.
-
-    Either the whole new file is there or the old state is untouched.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def encode_image(
     rgb: np.ndarray,
     fmt: str,
@@ -209,11 +193,15 @@ def encode_image(
 
 def to_tensor(rgb: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
     """``H x W x 3`` uint8 -> ``1 x 3 x H x W`` float32 in [0, 1]."""
+    import torch
+
     return torch.from_numpy(np.ascontiguousarray(rgb)).to(device).permute(2, 0, 1)[None].float().div_(255.0)
 
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:
     """``1 x 3 x H x W`` (or ``3 x H x W``) float in [0, 1] -> ``H x W x 3`` uint8, rounded."""
+    import torch
+
     if x.dim() == 4:
         x = x[0]
     return x.detach().clamp(0, 1).mul(255.0).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()

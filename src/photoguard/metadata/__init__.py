@@ -16,10 +16,10 @@ Example::
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from photoguard.errors import MetadataError, UnsupportedImageError, UsageError
+from photoguard.fileio import atomic_write_bytes
 from photoguard.metadata.base import MetadataHandler
 from photoguard.metadata.registry import HANDLERS, detect, handler_for
 from photoguard.metadata.types import Action, MetadataItem, MetadataReport, StripReport
@@ -115,33 +115,9 @@ def strip_metadata(
     out, report = strip_bytes(data, keep_icc=keep_icc, name=str(src))
     report.source, report.destination = str(src), str(dst)
     if not (in_place and out == data):
-        mode = Path(src).stat().st_mode & 0o7777 if in_place else 0o666 & ~_UMASK
-        _write_atomic(Path(dst), out, mode=mode, durable=in_place)
+        # A fresh copy can simply be redone, so it is not fsynced; an in-place rewrite is, and
+        # keeps the original's permissions.
+        mode = Path(src).stat().st_mode & 0o7777 if in_place else None
+        atomic_write_bytes(dst, out, durable=in_place, mode=mode)
     return report
 
-
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-
-
-def _write_atomic(path: Path, data: bytes, *, mode: int, durable: bool) -> None:
-    """Temp file in the destination folder, then ``os.replace`` (same contract as
-    :func:`photoguard.imageio.atomic_write_bytes`, which is not used here because importing
-    ``photoguard.imageio`` imports torch: two seconds of start-up for a metadata strip).
-
-    Differences: the file gets ``mode`` (not mkstemp's 0600), and it is fsynced only when
-    ``durable`` (in-place rewrites, where the original is at stake; a fresh copy can be redone).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            if durable:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
