@@ -9,15 +9,30 @@ Public API::
     print(photoguard.inspect_metadata("IMG_0001.jpg").findings)
 """
 
-from photoguard.config import DEFAULT_PRESET, PRESETS, CloakConfig, preset
+from typing import TYPE_CHECKING
+
 from photoguard.errors import PhotoguardError
-from photoguard.types import Face, FaceReport, ProtectResult
+
+if TYPE_CHECKING:
+    from photoguard.config import DEFAULT_PRESET, PRESETS, CloakConfig, preset
+    from photoguard.types import Face, FaceReport, ProtectResult
 
 __version__ = "0.1.0"
 
+# Everything else loads on first use, not at import: `photoguard strip` must not pay for numpy
+# (photoguard.types) or torch (photoguard.pipeline) to start.
+_LAZY = {
+    "DEFAULT_PRESET": "photoguard.config", "PRESETS": "photoguard.config", "CloakConfig": "photoguard.config",
+    "preset": "photoguard.config", "Face": "photoguard.types", "FaceReport": "photoguard.types",
+    "ProtectResult": "photoguard.types",
+}
+
 
 def __getattr__(name: str):
-    # Heavy modules (torch models, metadata parsers) load on first use, not at import.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     if name == "protect":
         from photoguard.pipeline import protect
 
