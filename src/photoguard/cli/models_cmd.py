@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from photoguard.cli import EXIT_SOME_FAILED, app
 from photoguard.models import registry
 
+if TYPE_CHECKING:  # rich is imported by the commands that draw tables, not at CLI start-up
+    from rich.table import Table
+
 models_app = typer.Typer(help="Fetch, list and verify the model weight files (never downloads).", no_args_is_help=True)
 app.add_typer(models_app, name="models")
-_out = Console()
 
 
 @models_app.command("fetch")
@@ -34,23 +35,29 @@ def fetch(
         raise typer.Exit(EXIT_SOME_FAILED)
 
 
-def _status_table(title: str) -> tuple[Table, int]:
+def _status_table(title: str) -> tuple[Table, list[str]]:
+    """The table of every model, and one message per missing or corrupt file."""
+    from rich.table import Table
+
     table = Table(title=title)
     for column in ("model", "state", "licence", "task", "path"):
         table.add_column(column, overflow="fold")
-    bad = 0
+    problems = []
     for name in registry.manifest():
         status = registry.model_status(name)
         colour = {"verified": "green", "missing": "yellow", "corrupt": "red"}[status.state]
         licence = status.spec.licence + ("" if status.spec.commercial_use else " [NON-COMMERCIAL]")
         table.add_row(name, f"[{colour}]{status.state}[/]", licence, status.spec.task, str(status.path or "-"))
-        bad += status.state != "verified"
-    return table, bad
+        if status.state != "verified":
+            problems.append(status.message)
+    return table, problems
 
 
 @models_app.command("list")
 def list_models() -> None:
     """Show every model in the manifest: present and verified, its licence and task."""
+    from rich.console import Console
+
     table, _ = _status_table("photoguard models")
     Console(width=160).print(table)
 
@@ -58,8 +65,12 @@ def list_models() -> None:
 @models_app.command("verify")
 def verify() -> None:
     """Re-check the sha256 of every model file; exit 1 if any is missing or corrupt."""
+    from rich.console import Console
+
     registry._verified.cache_clear()
-    table, bad = _status_table("photoguard models verify")
+    table, problems = _status_table("photoguard models verify")
     Console(width=160).print(table)
-    if bad:
+    for message in problems:
+        typer.echo(f"photoguard: error: {message}", err=True)
+    if problems:
         raise typer.Exit(EXIT_SOME_FAILED)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from photoguard.errors import ModelChecksumError, ModelNotFoundError, UsageError
+from photoguard.fileio import atomic_write_bytes
 
 #: The folder holding ``manifest.toml`` in a source checkout (``<repo>/models``).
 PROJECT_MODEL_DIR = Path(__file__).resolve().parents[3] / "models"
@@ -134,18 +133,11 @@ class FetchOutcome:
 
 
 def _atomic_copy(src: Path, dst: Path, expected_sha256: str) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dst.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
-            shutil.copyfileobj(inp, out, 1 << 20)
-        got = sha256_of(Path(tmp))
-        if got != expected_sha256:
-            raise ModelChecksumError(f"{src} has sha256 {got[:12]}…, manifest says {expected_sha256[:12]}…; not copied")
-        os.replace(tmp, dst)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    data = src.read_bytes()
+    got = hashlib.sha256(data).hexdigest()
+    if got != expected_sha256:
+        raise ModelChecksumError(f"{src} has sha256 {got[:12]}…, manifest says {expected_sha256[:12]}…; not copied")
+    atomic_write_bytes(dst, data)
 
 
 def fetch_models(
@@ -189,6 +181,7 @@ class ModelStatus:
     spec: ModelSpec
     path: Path | None
     state: str  # "verified", "missing" or "corrupt"
+    message: str = ""  # for "missing" and "corrupt": the file and the command that restores it
 
 
 def model_status(name: str) -> ModelStatus:
@@ -196,8 +189,8 @@ def model_status(name: str) -> ModelStatus:
     entry = spec(name)
     try:
         return ModelStatus(entry, find_model(name), "verified")
-    except ModelNotFoundError:
-        return ModelStatus(entry, None, "missing")
-    except ModelChecksumError:
+    except ModelNotFoundError as exc:
+        return ModelStatus(entry, None, "missing", str(exc))
+    except ModelChecksumError as exc:
         path = next(d / entry.file for d in model_dirs() if (d / entry.file).is_file())
-        return ModelStatus(entry, path, "corrupt")
+        return ModelStatus(entry, path, "corrupt", str(exc))
