@@ -249,9 +249,9 @@ class StripOperation(Operation):
 
         start = time.perf_counter()
         report = strip_metadata(job.src, None if job.in_place else job.dst, keep_icc=self.keep_icc, in_place=job.in_place)
-        removed = ", ".join(a.what for a in report.removed) or "nothing to remove"
+        removed = ", ".join(a.what for a in report.removed)
         return Record(path=str(job.src), output=str(job.dst), status=DONE, seconds=time.perf_counter() - start,
-                      message=f"removed {removed}", detail=report.to_dict())
+                      message=f"removed {removed}" if removed else "nothing to remove", detail=report.to_dict())
 
 
 def _finite(value: float | None) -> float | None:

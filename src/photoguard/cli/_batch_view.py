@@ -48,7 +48,7 @@ class BatchView:
             self._progress = Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
                 TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                console=Console(stderr=True), redirect_stdout=False, redirect_stderr=False, speed_estimate_period=600,
+                console=Console(stderr=True), redirect_stdout=False, redirect_stderr=False, speed_estimate_period=600, transient=True,
             )
             self._progress.start()
             self._task = self._progress.add_task(self.op.action, total=self.total)

@@ -49,16 +49,16 @@ def _single_file_target(paths: list[Path], out: Path | None) -> Path | None:
 
 @app.command("protect", help=_HELP)
 def protect_cmd(
-    paths: list[Path] = typer.Argument(..., help="Photos (JPEG, HEIC, PNG, TIFF, WebP) and/or folders of photos."),
+    paths: list[Path] = typer.Argument(..., metavar="PHOTOS_OR_FOLDERS", help="Photos (JPEG, HEIC, PNG, TIFF, WebP) and/or folders of photos."),
     out: Path | None = typer.Option(None, "-o", "--out", help="Output folder (mirrors the input folders), or a file name for a single photo."),
     strength: Strength = typer.Option(Strength.medium, "-s", "--strength", help="fast: seconds a face on a CPU; medium: invisible at 100 %; strong: more robust, may be visible."),
     device: Device = typer.Option(Device.auto, "--device", help="Where the cloak runs: auto uses a CUDA GPU when there is one."),
-    recursive: bool = typer.Option(True, "-r/-R", "--recursive/--no-recursive", help="Descend into sub-folders (default; -R for the top folder only)."),
+    recursive: bool = typer.Option(True, "--recursive/--no-recursive", "-r/-R", help="Descend into sub-folders (default; -R for the top folder only)."),
     in_place: bool = typer.Option(False, "--in-place", help="Replace the originals (atomic: each photo is either the old or the new file, never half-written)."),
     skip_existing: bool = typer.Option(False, "--skip-existing", help="Skip photos whose output already exists: resumes an interrupted run."),
     include: list[str] = typer.Option([], "--include", metavar="GLOB", help="Only files matching (name or path in the folder, case-insensitive), e.g. '*.jpg'. Repeatable."),
     exclude: list[str] = typer.Option([], "--exclude", metavar="GLOB", help="Leave out files matching, e.g. 'rejects/*'. Repeatable."),
-    jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Photos processed in parallel (worker processes; each needs ~1 GB of memory)."),
+    jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Photos processed in parallel (worker processes, each loading the models once)."),
     dry_run: bool = typer.Option(False, "-n", "--dry-run", help="Show what would be written; write nothing."),
     report: Path | None = typer.Option(None, "--report", metavar="FILE", help="Write one record per photo to FILE.json or FILE.csv (status, faces, scores, PSNR, time, error)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar and no per-photo lines; errors and the summary only."),
