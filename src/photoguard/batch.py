@@ -421,9 +421,8 @@ def run(
     """Run ``op`` over ``jobs``; ``on_record`` is called once per file as it finishes.
 
     ``on_start`` is called before each file when running in this process. ``workers > 1`` runs
-    that many processes (each loads its models once and uses
-    ``cores // workers`` torch threads). Ctrl-C returns an :class:`Outcome` with
-    ``interrupted=True``: finished files are kept, the others are marked ``interrupted``.
+    that many processes (each loads its models once and uses :func:`worker_threads` torch
+    threads). Ctrl-C returns an :class:`Outcome` with ``interrupted=True``: finished files are kept, the others are marked ``interrupted``.
     """
     if workers < 1:
         raise UsageError("--jobs must be at least 1")
@@ -463,10 +462,22 @@ def _run_here(jobs, todo, op, records, on_start, notify) -> bool:
     return False
 
 
+def worker_threads(workers: int) -> int:
+    """Torch threads per worker: ``$OMP_NUM_THREADS`` when set, else ``cores // workers``.
+
+    On a CPU shared with other busy processes, more than one thread per process can be many
+    times slower (threads wait for each other); ``OMP_NUM_THREADS=1`` avoids that.
+    """
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, (os.cpu_count() or 1) // workers)
+
+
 def _run_pool(jobs, todo, op, records, workers, notify) -> bool:
     ctx = multiprocessing.get_context("spawn")  # no fork after torch has started threads
     stop = ctx.Event()
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    threads = worker_threads(workers)
     interrupted = False
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(threads, stop, op.uses_torch)) as pool:
         pending: dict[Future, int] = {}
