@@ -23,7 +23,7 @@ from photoguard.cloak.attack import perturb_iterative
 from photoguard.cloak.budget import budget_map
 from photoguard.cloak.losses import hinge_similarity_loss
 from photoguard.cloak.region import FaceRegion, extract, face_region, upsample
-from photoguard.cloak.surrogates import ghost
+from photoguard.cloak.surrogates import capture, feature_layer, ghost
 from photoguard.cloak.transforms import TransformSampler, apply_channel, rescale_matrix
 from photoguard.config import CloakConfig
 from photoguard.faces.align import arcface_matrix, jitter_matrices, margin_crop_matrix, warp
@@ -47,14 +47,28 @@ def encoder_matrix(name: str, box: tuple[float, float, float, float], landmarks:
 
 
 def embed(
-    encoders: dict[str, FaceEncoder], image: torch.Tensor, box: tuple[float, float, float, float], landmarks: np.ndarray
+    encoders: dict[str, FaceEncoder],
+    image: torch.Tensor,
+    box: tuple[float, float, float, float],
+    landmarks: np.ndarray,
+    *,
+    mirror: bool = False,
 ) -> dict[str, torch.Tensor]:
-    """Embeddings (``D`` each) of one face of ``image`` (``1 x 3 x H x W``) under each encoder."""
+    """Embeddings (``D`` each) of one face of ``image`` (``1 x 3 x H x W``) under each encoder.
+
+    With ``mirror``, the embedding is the normalised mean of the face and its mirror image: an
+    estimate of the person's identity rather than of this one photo.
+    """
     out = {}
     with torch.no_grad():
         for name, enc in encoders.items():
             m = torch.tensor(encoder_matrix(name, box, landmarks)[None], dtype=image.dtype, device=image.device)
-            out[name] = enc(warp(image, m, enc.spec.input_size))[0]
+            face = warp(image, m, enc.spec.input_size)
+            if mirror:
+                both = enc(torch.cat([face, face.flip(-1)]))
+                out[name] = torch.nn.functional.normalize(both.sum(0), dim=0)
+            else:
+                out[name] = enc(face)[0]
     return out
 
 
@@ -144,11 +158,20 @@ class IdentityCloak:
             jitter_angle=cfg.jitter_angle,
             jitter_scale=cfg.jitter_scale,
             generator=generator,
+            rescale_prob=cfg.rescale_prob,
         )
         budget = budget_map(
             crop, region.box, region.landmarks, epsilon=cfg.epsilon, jnd_scale=cfg.jnd_scale, eye_ratio=cfg.eye_ratio
         )
-        clean = embed(self.encoders, crop, region.box, region.landmarks)
+        clean = embed(self.encoders, crop, region.box, region.landmarks, mirror=cfg.mirror_anchor)
+        clean_features = {}
+        if cfg.feature_weight > 0:
+            for name, enc in self.encoders.items():
+                store: list[torch.Tensor] = []
+                m = torch.tensor(encoder_matrix(name, region.box, region.landmarks)[None], dtype=crop.dtype)
+                with torch.no_grad(), capture(feature_layer(enc), store):
+                    enc(warp(crop, m, enc.spec.input_size))
+                clean_features[name] = store[0][0]
         limits = thresholds()
         targets = {name: limits[name] - cfg.target_margin for name in self.encoders}
         base = {
@@ -181,9 +204,15 @@ class IdentityCloak:
             total = perturbed.new_zeros(())
             done = True
             for name, enc in self.encoders.items():
-                with ghost(enc, cfg.ghost, generator):
+                feats: list[torch.Tensor] = []
+                with ghost(enc, cfg.ghost, generator), capture(feature_layer(enc), feats):
                     embeddings = enc(torch.cat(inputs[name]))
                 loss, cos = hinge_similarity_loss(embeddings, clean[name], targets[name])
+                if cfg.feature_weight > 0:
+                    f = feats[0].flatten(1)
+                    loss = loss + cfg.feature_weight * torch.nn.functional.cosine_similarity(
+                        f, clean_features[name].flatten().expand_as(f), dim=1
+                    ).mean()
                 total = total + loss
                 last[name] = float(cos.mean())
                 done = done and bool((cos < targets[name]).all())

@@ -59,3 +59,29 @@ def ghost(encoder: nn.Module, strength: float, generator: torch.Generator) -> It
     finally:
         for handle in handles:
             handle.remove()
+
+
+def feature_layer(encoder: nn.Module) -> nn.Module:
+    """A mid-level layer (14 x 14 or 17 x 17 maps) whose features the cloak also disrupts.
+
+    Mid-level features are shared more widely between networks than final embeddings, so
+    pushing them away from the clean face's transfers better (Ganeshan et al., FDA, 2019).
+    """
+    net = getattr(encoder, "net", encoder)
+    if hasattr(net, "down2"):  # ArcFace MobileFaceNet
+        return net.down2
+    if hasattr(net, "repeat_1"):  # FaceNet Inception-ResNet-v1
+        return net.repeat_1
+    if isinstance(net, SFaceNet):
+        return net.body[len(net.body) // 2]
+    raise ValueError(f"no feature layer known for {type(net).__name__}")
+
+
+@contextmanager
+def capture(module: nn.Module, store: list[torch.Tensor]) -> Iterator[None]:
+    """Append ``module``'s output to ``store`` on every forward pass inside the block."""
+    handle = module.register_forward_hook(lambda m, i, o: store.append(o))
+    try:
+        yield
+    finally:
+        handle.remove()

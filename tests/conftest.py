@@ -1,0 +1,32 @@
+"""Shared fixtures: the bundled sample photo and a guard for tests that need the real weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "astronaut.png"
+
+
+@pytest.fixture(scope="session")
+def weights() -> None:
+    """Skip (with the reason) when the model files were never fetched."""
+    from photoguard.errors import ModelError
+    from photoguard.models.registry import find_model
+
+    try:
+        for name in ("yunet_2023mar", "arcface_w600k_mbf", "sface_2021dec", "facenet_casia"):
+            find_model(name)
+    except ModelError as exc:
+        pytest.skip(f"model weights not available: {exc}")
+
+
+@pytest.fixture(scope="session")
+def astronaut() -> np.ndarray:
+    """The public-domain sample, 512 x 512 x 3 uint8 RGB, one face."""
+    from photoguard.imageio import open_image
+
+    return open_image(SAMPLE).rgb

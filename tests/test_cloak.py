@@ -1,0 +1,109 @@
+"""The identity cloak on real weights with tiny budgets (few steps).
+
+Checks what a user relies on: the embedding moves, the L-infinity bound holds after rounding to
+8 bits, the input is untouched, a seeded run is reproducible, and a face is cloaked the same
+whether it is alone or one of several.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from photoguard.cloak.attack import perturb_iterative
+from photoguard.config import CloakConfig, preset
+from photoguard.errors import UsageError
+from photoguard.imageio import to_tensor, to_uint8
+
+TINY = dict(steps=4, eot_samples=1, seed=3)
+
+
+def _faces(rgb: np.ndarray):
+    from photoguard.faces.detect import detect_faces
+
+    faces = detect_faces(rgb)
+    assert faces, "the sample photo must have a face"
+    return faces
+
+
+def test_perturb_iterative_on_a_toy_objective() -> None:
+    clean = torch.full((1, 3, 16, 16), 0.5)
+    budget = torch.zeros(1, 1, 16, 16)
+    budget[..., 4:12, 4:12] = 4 / 255
+    target = torch.zeros_like(clean)
+
+    def loss_fn(x: torch.Tensor, step: int) -> tuple[torch.Tensor, bool]:
+        return (x - target).pow(2).mean(), False  # pull everything darker
+
+    delta = perturb_iterative(clean, budget, loss_fn, steps=10, step_size=0.5, momentum=0.5, epsilon=4 / 255, chroma_ratio=0.0)
+    assert float(delta[..., 6:10, 6:10].mean()) < -2 / 255  # moved, inside the budget
+    assert float(delta.abs().max()) <= 4 / 255 + 1e-6
+    assert float(delta[..., :4, :].abs().max()) == 0.0  # untouchable pixels stay put
+    assert torch.equal(clean, torch.full((1, 3, 16, 16), 0.5))
+
+
+def test_config_validation() -> None:
+    with pytest.raises(UsageError):
+        CloakConfig(epsilon=40)
+    with pytest.raises(UsageError):
+        CloakConfig(encoders=("arcface",), holdout="arcface")
+    with pytest.raises(UsageError):
+        preset("extreme")
+    assert preset("medium").epsilon <= 12
+
+
+@pytest.fixture(scope="module")
+def cloak(weights):
+    from photoguard.cloak.identity import IdentityCloak
+
+    return IdentityCloak(preset("fast").with_(**TINY))
+
+
+@pytest.mark.weights
+def test_embedding_moves_and_bound_holds(cloak, astronaut: np.ndarray) -> None:
+    from photoguard.verify import compare_identity
+
+    original = astronaut.copy()
+    image = to_tensor(astronaut)
+    before = image.clone()
+    faces = _faces(astronaut)
+    out, outcomes = cloak(image, faces)
+    assert torch.equal(image, before) and np.array_equal(astronaut, original)  # input untouched
+    assert outcomes[0].cloaked
+    protected = to_uint8(out)
+    diff = np.abs(protected.astype(int) - astronaut.astype(int))
+    assert diff.max() <= cloak.config.epsilon  # after rounding to 8 bits
+    assert diff.sum() > 0
+    check = compare_identity(astronaut, protected, faces[:1], cloak.config.attack_encoders)
+    for name in cloak.config.attack_encoders:
+        assert check.similarity[name][0] < 0.97, f"{name} embedding did not move"
+
+
+@pytest.mark.weights
+def test_seeded_run_is_reproducible(cloak, astronaut: np.ndarray) -> None:
+    faces = _faces(astronaut)
+    a, _ = cloak(to_tensor(astronaut), faces)
+    b, _ = cloak(to_tensor(astronaut), faces)
+    assert torch.equal(a, b)
+
+
+@pytest.mark.weights
+def test_face_alone_equals_face_among_others(cloak, astronaut: np.ndarray) -> None:
+    pair = np.concatenate([astronaut, astronaut[:, ::-1]], axis=1)  # two faces, far apart
+    faces = _faces(pair)
+    assert len(faces) >= 2
+    left = min(faces, key=lambda f: f.box[0])
+    both, _ = cloak(to_tensor(pair), faces)
+    alone, _ = cloak(to_tensor(pair), [left])
+    half = pair.shape[1] // 2
+    assert torch.equal(both[..., :half], alone[..., :half])
+
+
+@pytest.mark.weights
+def test_small_faces_are_reported_not_cloaked(cloak, astronaut: np.ndarray) -> None:
+    faces = _faces(astronaut)
+    strict = type(cloak)(cloak.config.with_(min_face_px=10_000))
+    out, outcomes = strict(to_tensor(astronaut), faces)
+    assert not outcomes[0].cloaked and "too small" in outcomes[0].reason
+    assert torch.equal(out, to_tensor(astronaut))

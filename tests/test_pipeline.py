@@ -1,0 +1,105 @@
+"""protect(): formats, metadata, no-face photos, input safety, the verification score."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from PIL.JpegImagePlugin import get_sampling
+
+import photoguard
+from photoguard.config import preset
+from photoguard.errors import UsageError
+
+from conftest import SAMPLE
+
+FAST = preset("fast").with_(steps=4)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def dirty_jpeg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample as a JPEG with GPS, a camera serial and an owner name."""
+    im = Image.open(SAMPLE).convert("RGB")
+    exif = Image.Exif()
+    exif[0x013B] = "Jane Doe"  # Artist
+    exif[0x0110] = "SM-S918B"  # Model
+    exif[0xA431] = "R5CX12345678"  # BodySerialNumber (in the EXIF IFD below)
+    exif.get_ifd(0x8769)[0xA431] = "R5CX12345678"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (37.0, 29.0, 52.8), 3: "E", 4: (127.0, 1.0, 40.8)})
+    path = tmp_path_factory.mktemp("in") / "selfie.jpg"
+    im.save(path, "JPEG", quality=92, exif=exif)
+    return path
+
+
+@pytest.mark.weights
+def test_png_in_png_out_without_metadata(weights, tmp_path: Path) -> None:
+    before = _sha(SAMPLE)
+    result = photoguard.protect(SAMPLE, strength=FAST, output=f"{tmp_path}/out/")
+    assert _sha(SAMPLE) == before
+    assert result.output_path == tmp_path / "out" / "astronaut.png"
+    with Image.open(result.output_path) as im:
+        assert im.format == "PNG" and im.size == (512, 512)
+        assert np.array_equal(np.asarray(im.convert("RGB")), result.image)
+    assert result.faces and result.faces[0].protected
+    face = result.faces[0]
+    assert face.verification_encoder == FAST.holdout
+    assert -1.0 <= face.verification_similarity <= 1.0 and face.verification_threshold > 0
+    assert result.face_psnr is not None and result.psnr > result.face_psnr
+    assert "face" in result.message
+    assert set(result.timings) >= {"load", "detect", "cloak", "verify", "write", "total"}
+
+
+@pytest.mark.weights
+def test_jpeg_in_jpeg_out_high_quality_444_and_clean(weights, dirty_jpeg: Path, tmp_path: Path) -> None:
+    before = _sha(dirty_jpeg)
+    result = photoguard.protect(dirty_jpeg, strength=FAST, output=tmp_path / "p.jpg")
+    assert _sha(dirty_jpeg) == before
+    data = result.output_path.read_bytes()
+    for secret in (b"Jane Doe", b"R5CX12345678", b"SM-S918B"):
+        assert secret not in data
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.format == "JPEG"
+        assert get_sampling(im) == 0  # 4:4:4
+        assert not im.getexif().get_ifd(0x8825)
+        # quality >= 95: the first luma quantiser step is 2 or less
+        assert im.quantization[0][0] <= 2
+    assert any("location" in f for f in result.metadata.findings)
+
+
+@pytest.mark.weights
+def test_no_face_strips_metadata_losslessly(weights, tmp_path: Path) -> None:
+    src = tmp_path / "wall.jpg"
+    exif = Image.Exif()
+    exif[0x013B] = "Jane Doe"
+    Image.fromarray(np.full((64, 96, 3), 200, np.uint8)).save(src, "JPEG", exif=exif)
+    result = photoguard.protect(src, strength=FAST, output=f"{tmp_path}/out/")
+    assert result.faces == [] and "no face" in result.message
+    out = result.output_path.read_bytes()
+    assert b"Jane Doe" not in out
+    assert result.metadata.pixels == "bit-identical"
+
+
+@pytest.mark.weights
+def test_array_input_without_output(weights, astronaut: np.ndarray) -> None:
+    result = photoguard.protect(astronaut, strength=FAST.with_(steps=2))
+    assert result.output_path is None and result.image.shape == astronaut.shape
+
+
+@pytest.mark.weights
+def test_refuses_low_jpeg_quality_and_overwriting_input(weights, tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        photoguard.protect(SAMPLE, strength=FAST, jpeg_quality=75)
+    copy = tmp_path / "astronaut.png"
+    copy.write_bytes(SAMPLE.read_bytes())
+    with pytest.raises(UsageError):
+        photoguard.protect(copy, strength=FAST.with_(steps=1), output=copy)
+    assert copy.read_bytes() == SAMPLE.read_bytes()
