@@ -29,6 +29,7 @@ import math
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -475,7 +476,10 @@ def worker_threads(workers: int) -> int:
 
 
 def _run_pool(jobs, todo, op, records, workers, notify) -> bool:
-    ctx = multiprocessing.get_context("spawn")  # no fork after torch has started threads
+    # Fork is cheap (metadata-only jobs start in milliseconds) but unsafe once torch has started
+    # its threads; protect jobs, or any process that imported torch, spawn fresh workers.
+    forkable = not op.uses_torch and "torch" not in sys.modules and "fork" in multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if forkable else "spawn")
     stop = ctx.Event()
     threads = worker_threads(workers)
     interrupted = False
