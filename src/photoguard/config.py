@@ -1,7 +1,7 @@
 """Frozen, validated configurations of the identity cloak, and the named presets.
 
 Budgets are in units of 1/255 of the 8-bit range. Presets trade strength for time and
-visibility: ``fast`` (seconds on a CPU), ``medium`` (default: invisible at 100 %),
+visibility: ``fast`` (seconds on a CPU), ``medium`` (default: hard to see at 100 %),
 ``strong`` (for people who accept a visible change).
 """
 

@@ -25,7 +25,7 @@ INTRO = (
     "and phone serial number. Your photos stay on this computer."
 )
 STRENGTH_INFO = (
-    "Fast: a few seconds. Medium: stronger, still invisible. Strong: strongest, may be slightly visible. "
+    "Fast: a few seconds. Medium: stronger, hard to see. Strong: strongest, may be visible up close. "
     "Metadata only: remove hidden data, leave the pixels alone."
 )
 CSS = ".pg-report h3 { margin-top: 0.6em; }"

@@ -51,7 +51,7 @@ def _single_file_target(paths: list[Path], out: Path | None) -> Path | None:
 def protect_cmd(
     paths: list[Path] = typer.Argument(..., metavar="PHOTOS_OR_FOLDERS", help="Photos (JPEG, HEIC, PNG, TIFF, WebP) and/or folders of photos."),
     out: Path | None = typer.Option(None, "-o", "--out", help="Output folder (mirrors the input folders), or a file name for a single photo."),
-    strength: Strength = typer.Option(Strength.medium, "-s", "--strength", help="fast: seconds a face on a CPU; medium: invisible at 100 %; strong: more robust, may be visible."),
+    strength: Strength = typer.Option(Strength.medium, "-s", "--strength", help="fast: seconds a face on a CPU; medium: hard to see at 100 %; strong: more protection, may be visible."),
     device: Device = typer.Option(Device.auto, "--device", help="Where the cloak runs: auto uses a CUDA GPU when there is one."),
     recursive: bool = typer.Option(True, "--recursive/--no-recursive", "-r/-R", help="Descend into sub-folders (default; -R for the top folder only)."),
     in_place: bool = typer.Option(False, "--in-place", help="Replace the originals (atomic: each photo is either the old or the new file, never half-written)."),

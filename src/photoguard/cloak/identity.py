@@ -119,7 +119,7 @@ class IdentityCloak:
                 outcomes.append(FaceOutcome(face, False, f"too small: {face.size:.0f} px (min {self.config.min_face_px})"))
                 continue
             region = face_region(face, size, self.config.face_px)
-            crop = extract(out.to(self.device), region)
+            crop = extract(out, region).to(self.device)  # move only the crop to the GPU
             energy = self._energy(region, (image.shape[-2], image.shape[-1]), len(faces))
             delta, sims = self.cloak_crop(crop, region, energy)
             patch = out[:, :, region.y0 : region.y1, region.x0 : region.x1]
