@@ -9,12 +9,6 @@ Public API::
     print(photoguard.inspect_metadata("IMG_0001.jpg").findings)
 """
 
-import os as _os
-
-# Idle OpenMP threads sleep instead of spinning: on a 2-core machine shared with other work,
-# spinning threads can make torch ten times slower. Must be set before torch is imported.
-_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
 from typing import TYPE_CHECKING
 
 from photoguard.errors import PhotoguardError
