@@ -164,23 +164,22 @@ class IdentityCloak:
             crop, region.box, region.landmarks, epsilon=cfg.epsilon, jnd_scale=cfg.jnd_scale, eye_ratio=cfg.eye_ratio
         )
         clean = embed(self.encoders, crop, region.box, region.landmarks, mirror=cfg.mirror_anchor)
+        base = {
+            name: torch.tensor(encoder_matrix(name, region.box, region.landmarks)[None], dtype=crop.dtype, device=crop.device)
+            for name in self.encoders
+        }
         clean_features = {}
         if cfg.feature_weight > 0:
             for name, enc in self.encoders.items():
                 store: list[torch.Tensor] = []
-                m = torch.tensor(encoder_matrix(name, region.box, region.landmarks)[None], dtype=crop.dtype)
                 with torch.no_grad(), capture(feature_layer(enc), store):
-                    enc(warp(crop, m, enc.spec.input_size))
+                    enc(warp(crop, base[name], enc.spec.input_size))
                 clean_features[name] = store[0][0]
         limits = thresholds()
         targets = {name: limits[name] - cfg.target_margin for name in self.encoders}
-        base = {
-            name: torch.tensor(encoder_matrix(name, region.box, region.landmarks)[None], dtype=crop.dtype)
-            for name in self.encoders
-        }
         last: dict[str, float] = {}
 
-        def loss_fn(perturbed: torch.Tensor, step: int) -> torch.Tensor:
+        def loss_fn(perturbed: torch.Tensor, step: int) -> tuple[torch.Tensor, bool]:
             draws = [sampler.draw() for _ in range(cfg.eot_samples)]
             inputs: dict[str, list[torch.Tensor]] = {name: [] for name in self.encoders}
             cache: dict[tuple[str, int], torch.Tensor] = {}
@@ -193,12 +192,12 @@ class IdentityCloak:
                     m = jitter_matrices(
                         m,
                         size,
-                        shift=torch.tensor([draw.shift], dtype=m.dtype) * size,
-                        angle=torch.tensor([draw.angle], dtype=m.dtype),
-                        scale=torch.tensor([draw.scale], dtype=m.dtype),
+                        shift=torch.tensor([draw.shift], dtype=m.dtype, device=m.device) * size,
+                        angle=torch.tensor([draw.angle], dtype=m.dtype, device=m.device),
+                        scale=torch.tensor([draw.scale], dtype=m.dtype, device=m.device),
                     )
                     if key not in cache:
-                        cache[key] = warp(seen, m.to(seen.device), size)
+                        cache[key] = warp(seen, m, size)
                     inputs[name].append(cache[key])
                 cache.clear()
             total = perturbed.new_zeros(())
