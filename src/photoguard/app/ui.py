@@ -20,7 +20,7 @@ from photoguard.imageio import DEFAULT_MAX_PIXELS
 
 TITLE = "photoguard: protect your selfie before you post it"
 INTRO = (
-    "Drop one or more photos. photoguard adds an invisible cloak to every face, so face-swap and "
+    "Drop one or more photos. photoguard adds a hard-to-see cloak to every face, so face-swap and "
     "face-recognition tools see a different person, and removes hidden data such as your GPS location "
     "and phone serial number. Your photos stay on this computer."
 )
