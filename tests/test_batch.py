@@ -221,7 +221,10 @@ def test_ctrl_c_keeps_finished_files_and_resume_completes(tmp_path, jobs):
         photo(src / f"IMG_{i:04d}.jpg", size=(2400, 1600), seed=i, quality=80)
     out = tmp_path / "out"
     cmd = [str(PHOTOGUARD), "protect", str(src), "-o", str(out), "--jobs", jobs]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A child inherits an ignored SIGINT (background jobs of a non-interactive shell, some test
+    # runners), and Python then never raises KeyboardInterrupt: give it the default disposition.
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not (out.exists() and any(p.suffix == ".jpg" for p in out.iterdir())):
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
