@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from photoguard.errors import ModelChecksumError, ModelNotFoundError, UsageError
+from photoguard.errors import ModelChecksumError, ModelError, ModelNotFoundError, UsageError
 from photoguard.fileio import atomic_write_bytes
 
 #: The folder holding ``manifest.toml`` in a source checkout (``<repo>/models``).
@@ -37,18 +37,28 @@ class ModelSpec:
 
 
 def _manifest_path() -> Path:
+    """``$PHOTOGUARD_MANIFEST``, else ``models/manifest.toml`` of the source checkout."""
     override = os.environ.get("PHOTOGUARD_MANIFEST")
-    if override:
-        return Path(override)
-    bundled = Path(__file__).with_name("manifest.toml")
-    return PROJECT_MODEL_DIR / "manifest.toml" if (PROJECT_MODEL_DIR / "manifest.toml").exists() else bundled
+    return Path(override) if override else PROJECT_MODEL_DIR / "manifest.toml"
 
 
 @lru_cache(maxsize=1)
 def manifest() -> dict[str, ModelSpec]:
-    """All models of the manifest, by name."""
-    with open(_manifest_path(), "rb") as fh:
-        raw = tomllib.load(fh)
+    """All models of the manifest, by name.
+
+    Raises:
+        ModelError: no manifest (photoguard runs from a source checkout, installed with
+            ``pip install -e .``, or with ``$PHOTOGUARD_MANIFEST`` set).
+    """
+    path = _manifest_path()
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ModelError(
+            f"model manifest {path} not found: install photoguard from its checkout (pip install -e .) "
+            "or set PHOTOGUARD_MANIFEST"
+        ) from None
     return {name: ModelSpec(name=name, **entry) for name, entry in raw.items()}
 
 
