@@ -54,6 +54,7 @@ def browser():
 def test_upload_protect_and_screenshot(browser, tmp_path):
     with running_app(tmp_path) as url:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(120_000)  # a loaded 2-core CI machine can take long to upload and render
         page.goto(url, wait_until="domcontentloaded")
         page.get_by_text("protect your selfie before you post it").wait_for()
         page.locator("input[type=file]").first.set_input_files(str(SAMPLE))
