@@ -14,20 +14,15 @@ import cv2
 import numpy as np
 import torch
 
-from photoguard.faces.align import arcface_matrix, margin_crop_matrix
 from photoguard.faces.detect import detect_faces
-from photoguard.models.encoders import SPECS, load_encoder
+from photoguard.models.encoders import SPECS, encoder_matrix, load_encoder
 from photoguard.types import Face
 
 
 def aligned_crop(rgb: np.ndarray, face: Face, encoder: str) -> np.ndarray:
     """The encoder's input crop for ``face``: ``S x S x 3`` uint8 RGB (``cv2.warpAffine``, bilinear)."""
-    spec = SPECS[encoder]
-    if spec.crop == "arcface":
-        m = arcface_matrix(face.landmarks, spec.input_size)
-    else:
-        m = margin_crop_matrix(face.box, spec.input_size, spec.margin)
-    size = spec.input_size
+    m = encoder_matrix(encoder, face.box, face.landmarks)
+    size = SPECS[encoder].input_size
     return cv2.warpAffine(rgb, m, (size, size), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
 
 

@@ -26,8 +26,8 @@ from photoguard.cloak.region import FaceRegion, extract, face_region, upsample
 from photoguard.cloak.surrogates import capture, feature_layer, ghost
 from photoguard.cloak.transforms import TransformSampler, apply_channel, rescale_matrix
 from photoguard.config import CloakConfig
-from photoguard.faces.align import arcface_matrix, jitter_matrices, margin_crop_matrix, warp
-from photoguard.models.encoders import SPECS, FaceEncoder, load_encoder
+from photoguard.faces.align import jitter_matrices, warp
+from photoguard.models.encoders import FaceEncoder, encoder_matrix, load_encoder
 from photoguard.types import Face
 
 
@@ -36,14 +36,6 @@ def thresholds() -> dict[str, float]:
     """Each encoder's same-person threshold at 0.1 % false accepts (``benchmarks/encoders.py``)."""
     raw = json.loads(resources.files("photoguard.models").joinpath("thresholds.json").read_text())
     return {name: float(entry["far_0.001"]) for name, entry in raw.items()}
-
-
-def encoder_matrix(name: str, box: tuple[float, float, float, float], landmarks: np.ndarray) -> np.ndarray:
-    """Source->input ``2 x 3`` matrix of encoder ``name`` for a face (see :mod:`photoguard.faces.align`)."""
-    spec = SPECS[name]
-    if spec.crop == "arcface":
-        return arcface_matrix(landmarks, spec.input_size)
-    return margin_crop_matrix(box, spec.input_size, spec.margin)
 
 
 def embed(

@@ -30,6 +30,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from photoguard.errors import UsageError
+from photoguard.faces.align import arcface_matrix, margin_crop_matrix
 from photoguard.models.arcface import arcface_from_onnx
 from photoguard.models.facenet import facenet_from_state_dict
 from photoguard.models.registry import find_model
@@ -179,3 +180,17 @@ def margin_crop(image: np.ndarray, box: tuple[float, float, float, float], spec:
     size = spec.input_size
     interp = cv2.INTER_AREA if crop.shape[0] > size else cv2.INTER_LINEAR
     return cv2.resize(crop, (size, size), interpolation=interp)
+
+
+def encoder_matrix(name: str, box: tuple[float, float, float, float], landmarks: np.ndarray) -> np.ndarray:
+    """Source->input ``2 x 3`` matrix of encoder ``name`` for a face, as its ``spec.crop`` says.
+
+    Args:
+        name: one of :data:`ENCODER_NAMES`.
+        box: detector box ``(x0, y0, x1, y1)`` in source pixels (``"margin"`` crops).
+        landmarks: ``5 x 2`` landmarks in source pixels (``"arcface"`` crops).
+    """
+    spec = SPECS[name]
+    if spec.crop == "arcface":
+        return arcface_matrix(landmarks, spec.input_size)
+    return margin_crop_matrix(box, spec.input_size, spec.margin)
