@@ -47,7 +47,8 @@ from photoguard.config import preset  # noqa: E402
 from photoguard.faces.detect import detect_faces  # noqa: E402
 from photoguard.imageio import decode_image, open_image  # noqa: E402
 from photoguard.pipeline import protect  # noqa: E402
-from photoguard.verify import embed_faces, iou  # noqa: E402
+from photoguard.types import Face  # noqa: E402
+from photoguard.verify import embed_faces, redetect  # noqa: E402
 
 
 def runs() -> dict[str, tuple[object, str | None]]:
@@ -80,11 +81,10 @@ def channel(data: bytes, name: str) -> np.ndarray:
     return np.asarray(Image.open(buf).convert("RGB"))
 
 
-def largest_match(rgb: np.ndarray, ref_box, scale: float):
-    box = tuple(v * scale for v in ref_box)
-    found = detect_faces(rgb)
-    best = max(found, key=lambda f: iou(f.box, box), default=None)
-    return best if best is not None and iou(best.box, box) > 0.3 else None
+def largest_match(rgb: np.ndarray, face: Face, scale: float) -> Face | None:
+    """The face re-detected in ``rgb`` (a copy resized by ``scale``) that matches ``face``."""
+    scaled = Face(box=tuple(v * scale for v in face.box), landmarks=face.landmarks * scale, score=face.score)
+    return redetect(rgb, [scaled])[0]
 
 
 def noise_protect(rgb: np.ndarray, face, eps: int, seed: int) -> np.ndarray:
@@ -189,7 +189,7 @@ def main() -> int:
                 else:
                     img = channel(data, ch)
                     scale = img.shape[1] / loaded.rgb.shape[1]
-                face = largest_match(img, faces[0].box, scale)
+                face = largest_match(img, faces[0], scale)
                 emb = embed_faces(img, [face], ENCODERS) if face is not None else None
                 for e in ENCODERS:
                     sim = float((gallery[e] @ emb[e][0]).mean()) if emb is not None else float("nan")

@@ -46,20 +46,16 @@ def output_suffix(image_format: str) -> str:
     return OUTPUT_SUFFIX[OUTPUT_FORMAT.get(image_format, "PNG")]
 
 
-def _cloak_factory() -> Callable[..., object]:
-    from photoguard.cloak.identity import IdentityCloak
-
-    return IdentityCloak
-
-
 _CLOAKS: dict[tuple[CloakConfig, str], object] = {}
 
 
 def _get_cloak(config: CloakConfig, device: torch.device):
+    from photoguard.cloak.identity import IdentityCloak
+
     key = (config, str(device))
     if key not in _CLOAKS:
         _CLOAKS.clear()  # keep one: encoders are cached separately, configs are cheap
-        _CLOAKS[key] = _cloak_factory()(config, device)
+        _CLOAKS[key] = IdentityCloak(config, device)
     return _CLOAKS[key]
 
 
