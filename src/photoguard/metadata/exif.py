@@ -41,13 +41,13 @@ TAG_NAMES = {
     0x9291: "SubSecTimeOriginal", 0xA002: "ExifImageWidth", 0xA003: "ExifImageHeight",
     0xA005: "InteropOffset", 0xA420: "ImageUniqueID", 0xA430: "CameraOwnerName", 0xA431: "BodySerialNumber",
     0xA432: "LensInfo", 0xA433: "LensMake", 0xA434: "LensModel", 0xA435: "LensSerialNumber",
-    # GPS IFD
+}
+#: GPS IFD tag numbers overlap other IFDs' small numbers (Interop 1 and 2): named in the GPS IFD only.
+GPS_TAG_NAMES = {
     0x0000: "GPSVersionID", 0x0001: "GPSLatitudeRef", 0x0002: "GPSLatitude", 0x0003: "GPSLongitudeRef",
     0x0004: "GPSLongitude", 0x0005: "GPSAltitudeRef", 0x0006: "GPSAltitude", 0x0007: "GPSTimeStamp",
     0x0011: "GPSImgDirection", 0x0012: "GPSMapDatum", 0x001B: "GPSProcessingMethod", 0x001D: "GPSDateStamp",
 }
-_GPS_ONLY = {0x0000: "GPSVersionID", 0x0001: "GPSLatitudeRef", 0x0002: "GPSLatitude", 0x0003: "GPSLongitudeRef",
-             0x0004: "GPSLongitude", 0x0005: "GPSAltitudeRef", 0x0006: "GPSAltitude", 0x0007: "GPSTimeStamp"}
 
 
 @dataclass
@@ -186,7 +186,7 @@ def _ifd_items(r: TiffReader, ifd: Ifd, group: str, names: dict[int, str]) -> li
 
 
 def _gps_items(r: TiffReader, ifd: Ifd) -> list[MetadataItem]:
-    items = _ifd_items(r, ifd, "EXIF:GPS", _GPS_ONLY)
+    items = _ifd_items(r, ifd, "EXIF:GPS", GPS_TAG_NAMES)
     lat, lon = ifd.entries.get(2), ifd.entries.get(4)
     if lat is not None and lon is not None:
         lat_ref = r.text(ifd.entries[1]) if 1 in ifd.entries else "N"
