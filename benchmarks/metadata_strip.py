@@ -20,6 +20,7 @@ import argparse
 import io
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -87,11 +88,24 @@ for f in sorted(src.glob("*.jpg")):
 """
 
 
-def timed(cmd: list[str]) -> float:
-    """Wall time of one run of ``cmd``."""
+CPU: dict[str, list[float]] = {}
+
+
+def timed(cmd: list[str], key: str | None = None) -> float:
+    """Wall time of one run of ``cmd``; its CPU time (user + system, s) goes to ``CPU[key]``.
+
+    Dirty pages are flushed first (``os.sync``), so that writing back the previous tool's
+    600 MB is not charged to this one.
+    """
+    os.sync()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if key:
+        CPU.setdefault(key, []).append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return wall
 
 
 def leaks(folder: Path) -> int:
@@ -128,10 +142,10 @@ def main() -> None:
         et_cmd = ["exiftool", "-q", "-all=", "-o", f"{out_et}/", str(corpus)]
         out_lib = work / "out-library"
         lib_cmd = [sys.executable, "-c", LIBRARY_LOOP, str(corpus), str(out_lib)]
-        out_par = work / "out-photoguard-j2"
+        out_par = work / "out-photoguard-j1"
         load_before = f"{os.getloadavg()[0]:.1f}"
         help_text = subprocess.run([photoguard, "strip", "--help"], capture_output=True, text=True).stdout
-        par_cmd = [photoguard, "strip", str(corpus), "-o", str(out_par), "--jobs", "2"] if "--jobs" in help_text else None
+        par_cmd = [photoguard, "strip", str(corpus), "-o", str(out_par), "--jobs", "1"] if "--jobs" in help_text else None
         for f in corpus.glob("*.jpg"):  # warm the page cache, so the first timed tool is not penalised
             f.read_bytes()
         timed(pg_cmd[:2] + [str(next(corpus.glob("*.jpg"))), "-o", str(work / "warm-up")])  # and the .pyc files
@@ -141,11 +155,11 @@ def main() -> None:
         for _ in range(args.rounds):  # alternate, fresh output folders, keep the best of each
             for folder in (out_pg, out_lib, out_et, out_par):
                 shutil.rmtree(folder, ignore_errors=True)
-            runs["pg"].append(timed(pg_cmd))
-            runs["lib"].append(timed(lib_cmd))
-            runs["et"].append(timed(et_cmd))
+            runs["pg"].append(timed(pg_cmd, "pg"))
+            runs["lib"].append(timed(lib_cmd, "lib"))
+            runs["et"].append(timed(et_cmd, "et"))
             if par_cmd:
-                runs["par"].append(timed(par_cmd))
+                runs["par"].append(timed(par_cmd, "par"))
         t_pg, t_lib, t_et = min(runs["pg"]), min(runs["lib"]), min(runs["et"])
         med = {key: statistics.median(values) for key, values in runs.items() if values}
         n_pg, n_et = len(list(out_pg.glob("*.jpg"))), len(list(out_et.glob("*.jpg")))
@@ -154,12 +168,16 @@ def main() -> None:
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                     if line.startswith("model name")), platform.processor())
         exiftool_ver = subprocess.run(["exiftool", "-ver"], capture_output=True, text=True).stdout.strip()
-        rows = [("photoguard strip (CLI)", "photoguard strip CORPUS -o OUT", t_pg, n_pg, l_pg, runs["pg"]),
+        from photoguard.batch import default_workers
+
+        auto = default_workers(args.count)
+        rows = [(f"photoguard strip (CLI, default: {auto} worker process{'es' if auto > 1 else ''} here)",
+                 "photoguard strip CORPUS -o OUT", t_pg, n_pg, l_pg, "pg"),
                 ("photoguard library", "python -c 'for f in CORPUS: strip_metadata(f, OUT/f.name)'", t_lib,
-                 len(list(out_lib.glob("*.jpg"))), leaks(out_lib), runs["lib"]),
-                *([("photoguard strip, 2 worker processes", "photoguard strip CORPUS -o OUT --jobs 2", min(runs["par"]),
-                     len(list(out_par.glob("*.jpg"))), leaks(out_par), runs["par"])] if par_cmd else []),
-                ("exiftool -all=", "exiftool -q -all= -o OUT/ CORPUS", t_et, n_et, l_et, runs["et"])]
+                 len(list(out_lib.glob("*.jpg"))), leaks(out_lib), "lib"),
+                *([("photoguard strip, one process", "photoguard strip CORPUS -o OUT --jobs 1", min(runs["par"]),
+                     len(list(out_par.glob("*.jpg"))), leaks(out_par), "par")] if par_cmd else []),
+                ("exiftool -all=", "exiftool -q -all= -o OUT/ CORPUS", t_et, n_et, l_et, "et")]
         lines = [
             "# Metadata strip throughput: photoguard vs exiftool",
             "",
@@ -169,23 +187,27 @@ def main() -> None:
             f"- corpus: {args.count} JPEGs, {args.width}x{args.height} ({args.width * args.height / 1e6:.0f} MP), "
             f"{corpus_bytes / 1e6:.0f} MB in total; each with EXIF (IFD0, Exif, GPS, IFD1 thumbnail), XMP, IPTC, "
             "comment, ICC; every 4th with a 2 MB motion-photo MP4 trailer",
-            f"- {args.rounds} runs of each tool, alternating, single process each unless stated, warm page cache; "
-            "best and median reported (the machine is shared, so every run is listed too); wall time includes "
+            f"- {args.rounds} runs of each tool, alternating, single process each unless stated, warm page cache, "
+            "dirty pages flushed (`sync`) before each run; best and median wall time reported (the machine is "
+            "shared, so every run is listed too); wall and CPU time (user + system, all processes) include "
             "process start-up",
             f"- load average at the start: {load_before}, at the end: {os.getloadavg()[0]:.1f}",
             "",
-            "| tool | command | best s | median s | files/s (best) | MB/s (best) | all runs (s) | outputs | outputs with GPS/serial/owner/thumbnail |",
-            "|---|---|---:|---:|---:|---:|---|---:|---:|",
+            "| tool | command | best s | median s | CPU s (best) | files/s (best) | MB/s (best) | all runs (s) | outputs | outputs with GPS/serial/owner/thumbnail |",
+            "|---|---|---:|---:|---:|---:|---:|---|---:|---:|",
         ]
-        for name, cmd, t, n, leak, all_runs in rows:
-            spread = ", ".join(f"{x:.2f}" for x in all_runs)
-            lines.append(f"| {name} | `{cmd}` | {t:.2f} | {statistics.median(all_runs):.2f} | {args.count / t:.1f} | "
-                         f"{corpus_bytes / 1e6 / t:.0f} | {spread} | {n} | {leak} |")
+        for name, cmd, t, n, leak, key in rows:
+            spread = ", ".join(f"{x:.2f}" for x in runs[key])
+            lines.append(f"| {name} | `{cmd}` | {t:.2f} | {statistics.median(runs[key]):.2f} | {min(CPU[key]):.2f} | "
+                         f"{args.count / t:.1f} | {corpus_bytes / 1e6 / t:.0f} | {spread} | {n} | {leak} |")
         lines += ["", f"Speed relative to exiftool (exiftool time / photoguard time), best runs: CLI **{t_et / t_pg:.2f}x**, "
                   f"library loop **{t_et / t_lib:.2f}x**"
-                  + (f", CLI with 2 workers **{t_et / min(runs['par']):.2f}x** (exiftool uses one process)" if par_cmd else "")
+                  + (f", CLI with one process **{t_et / min(runs['par']):.2f}x** (exiftool uses one process)" if par_cmd else "")
                   + f"; medians: CLI **{med['et'] / med['pg']:.2f}x**, library loop **{med['et'] / med['lib']:.2f}x**"
-                  + (f", CLI with 2 workers **{med['et'] / med['par']:.2f}x**." if par_cmd else ".")
+                  + (f", CLI with one process **{med['et'] / med['par']:.2f}x**." if par_cmd else ".")
+                  + f" CPU time relative to exiftool's, best runs: CLI **{min(CPU['et']) / min(CPU['pg']):.2f}x**, "
+                  f"library loop **{min(CPU['et']) / min(CPU['lib']):.2f}x**"
+                  + (f", CLI with one process **{min(CPU['et']) / min(CPU['par']):.2f}x**." if par_cmd else ".")
                   + f" Start-up is part of every figure: `photoguard strip --help` takes {start_pg:.2f} s, "
                   f"`exiftool -ver` {start_et:.2f} s (best of 5).", "",
                   "Note: the two do not produce the same files. `exiftool -all=` also removes the ICC profile and "

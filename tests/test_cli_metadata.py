@@ -42,6 +42,23 @@ def test_strip_folder_mirrors_paths_and_leaves_inputs(tmp_path, capsys):
     assert not list(out.rglob(".*.part"))
 
 
+def test_default_jobs_use_the_cores_for_a_big_folder_only(tmp_path, capsys, monkeypatch):
+    from photoguard import batch
+
+    monkeypatch.setattr(batch.os, "cpu_count", lambda: 8)
+    assert [batch.default_workers(n) for n in (1, 15, 16, 500)] == [1, 1, 4, 4]
+    src = tmp_path / "shoot"
+    src.mkdir()
+    first = dirty_jpeg(src / "000.jpg")
+    for i in range(1, 16):
+        (src / f"{i:03d}.jpg").write_bytes(first.read_bytes())
+    monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
+    assert main(["strip", str(src), "-o", str(tmp_path / "out"), "-q"]) == 0  # 16 files: 2 forked workers
+    outputs = sorted((tmp_path / "out").glob("*.jpg"))
+    assert len(outputs) == 16 and all(SECRET.encode() not in p.read_bytes() for p in outputs)
+    assert "16 file(s) stripped, 0 failed" in capsys.readouterr().out
+
+
 def test_bad_file_is_one_line_and_batch_continues(tmp_path, capsys):
     src = _tree(tmp_path / "trip")
     (src / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")

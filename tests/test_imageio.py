@@ -72,7 +72,7 @@ def test_atomic_write_failure_keeps_old_file_and_removes_temp(tmp_path, monkeypa
         raise OSError(28, "No space left on device")
 
     if failing == "write":  # half the bytes reach the temp file, then the disk fills
-        monkeypatch.setattr(os, "fdopen", _fdopen_raising(OSError(28, "No space left on device")))
+        monkeypatch.setattr(os, "write", _write_raising(OSError(28, "No space left on device")))
     else:
         monkeypatch.setattr(os, failing, boom)
     with pytest.raises(OSError):
@@ -81,36 +81,44 @@ def test_atomic_write_failure_keeps_old_file_and_removes_temp(tmp_path, monkeypa
     assert _leftovers(tmp_path) == []
 
 
-_real_fdopen = os.fdopen
+_real_write = os.write
 
 
-def _fdopen_raising(exc: BaseException):
-    """An ``os.fdopen`` whose file writes half the data, then raises ``exc``."""
+def _write_raising(exc: BaseException):
+    """An ``os.write`` that writes half of the first buffer, then raises ``exc``."""
 
-    def fdopen(fd, mode):
-        fh = _real_fdopen(fd, mode)
+    def write(fd, data):
+        _real_write(fd, bytes(data[: len(data) // 2]))
+        raise exc
 
-        class HalfWriter:
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *info):
-                fh.close()
-
-            def write(self, data):
-                fh.write(data[: len(data) // 2])
-                raise exc
-
-        return HalfWriter()
-
-    return fdopen
+    return write
 
 
 def test_atomic_write_interrupted_mid_write_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(os, "fdopen", _fdopen_raising(KeyboardInterrupt()))
+    monkeypatch.setattr(os, "write", _write_raising(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         atomic_write_bytes(tmp_path / "new.bin", b"x" * 1000)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_write_pieces_copies_spans_and_cleans_up_on_failure(tmp_path, monkeypatch):
+    src = tmp_path / "src.bin"
+    src.write_bytes(bytes(range(256)) * 100)
+    pieces = [b"new", fileio.Span(10, 20_000), b"tail", fileio.Span(25_000, 25_600)]
+    with open(src, "rb") as fh:
+        data = fh.read()
+        dst = fileio.atomic_write_pieces(tmp_path / "out.bin", pieces, source_fd=fh.fileno(), source=data)
+        assert dst.read_bytes() == fileio.join_pieces(data, pieces)
+
+        def full_disk(src_fd, dst_fd, count, offset_src):
+            _real_write(dst_fd, b"x" * 100)
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(os, "copy_file_range", full_disk, raising=False)
+        with pytest.raises(OSError):
+            fileio.atomic_write_pieces(tmp_path / "out.bin", pieces, source_fd=fh.fileno(), source=data)
+    assert dst.read_bytes() == fileio.join_pieces(data, pieces)  # the old output is untouched
+    assert _leftovers(tmp_path) == []
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])

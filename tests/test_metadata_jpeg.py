@@ -113,7 +113,40 @@ def test_progressive_jpeg_keeps_all_scans(tmp_path):
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(out))), np.asarray(Image.open(buf)))
 
 
-def test_output_segment_map_matches_an_independent_parse(tmp_path):
-    handler = JpegHandler()
-    out, _ = handler.strip(dirty_jpeg(tmp_path / "d.jpg", thumbnail=False).read_bytes())
-    assert handler._parse(out) == parse(out)  # what strip_bytes' self-check relies on
+@pytest.mark.parametrize("copy", ["kernel", "no copy_file_range", "cross-device"])
+def test_file_strip_writes_what_the_in_memory_strip_gives(tmp_path, monkeypatch, copy):
+    """strip_metadata maps the input and has the kernel copy the image data; where the OS
+    cannot (no copy_file_range, or EXDEV), it writes the same bytes itself."""
+    import errno
+    import os
+
+    src = dirty_jpeg(tmp_path / "d.jpg")
+    before = src.read_bytes()
+    if copy == "no copy_file_range":
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    elif copy == "cross-device":
+        def exdev(*args):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", exdev)
+    strip_metadata(src, tmp_path / "out" / "d.jpg")
+    assert (tmp_path / "out" / "d.jpg").read_bytes() == strip_bytes(before)[0]
+    assert src.read_bytes() == before
+
+
+def test_output_check_catches_a_segment_the_strip_let_through(tmp_path, monkeypatch):
+    """The output is re-inspected (everything but the image data, parsed afresh) before writing."""
+    from photoguard.errors import MetadataError
+
+    src = dirty_jpeg(tmp_path / "d.jpg")
+    real = JpegHandler.strip_pieces
+
+    def leaky(self, data, **kw):
+        pieces, report = real(self, data, **kw)
+        comment = SECRET.encode()
+        return [pieces[0], b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment, *pieces[1:]], report
+
+    monkeypatch.setattr(JpegHandler, "strip_pieces", leaky)
+    with pytest.raises(MetadataError, match="still holds"):
+        strip_metadata(src, tmp_path / "out.jpg")
+    assert not (tmp_path / "out.jpg").exists()

@@ -463,6 +463,13 @@ def _run_here(jobs, todo, op, records, on_start, notify) -> bool:
     return False
 
 
+def default_workers(files: int, *, min_files: int = 16, most: int = 4) -> int:
+    """Worker processes for a batch that does not use torch (metadata strip) when none were asked
+    for: one per CPU core, at most ``most``, for ``min_files`` files or more; else 1 (a forked
+    worker costs a few ms, but a handful of files is done before a pool pays off)."""
+    return max(1, min(os.cpu_count() or 1, most)) if files >= min_files else 1
+
+
 def worker_threads(workers: int) -> int:
     """Torch threads per worker: ``$OMP_NUM_THREADS`` when set, else ``cores // workers``.
 

@@ -1,12 +1,40 @@
 """Atomic file writing, with no third-party imports (the metadata strip path uses it, and its
-start-up must stay small). :func:`photoguard.imageio.atomic_write_bytes` is this function.
+start-up must stay small). :func:`photoguard.imageio.atomic_write_bytes` is this module's
+:func:`atomic_write_bytes`.
+
+An output can be written from pieces: new bytes, and :class:`Span` ranges of a source file that
+are copied by the kernel (``os.copy_file_range``) without passing through Python. Stripping a
+12 MP JPEG writes ~3 MB of which only a few hundred bytes are new; on Linux the span copy makes
+the whole strip ~1.7x faster than read + write (benchmarks/results/metadata_strip.md).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Span:
+    """Bytes ``start:end`` (offsets in bytes) of the source an output is assembled from."""
+
+    start: int
+    end: int
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+Piece = bytes | Span
+
+
+def join_pieces(source: bytes, pieces: Sequence[Piece]) -> bytes:
+    """The output described by ``pieces`` as one bytes object (``source`` gives the spans)."""
+    return b"".join(source[p.start : p.end] if isinstance(p, Span) else p for p in pieces)
 
 
 def atomic_write_bytes(
@@ -25,6 +53,84 @@ def atomic_write_bytes(
         mode: permission bits of the new file; None (default) gives ``0o666`` minus the
             process umask, like ``open(path, "wb")``.
     """
+    return _atomic(path, lambda fd: _write_all(fd, data), durable=durable, mode=mode)
+
+
+def atomic_write_pieces(
+    path: str | os.PathLike,
+    pieces: Sequence[Piece],
+    *,
+    source_fd: int,
+    source: bytes,
+    durable: bool = True,
+    mode: int | None = None,
+) -> Path:
+    """:func:`atomic_write_bytes` for an output made of new bytes and spans of a source file.
+
+    Args:
+        pieces: the output in order; a :class:`Span` is copied from the source file.
+        source_fd: an open, readable descriptor of the source file (spans are copied from it
+            with ``os.copy_file_range`` where the OS has it).
+        source: the same file's bytes (an ``mmap`` or ``bytes``); spans are written from it
+            where the kernel cannot copy between the two files.
+        durable, mode: as for :func:`atomic_write_bytes`.
+    """
+
+    def write(fd: int) -> None:
+        kernel_copy = hasattr(os, "copy_file_range")
+        for piece in _coalesced(pieces):
+            if not isinstance(piece, Span):
+                _write_all(fd, piece)
+                continue
+            if kernel_copy:
+                kernel_copy = _copy_range(source_fd, fd, piece)
+            if not kernel_copy:
+                with memoryview(source) as view:
+                    _write_all(fd, view[piece.start : piece.end])
+
+    return _atomic(path, write, durable=durable, mode=mode)
+
+
+def _coalesced(pieces: Sequence[Piece]) -> list[Piece]:
+    """Adjacent spans merged (a JPEG's tables, scan headers and image data are one range)."""
+    out: list[Piece] = []
+    for piece in pieces:
+        if isinstance(piece, Span) and out and isinstance(out[-1], Span) and out[-1].end == piece.start:
+            out[-1] = Span(out[-1].start, piece.end)
+        else:
+            out.append(piece)
+    return out
+
+
+def _copy_range(src: int, dst: int, span: Span) -> bool:
+    """Copy a span in the kernel; False (nothing written) where it cannot be done there."""
+    offset, left = span.start, len(span)
+    while left:
+        try:
+            done = os.copy_file_range(src, dst, left, offset)
+        except OSError as exc:
+            # Not supported here (older kernels, some file systems, across devices): the
+            # caller writes the span itself. Only possible before the first byte of a span.
+            if offset == span.start and exc.errno in (errno.EXDEV, errno.ENOSYS, errno.EINVAL,
+                                                      errno.EOPNOTSUPP, errno.EBADF, errno.EPERM):
+                return False
+            raise
+        if done == 0:
+            raise OSError(errno.EIO, "source file shrank while it was being copied")
+        offset += done
+        left -= done
+    return True
+
+
+def _write_all(fd: int, data: bytes | memoryview) -> None:
+    with memoryview(data) as view:
+        done = 0
+        while done < len(view):
+            with view[done:] as rest:
+                done += os.write(fd, rest)
+
+
+def _atomic(path: str | os.PathLike, write: Callable[[int], None], *, durable: bool, mode: int | None) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # os.open with 0o666 lets the kernel apply the umask (mkstemp would give 0600).
@@ -39,13 +145,14 @@ def atomic_write_bytes(
     else:  # pragma: no cover - 100 random names taken
         raise FileExistsError(f"{path.parent}: cannot create a temporary file")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        try:
+            write(fd)
             if mode is not None:
-                os.chmod(fh.fileno(), mode)
+                os.chmod(fd, mode)
             if durable:
-                fh.flush()
-                os.fsync(fh.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

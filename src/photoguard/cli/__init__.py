@@ -7,6 +7,7 @@ from :class:`~photoguard.errors.PhotoguardError` become one line on stderr; exit
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -37,21 +38,26 @@ def _root(
         os.environ["PHOTOGUARD_DEBUG"] = "1"
 
 
-def _register() -> None:
-    # Imported for their side effect of adding commands to `app`.
-    from photoguard.cli import models_cmd, faces_cmd  # noqa: F401
+#: Sub-command name -> the module that adds it to :data:`app`.
+COMMAND_MODULES = {
+    "models": "models_cmd", "detect": "faces_cmd", "protect": "protect_cmd", "strip": "metadata_cmd",
+    "inspect": "metadata_cmd", "verify": "verify_cmd", "app": "app_cmd",
+}
 
-    for optional in ("protect_cmd", "metadata_cmd", "verify_cmd", "app_cmd"):
-        try:
-            __import__(f"photoguard.cli.{optional}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"photoguard.cli.{optional}":
-                raise
+
+def _register(args: list[str]) -> None:
+    """Import the module of the sub-command named in ``args``, or all of them (for help, or an
+    unknown name, so that click can list them). One module only keeps ``photoguard strip``'s
+    start-up small: every command module pulls in its own dependencies."""
+    name = next((a for a in args if not a.startswith("-")), None)
+    modules = [COMMAND_MODULES[name]] if name in COMMAND_MODULES else dict.fromkeys(COMMAND_MODULES.values())
+    for module in modules:
+        importlib.import_module(f"photoguard.cli.{module}")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
-    _register()
+    _register(sys.argv[1:] if argv is None else list(argv))
     try:
         code = app(args=argv, standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit (Ctrl-C is Exit(130)) is returned, not raised

@@ -82,13 +82,13 @@ def strip_cmd(
     skip_existing: bool = typer.Option(False, "--skip-existing", help="Skip files whose output already exists: resumes an interrupted run."),
     include: list[str] = typer.Option([], "--include", metavar="GLOB", help="Only files matching (name or path in the folder, case-insensitive). Repeatable."),
     exclude: list[str] = typer.Option([], "--exclude", metavar="GLOB", help="Leave out files matching. Repeatable."),
-    jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Files processed in parallel (worker processes)."),
+    jobs: int = typer.Option(0, "-j", "--jobs", min=0, help="Files processed in parallel (worker processes). 0 (default): one per CPU core, up to 4, for 16 files or more; else 1."),
     dry_run: bool = typer.Option(False, "-n", "--dry-run", help="Show what would be written; write nothing."),
     report: Path | None = typer.Option(None, "--report", metavar="FILE", help="Write one record per file to FILE.json or FILE.csv."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar and no per-file lines; errors and the summary only."),
 ) -> None:
     """Remove GPS, names, serials, thumbnails, XMP/IPTC, C2PA and motion-photo data."""
-    from photoguard.batch import DONE, StripOperation, check_report_path, plan
+    from photoguard.batch import DONE, StripOperation, check_report_path, default_workers, plan
     from photoguard.cli._batch_view import dry_run as show_plan
     from photoguard.cli._batch_view import execute, finish
 
@@ -99,7 +99,8 @@ def strip_cmd(
     if dry_run:
         show_plan(planned, op)
         return
-    outcome = execute(planned, op, workers=jobs, quiet=quiet or as_json, report=report, lines=not as_json)
+    workers = jobs or default_workers(sum(1 for job in planned if job.skip is None and job.error is None))
+    outcome = execute(planned, op, workers=workers, quiet=quiet or as_json, report=report, lines=not as_json)
     if as_json:
         typer.echo(json.dumps([r.detail for r in outcome.records if r.status == DONE], indent=2, ensure_ascii=False))
     finish(outcome, op)

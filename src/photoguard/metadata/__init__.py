@@ -15,29 +15,20 @@ Example::
 
 from __future__ import annotations
 
+import mmap
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from photoguard.errors import MetadataError, UnsupportedImageError, UsageError
-from photoguard.fileio import atomic_write_bytes
+from photoguard.fileio import Piece, atomic_write_pieces, join_pieces
 from photoguard.metadata.base import MetadataHandler
-from photoguard.metadata.registry import HANDLERS, detect, handler_for
+from photoguard.metadata.registry import HANDLERS, HEAD_BYTES, detect, handler_for
 from photoguard.metadata.types import Action, MetadataItem, MetadataReport, StripReport
 
 __all__ = ["inspect_metadata", "strip_metadata", "strip_bytes", "handler_for", "detect", "HANDLERS",
            "MetadataHandler", "MetadataItem", "MetadataReport", "StripReport", "Action"]
-
-
-def _read(path: str | os.PathLike) -> bytes:
-    path = Path(path)
-    if not path.exists():
-        raise UnsupportedImageError(f"{path}: no such file")
-    if not path.is_file():
-        raise UnsupportedImageError(f"{path}: not a regular file")
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UnsupportedImageError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 def _named(exc: MetadataError, name: str) -> MetadataError:
@@ -53,15 +44,19 @@ def inspect_metadata(source: str | os.PathLike | bytes) -> MetadataReport:
         UnsupportedFormatError: not a JPEG, PNG, WebP, TIFF or HEIC/HEIF.
         CorruptMetadataError: the file's structure is broken or truncated.
     """
-    is_bytes = isinstance(source, (bytes, bytearray))
-    data = bytes(source) if is_bytes else _read(source)
-    name = "data" if is_bytes else str(source)
+    if isinstance(source, (bytes, bytearray)):
+        return _inspect(bytes(source), "data")
+    with _opened(source) as (_, data):
+        report = _inspect(data, str(source))
+    report.path = str(source)
+    return report
+
+
+def _inspect(data: bytes, name: str) -> MetadataReport:
     try:
-        report = handler_for(data).inspect(data)
+        return handler_for(bytes(data[:HEAD_BYTES])).inspect(data)
     except MetadataError as exc:
         raise _named(exc, name) from None
-    report.path = None if is_bytes else str(source)
-    return report
 
 
 def strip_bytes(data: bytes, *, keep_icc: bool = True, name: str = "data") -> tuple[bytes, StripReport]:
@@ -70,17 +65,23 @@ def strip_bytes(data: bytes, *, keep_icc: bool = True, name: str = "data") -> tu
     The output is re-inspected before it is returned: if anything identifying were left, a
     :class:`MetadataError` is raised instead.
     """
+    pieces, report = _strip_checked(data, keep_icc=keep_icc, name=name)
+    return join_pieces(data, pieces), report
+
+
+def _strip_checked(data: bytes, *, keep_icc: bool, name: str) -> tuple[list[Piece], StripReport]:
+    """The handler's strip as pieces, after checking that the output they describe holds no finding."""
     try:
-        handler = handler_for(data)
+        handler = handler_for(bytes(data[:HEAD_BYTES]))
         findings = handler.inspect(data).findings
-        out, report = handler.strip(data, keep_icc=keep_icc)
-        left = handler.inspect(out).findings
+        pieces, report = handler.strip_pieces(data, keep_icc=keep_icc)
+        left = handler.inspect_pieces(data, pieces).findings
     except MetadataError as exc:
         raise _named(exc, name) from None
     if left:
         raise MetadataError(f"{name}: stripped output still holds {', '.join(left)}; nothing written")
     report.findings = findings
-    return out, report
+    return pieces, report
 
 
 def strip_metadata(
@@ -111,13 +112,43 @@ def strip_metadata(
         raise UsageError("strip_metadata needs a destination (or in_place=True)")
     elif Path(dst).exists() and Path(dst).resolve() == Path(src).resolve():
         raise UsageError(f"{dst}: refusing to overwrite the input (use in_place=True)")
-    data = _read(src)
-    out, report = strip_bytes(data, keep_icc=keep_icc, name=str(src))
-    report.source, report.destination = str(src), str(dst)
-    if not (in_place and out == data):
+    with _opened(src) as (fd, data):
+        pieces, report = _strip_checked(data, keep_icc=keep_icc, name=str(src))
+        report.source, report.destination = str(src), str(dst)
+        if in_place and report.bytes_out == len(data) and join_pieces(data, pieces) == data:
+            return report  # nothing to remove: the file is left as it is
         # A fresh copy can simply be redone, so it is not fsynced; an in-place rewrite is, and
         # keeps the original's permissions.
-        mode = Path(src).stat().st_mode & 0o7777 if in_place else None
-        atomic_write_bytes(dst, out, durable=in_place, mode=mode)
+        mode = os.fstat(fd).st_mode & 0o7777 if in_place else None
+        atomic_write_pieces(dst, pieces, source_fd=fd, source=data, durable=in_place, mode=mode)
     return report
 
+
+@contextmanager
+def _opened(path: str | os.PathLike) -> Iterator[tuple[int, bytes]]:
+    """An open descriptor of ``path`` and its content: memory-mapped when its format's handler
+    takes a mapping (JPEG: the image data is then never copied into Python), else read."""
+    path = Path(path)
+    if not path.exists():
+        raise UnsupportedImageError(f"{path}: no such file")
+    if not path.is_file():
+        raise UnsupportedImageError(f"{path}: not a regular file")
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise UnsupportedImageError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    with fh:
+        try:
+            head = fh.read(HEAD_BYTES)
+            cls = detect(head)
+            if cls is not None and cls.accepts_mmap and os.fstat(fh.fileno()).st_size > 0:
+                data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            else:
+                data = head + fh.read()
+        except OSError as exc:
+            raise UnsupportedImageError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        try:
+            yield fh.fileno(), data
+        finally:
+            if isinstance(data, mmap.mmap):
+                data.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
+from photoguard.fileio import Piece, join_pieces
 from photoguard.metadata.types import MetadataReport, StripReport
 
 
@@ -18,6 +19,9 @@ class MetadataHandler(ABC):
     format: ClassVar[str]
     mime: ClassVar[str]
     extensions: ClassVar[tuple[str, ...]]
+    #: True when :meth:`inspect` and :meth:`strip_pieces` read ``data`` only by slicing, indexing,
+    #: ``find`` and ``struct.unpack_from``, so a memory-mapped file can stand in for bytes.
+    accepts_mmap: ClassVar[bool] = False
 
     @staticmethod
     @abstractmethod
@@ -43,6 +47,17 @@ class MetadataHandler(ABC):
         Raises:
             CorruptMetadataError: the container structure is broken or truncated.
         """
+
+    def strip_pieces(self, data: bytes, *, keep_icc: bool = True) -> tuple[list[Piece], StripReport]:
+        """:meth:`strip` as a list of new bytes and :class:`~photoguard.fileio.Span` ranges of
+        ``data`` copied verbatim (when writing a file, the kernel copies them). Handlers that
+        rewrite little of a large file override this; by default it is the whole of :meth:`strip`."""
+        out, report = self.strip(data, keep_icc=keep_icc)
+        return [out], report
+
+    def inspect_pieces(self, data: bytes, pieces: list[Piece]) -> MetadataReport:
+        """:meth:`inspect` of the output that ``pieces`` (from :meth:`strip_pieces`) describe."""
+        return self.inspect(join_pieces(data, pieces))
 
     def _report(self, items: list) -> MetadataReport:
         return MetadataReport(format=self.format, mime=self.mime, items=items)

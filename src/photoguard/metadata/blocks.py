@@ -120,14 +120,17 @@ def jumbf_items(payload: bytes, group: str = "JUMBF") -> list[MetadataItem]:
 
 def trailer_items(data: bytes, start: int = 0) -> list[MetadataItem]:
     """Describe the bytes ``data[start:]`` appended after the image's end (motion-photo video,
-    MPF secondary images, junk). Works with offsets: a 2 MB video is never copied."""
+    MPF secondary images, junk). Works with offsets and ``find`` only, so ``data`` may be an
+    ``mmap``: a 2 MB video is never copied."""
     size_all = len(data) - start
     items = []
     ftyp = data.find(b"ftyp", start)
     first_jpeg = data.find(b"\xff\xd8\xff", start, ftyp if ftyp >= 0 else len(data))
     if first_jpeg >= 0:
         end = ftyp - 4 if ftyp >= start + 4 else len(data)
-        count = data.count(b"\xff\xd8\xff", start, end)
+        count, pos = 0, first_jpeg
+        while pos >= 0:
+            count, pos = count + 1, data.find(b"\xff\xd8\xff", pos + 3, end)
         size = human_size(end - start)
         items.append(MetadataItem("Trailer", "SecondaryImages", f"{count} JPEG image(s), {size}",
                                   f"appended secondary image(s) ({count}, {size}: depth/gain map or preview)"))

@@ -14,6 +14,7 @@ import struct
 from dataclasses import dataclass
 
 from photoguard.errors import CorruptMetadataError
+from photoguard.fileio import Piece, Span, join_pieces
 from photoguard.metadata.base import MetadataHandler
 from photoguard.metadata.blocks import icc_description, jumbf_items, photoshop_items, trailer_items, xmp_items
 from photoguard.metadata.exif import exif_items, minimal_orientation_exif, orientation_of
@@ -39,6 +40,10 @@ class Segment:
 
     def payload(self, data: bytes) -> bytes:
         return data[self.start + 4 : self.end]
+
+
+class ImageData(Span):
+    """A span of entropy-coded image data (copied verbatim; holds no marker segments)."""
 
 
 def parse(data: bytes) -> tuple[list[Segment], int]:
@@ -148,6 +153,8 @@ class JpegHandler(MetadataHandler):
 
     format, mime, extensions = "JPEG", "image/jpeg", (".jpg", ".jpeg", ".jpe", ".jfif", ".mpo")
 
+    accepts_mmap = True  # parse and inspect only slice, index, find and struct.unpack_from
+
     def __init__(self) -> None:
         self._last: tuple[bytes, tuple[list[Segment], int]] | None = None
 
@@ -173,15 +180,21 @@ class JpegHandler(MetadataHandler):
         return self._report(items)
 
     def strip(self, data: bytes, *, keep_icc: bool = True) -> tuple[bytes, StripReport]:
+        pieces, report = self.strip_pieces(data, keep_icc=keep_icc)
+        return join_pieces(data, pieces), report
+
+    def strip_pieces(self, data: bytes, *, keep_icc: bool = True) -> tuple[list[Piece], StripReport]:
         segments, eoi = self._parse(data)
         report = StripReport(self.format, self.format, bytes_in=len(data))
-        view = memoryview(data)
-        head: list[tuple[int | None, bytes | memoryview]] = [(SOI, view[:2])]
-        body: list[tuple[int | None, bytes | memoryview]] = []
+        head: list[Piece] = [Span(0, 2)]  # SOI
+        body: list[Piece] = []
         orientation = None
         for seg in segments[1:]:
-            if seg.marker is None or not (0xE0 <= seg.marker <= 0xEF or seg.marker == COM):
-                body.append((seg.marker, view[seg.start : seg.end]))  # tables, frame, scans, image data, EOI
+            if seg.marker is None:
+                body.append(ImageData(seg.start, seg.end))
+                continue
+            if not (0xE0 <= seg.marker <= 0xEF or seg.marker == COM):
+                body.append(Span(seg.start, seg.end))  # tables, frame and scan headers, EOI
                 continue
             payload = seg.payload(data)
             kind, size = _kind(seg.marker, payload), human_size(seg.end - seg.start)
@@ -189,13 +202,13 @@ class JpegHandler(MetadataHandler):
                 if len(payload) >= 14 and payload[12] * payload[13]:
                     payload = payload[:12] + b"\x00\x00"
                     report.remove("JFIF thumbnail", "a thumbnail can show the uncropped original")
-                head.append((APP0, b"\xff\xe0" + struct.pack(">H", len(payload) + 2) + payload))
+                head.append(b"\xff\xe0" + struct.pack(">H", len(payload) + 2) + payload)
                 report.keep("APP0 JFIF", "pixel density and colour interpretation")
             elif kind == "Adobe":
-                body.append((seg.marker, view[seg.start : seg.end]))
+                body.append(Span(seg.start, seg.end))
                 report.keep("APP14 Adobe", "colour transform needed to decode the pixels correctly")
             elif kind == "ICC" and keep_icc:
-                body.append((seg.marker, view[seg.start : seg.end]))
+                body.append(Span(seg.start, seg.end))
                 report.keep(f"APP2 ICC profile ({icc_description(payload[14:])}, {size})", "colour, not identity (use keep_icc=False to drop)")
             else:
                 if kind == "EXIF" and orientation is None:
@@ -208,22 +221,19 @@ class JpegHandler(MetadataHandler):
             report.remove(f"data after end-of-image ({what})", "motion-photo video / secondary images / hidden data")
         if orientation and orientation != 1:
             exif = minimal_orientation_exif(orientation)
-            head.append((0xE1, b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif))
+            head.append(b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif)
             report.orientation = f"kept as a minimal EXIF block holding only Orientation={orientation} (no other tags, no thumbnail)"
             report.keep(f"EXIF Orientation={orientation}", "so the photo still displays upright")
         elif orientation == 1:
             report.orientation = "upright (Orientation=1), no EXIF needed"
-        parts = head + body
-        out = b"".join(chunk for _, chunk in parts)
-        # Remember the output's segment map, so re-inspecting the output (strip_bytes does, before
-        # anything is written) checks every kept segment without rescanning the image data.
-        out_segments, pos = [], 0
-        for marker, chunk in parts:
-            out_segments.append(Segment(marker, pos, pos + len(chunk)))
-            pos += len(chunk)
-        self._last = (out, (out_segments, len(out)))
-        report.bytes_out = len(out)
-        return out, report
+        pieces = head + body
+        report.bytes_out = sum(len(p) for p in pieces)
+        return pieces, report
+
+    def inspect_pieces(self, data: bytes, pieces: list[Piece]) -> MetadataReport:
+        """Inspect the output with its entropy-coded image data left out: every segment written
+        is parsed afresh, and the image data is the input's, already scanned for markers."""
+        return self.inspect(join_pieces(data, [p for p in pieces if not isinstance(p, ImageData)]))
 
 
 def _label(kind: str, marker: int) -> str:
