@@ -110,6 +110,10 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = default)")
     ap.add_argument("--out", type=Path, default=RESULTS / "protection.md")
     ap.add_argument("--merge", action="store_true", help="add these runs to the existing results instead of replacing them")
+    ap.add_argument("--variant", action="append", default=[], metavar='NAME=JSON',
+                    help='an extra run: the medium preset with these changes, e.g. \'sgm={"skip_gradient": 0.5}\' '
+                         "(repeatable; the held-out encoder, if any, is its transfer column). For ablations: write them "
+                         "to another --out, e.g. benchmarks/results/cloak_ablation.md")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -135,12 +139,16 @@ def main() -> int:
                     embs[e].append(v[0])
         galleries[pid] = {e: np.stack(v) for e, v in embs.items()}
 
-    wanted = [name.strip() for name in args.runs.split(",")]
+    wanted = [name.strip() for name in args.runs.split(",") if name.strip()]
     unknown = set(wanted) - set(runs())
     if unknown:
         print(f"unknown runs: {', '.join(sorted(unknown))}; known: {', '.join(runs())}", file=sys.stderr)
         return 2
     selected = {k: v for k, v in runs().items() if k in wanted}
+    for spec in args.variant:
+        name, _, changes = spec.partition("=")
+        config = preset("medium").with_(**json.loads(changes or "{}"))
+        selected[f"{name} {changes}"] = (config, config.holdout)
     table: dict[str, dict] = {}
     if args.merge and args.out.with_suffix(".json").exists():
         table = json.loads(args.out.with_suffix(".json").read_text())

@@ -43,6 +43,26 @@ def test_perturb_iterative_on_a_toy_objective() -> None:
     assert torch.equal(clean, torch.full((1, 3, 16, 16), 0.5))
 
 
+def test_balanced_losses_move_each_surrogate_alike() -> None:
+    """A list of losses (one per surrogate): each gradient is normalised before they are added,
+    so a steep loss cannot drown a shallow one; summed, it does."""
+    clean = torch.full((1, 3, 16, 16), 0.5)
+    budget = torch.full((1, 1, 16, 16), 4 / 255)
+
+    def losses(x: torch.Tensor, step: int):
+        return [1000 * x[..., :, :8].mean(), x[..., :, 8:].mean()], False  # both pull darker
+
+    def summed(x: torch.Tensor, step: int):
+        parts, done = losses(x, step)
+        return parts[0] + parts[1], done
+
+    kw = dict(steps=5, step_size=0.5, momentum=0.0, epsilon=4 / 255, chroma_ratio=0.0)
+    balanced = perturb_iterative(clean, budget, losses, **kw)
+    plain = perturb_iterative(clean, budget, summed, **kw)
+    assert float(balanced[..., 8:].mean()) < 0.5 * float(balanced[..., :8].mean())  # both halves moved
+    assert abs(float(plain[..., 8:].mean())) < 0.01 * abs(float(plain[..., :8].mean()))
+
+
 def test_config_validation() -> None:
     with pytest.raises(UsageError):
         CloakConfig(epsilon=40)
@@ -77,6 +97,45 @@ def test_embedding_moves_and_bound_holds(cloak, astronaut: np.ndarray) -> None:
     assert diff.sum() > 0
     check = compare_identity(astronaut, protected, faces[:1], cloak.config.attack_encoders)
     for name in cloak.config.attack_encoders:
+        assert check.similarity[name][0] < 0.97, f"{name} embedding did not move"
+
+
+@pytest.mark.weights
+def test_feature_importance_is_seeded_unit_weights(weights, astronaut: np.ndarray) -> None:
+    from photoguard.cloak.identity import embed
+    from photoguard.cloak.surrogates import capture, feature_importance, feature_layer
+    from photoguard.faces.align import warp
+    from photoguard.models.encoders import encoder_matrix, load_encoder
+
+    face = _faces(astronaut)[0]
+    enc = load_encoder("arcface")
+    image = to_tensor(astronaut)
+    m = torch.tensor(encoder_matrix("arcface", face.box, face.landmarks)[None], dtype=image.dtype)
+    aligned = warp(image, m, enc.spec.input_size)
+    anchor = embed({"arcface": enc}, image, face.box, face.landmarks)["arcface"]
+    w = feature_importance(enc, aligned, anchor, copies=4, generator=torch.Generator().manual_seed(1))
+    again = feature_importance(enc, aligned, anchor, copies=4, generator=torch.Generator().manual_seed(1))
+    store: list[torch.Tensor] = []
+    with torch.no_grad(), capture(feature_layer(enc), store):
+        enc(aligned)
+    assert w.shape == store[0].shape[1:] and not w.requires_grad
+    assert torch.equal(w, again) and abs(float(w.norm()) - 1) < 1e-5
+    assert float((w * store[0][0]).sum()) > 0  # the clean face's features point the way of its identity
+
+
+@pytest.mark.weights
+def test_medium_cloak_with_feature_importance_and_balance_moves_embedding(weights, astronaut: np.ndarray) -> None:
+    from photoguard.cloak.identity import IdentityCloak
+    from photoguard.verify import compare_identity
+
+    config = preset("medium").with_(steps=3, eot_samples=1, feature_copies=2)
+    assert config.balance_encoders
+    faces = _faces(astronaut)
+    out, _ = IdentityCloak(config)(to_tensor(astronaut), faces)
+    protected = to_uint8(out)
+    assert np.abs(protected.astype(int) - astronaut.astype(int)).max() <= config.epsilon
+    check = compare_identity(astronaut, protected, faces[:1], config.attack_encoders)
+    for name in config.attack_encoders:
         assert check.similarity[name][0] < 0.97, f"{name} embedding did not move"
 
 

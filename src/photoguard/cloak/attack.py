@@ -32,7 +32,7 @@ def compose(clean: torch.Tensor, delta_ycc: torch.Tensor, epsilon: float) -> tor
 def perturb_iterative(
     clean: torch.Tensor,
     budget: torch.Tensor,
-    loss_fn: Callable[[torch.Tensor, int], tuple[torch.Tensor, bool]],
+    loss_fn: Callable[[torch.Tensor, int], tuple[torch.Tensor | list[torch.Tensor], bool]],
     *,
     steps: int,
     step_size: float,
@@ -49,9 +49,11 @@ def perturb_iterative(
     Args:
         clean: ``1 x 3 x H x W`` crop in [0, 1] (not modified).
         budget: ``1 x 1 x H x W`` per-pixel luma budget in [0, 1] units (0 = untouchable).
-        loss_fn: ``loss_fn(perturbed, step) -> (loss, done)``: a scalar to minimise and
-            whether the perturbation already does its job on this step's samples; ``perturbed``
-            is ``1 x 3 x H x W`` in [0, 1] and differentiable.
+        loss_fn: ``loss_fn(perturbed, step) -> (loss, done)``: a scalar to minimise (or a list
+            of scalars, one per surrogate, whose gradients are each L1-normalised before they
+            are added, so that no surrogate sets the direction alone because its loss is
+            steeper) and whether the perturbation already does its job on this step's samples;
+            ``perturbed`` is ``1 x 3 x H x W`` in [0, 1] and differentiable.
         steps: number of gradient steps.
         step_size: first step, as a fraction of each pixel's budget; decays (cosine) to
             ``final_step_ratio`` of it.
@@ -78,7 +80,11 @@ def perturb_iterative(
         delta.requires_grad_(True)
         loss, done = loss_fn(compose(clean, delta, epsilon), step)
         scale = max(min_scale, scale * (1 - shrink)) if done else min(1.0, scale * (1 + shrink))
-        (grad,) = torch.autograd.grad(loss, delta)
+        if isinstance(loss, (list, tuple)):
+            parts = [torch.autograd.grad(part, delta, retain_graph=i < len(loss) - 1)[0] for i, part in enumerate(loss)]
+            grad = sum(g / g.abs().mean().clamp_min(1e-12) for g in parts)
+        else:
+            (grad,) = torch.autograd.grad(loss, delta)
         with torch.no_grad():
             if not torch.isfinite(grad).all():
                 grad = torch.nan_to_num(grad, nan=0.0, posinf=0.0, neginf=0.0)

@@ -23,7 +23,7 @@ from photoguard.cloak.attack import perturb_iterative
 from photoguard.cloak.budget import budget_map
 from photoguard.cloak.losses import hinge_similarity_loss
 from photoguard.cloak.region import FaceRegion, extract, face_region, upsample
-from photoguard.cloak.surrogates import capture, feature_layer, ghost
+from photoguard.cloak.surrogates import capture, feature_importance, feature_layer, ghost
 from photoguard.cloak.transforms import TransformSampler, apply_channel, rescale_matrix
 from photoguard.config import CloakConfig
 from photoguard.faces.align import jitter_matrices, warp
@@ -160,18 +160,26 @@ class IdentityCloak:
             name: torch.tensor(encoder_matrix(name, region.box, region.landmarks)[None], dtype=crop.dtype, device=crop.device)
             for name in self.encoders
         }
-        clean_features = {}
+        # Mid-level feature term: with feature_copies, the clean face's identity-carrying features
+        # (importance-weighted, FIA) are pushed down, relative to their clean level; without, the
+        # features' cosine to the clean ones (FDA-like, cheaper).
+        clean_features: dict[str, torch.Tensor] = {}
+        importance: dict[str, tuple[torch.Tensor, float]] = {}
         if cfg.feature_weight > 0:
             for name, enc in self.encoders.items():
+                aligned = warp(crop, base[name], enc.spec.input_size)
                 store: list[torch.Tensor] = []
                 with torch.no_grad(), capture(feature_layer(enc), store):
-                    enc(warp(crop, base[name], enc.spec.input_size))
+                    enc(aligned)
                 clean_features[name] = store[0][0]
+                if cfg.feature_copies > 0:
+                    w = feature_importance(enc, aligned, clean[name], copies=cfg.feature_copies, generator=generator)
+                    importance[name] = (w, abs(float((w * clean_features[name]).sum())) or 1.0)
         limits = thresholds()
         targets = {name: limits[name] - cfg.target_margin for name in self.encoders}
         last: dict[str, float] = {}
 
-        def loss_fn(perturbed: torch.Tensor, step: int) -> tuple[torch.Tensor, bool]:
+        def loss_fn(perturbed: torch.Tensor, step: int) -> tuple[torch.Tensor | list[torch.Tensor], bool]:
             draws = [sampler.draw() for _ in range(cfg.eot_samples)]
             inputs: dict[str, list[torch.Tensor]] = {name: [] for name in self.encoders}
             cache: dict[tuple[str, int], torch.Tensor] = {}
@@ -192,22 +200,25 @@ class IdentityCloak:
                         cache[key] = warp(seen, m, size)
                     inputs[name].append(cache[key])
                 cache.clear()
-            total = perturbed.new_zeros(())
+            parts: list[torch.Tensor] = []
             done = True
             for name, enc in self.encoders.items():
                 feats: list[torch.Tensor] = []
                 with ghost(enc, cfg.ghost, generator), capture(feature_layer(enc), feats):
                     embeddings = enc(torch.cat(inputs[name]))
                 loss, cos = hinge_similarity_loss(embeddings, clean[name], targets[name])
-                if cfg.feature_weight > 0:
+                if name in importance:
+                    w, reference = importance[name]
+                    loss = loss + cfg.feature_weight * ((feats[0] * w).flatten(1).sum(1) / reference).mean()
+                elif cfg.feature_weight > 0:
                     f = feats[0].flatten(1)
                     loss = loss + cfg.feature_weight * torch.nn.functional.cosine_similarity(
                         f, clean_features[name].flatten().expand_as(f), dim=1
                     ).mean()
-                total = total + loss
+                parts.append(loss)
                 last[name] = float(cos.mean())
                 done = done and bool((cos < targets[name]).all())
-            return total, done
+            return (parts if cfg.balance_encoders else torch.stack(parts).sum()), done
 
         delta = perturb_iterative(
             crop,

@@ -77,6 +77,44 @@ def feature_layer(encoder: nn.Module) -> nn.Module:
     raise ValueError(f"no feature layer known for {type(net).__name__}")
 
 
+def feature_importance(
+    encoder: nn.Module,
+    aligned: torch.Tensor,
+    anchor: torch.Tensor,
+    *,
+    copies: int,
+    drop: float = 0.3,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Which mid-level features carry this face's identity for ``encoder`` (FIA, Wang et al. 2021).
+
+    The gradient of the identity similarity with respect to :func:`feature_layer`'s output,
+    averaged over ``copies`` versions of the face with a random share ``drop`` of its pixels
+    zeroed: the averaging washes out what is specific to this network's exact weights and
+    keeps the features that any face encoder relies on, so a cloak that suppresses them
+    transfers better than one that only moves the embedding.
+
+    Args:
+        encoder: a :class:`~photoguard.models.encoders.FaceEncoder`.
+        aligned: ``1 x 3 x S x S`` aligned clean face in [0, 1] (the encoder's input size).
+        anchor: ``D`` unit-norm identity embedding the similarity is taken to.
+        copies: random pixel-drop copies averaged (one batched forward and backward pass).
+        drop: share of pixels zeroed in each copy.
+        generator: random source for the drop masks.
+
+    Returns:
+        ``C x h x w`` weights with unit L2 norm (no gradient attached).
+    """
+    keep = (torch.rand((copies, 1, *aligned.shape[-2:]), generator=generator) >= drop).to(aligned)
+    masked = (aligned.detach() * keep).requires_grad_(True)
+    store: list[torch.Tensor] = []
+    with torch.enable_grad(), capture(feature_layer(encoder), store):
+        similarity = (encoder(masked) @ anchor.reshape(-1)).sum()
+        (grad,) = torch.autograd.grad(similarity, store[0])
+    weights = grad.mean(0)
+    return weights / weights.norm().clamp_min(1e-12)
+
+
 @contextmanager
 def capture(module: nn.Module, store: list[torch.Tensor]) -> Iterator[None]:
     """Append ``module``'s output to ``store`` on every forward pass inside the block."""
