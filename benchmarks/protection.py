@@ -231,7 +231,7 @@ def write_report(table: dict, ids: list[str], args, limits: dict[str, float]) ->
         "# Protection benchmark",
         "",
         "Command: `" + " ".join(["python benchmarks/protection.py", *sys.argv[1:]]) + "`"
-        + (" (merged into the runs already in protection.json)" if args.merge else "")
+        + (f" (merged into the runs already in {args.out.with_suffix('.json').name})" if args.merge else "")
         + f" on {date.today().isoformat()}, "
         f"{platform.processor() or platform.machine()}, torch {torch.__version__}, {torch.get_num_threads()} threads.",
         f"{len(ids)} people (victim = first photo, gallery = the others). Threshold at 0.1 % false accepts: "

@@ -124,12 +124,11 @@ def test_feature_importance_is_seeded_unit_weights(weights, astronaut: np.ndarra
 
 
 @pytest.mark.weights
-def test_medium_cloak_with_feature_importance_and_balance_moves_embedding(weights, astronaut: np.ndarray) -> None:
+def test_cloak_with_feature_importance_and_balance_moves_embedding(weights, astronaut: np.ndarray) -> None:
     from photoguard.cloak.identity import IdentityCloak
     from photoguard.verify import compare_identity
 
-    config = preset("medium").with_(steps=3, eot_samples=1, feature_copies=2)
-    assert config.balance_encoders
+    config = preset("medium").with_(steps=3, eot_samples=1, feature_copies=2, balance_encoders=True)
     faces = _faces(astronaut)
     out, _ = IdentityCloak(config)(to_tensor(astronaut), faces)
     protected = to_uint8(out)
