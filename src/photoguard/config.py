@@ -47,9 +47,9 @@ class CloakConfig:
         ghost: random re-weighting of the encoders' residual branches ("ghost networks"), 0..1.
         face_rms: cap on the RMS change over the face region (box + 20 %), 1/255 units
             (4.0 ~ 36.1 dB face PSNR before the smoothing of the upsampled cloak); None for no cap.
-        photo_rms: cap on the RMS change over the whole photo, 1/255 units (2.8 ~ 39.2 dB). It
-            binds on close-ups only, where the face is most of the photo; on other photos the
-            face cap keeps the whole photo well above 42 dB.
+        photo_rms: cap on the RMS change over the whole photo, 1/255 units (2.1 ~ 41.7 dB). It
+            binds on close-ups, where the face is most of the photo: 2.8 protected more of them
+            but drew plainly visible contours on a large forehead (docs/cloak_experiments.md).
         encoders: encoders attacked.
         holdout: encoder kept out of the attack and used for the honest verification score.
         face_px: face box side (px) at the working resolution.
@@ -77,7 +77,7 @@ class CloakConfig:
     feature_weight: float = 1.0
     mirror_anchor: bool = True
     rescale_prob: float = 1.0
-    photo_rms: float | None = 2.8
+    photo_rms: float | None = 2.1
     balance_encoders: bool = False
     feature_copies: int = 0
     encoders: tuple[str, ...] = ("arcface", "sface", "facenet")
