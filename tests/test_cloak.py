@@ -63,6 +63,19 @@ def test_balanced_losses_move_each_surrogate_alike() -> None:
     assert abs(float(plain[..., 8:].mean())) < 0.01 * abs(float(plain[..., :8].mean()))
 
 
+def test_lagging_weight_favours_the_encoder_that_still_matches() -> None:
+    from photoguard.cloak.losses import lagging_weight
+
+    threshold = 0.26
+    still_matching = lagging_weight(torch.tensor([0.1, 0.35]), threshold, 2.0)  # one sample above
+    nearly = lagging_weight(torch.tensor([0.22, 0.2]), threshold, 2.0)  # within the window
+    safe = lagging_weight(torch.tensor([-0.1, 0.0]), threshold, 2.0)
+    assert 2.9 < still_matching <= 3.0
+    assert safe < 1.01
+    assert safe < nearly < still_matching
+    assert lagging_weight(torch.tensor([0.9]), threshold, 0.0) == 1.0  # off
+
+
 def test_config_validation() -> None:
     with pytest.raises(UsageError):
         CloakConfig(epsilon=40)
@@ -70,6 +83,8 @@ def test_config_validation() -> None:
         CloakConfig(encoders=("arcface",), holdout="arcface")
     with pytest.raises(UsageError):
         preset("extreme")
+    with pytest.raises(UsageError):
+        CloakConfig(lagging_weight=2.0, balance_encoders=True)  # balancing would undo the weights
     assert preset("medium").epsilon <= 12
 
 

@@ -21,7 +21,7 @@ import torch
 
 from photoguard.cloak.attack import perturb_iterative
 from photoguard.cloak.budget import budget_map
-from photoguard.cloak.losses import hinge_similarity_loss
+from photoguard.cloak.losses import hinge_similarity_loss, lagging_weight
 from photoguard.cloak.region import FaceRegion, extract, face_region, upsample
 from photoguard.cloak.surrogates import capture, feature_importance, feature_layer, ghost
 from photoguard.cloak.transforms import TransformSampler, apply_channel, rescale_matrix
@@ -215,7 +215,7 @@ class IdentityCloak:
                     loss = loss + cfg.feature_weight * torch.nn.functional.cosine_similarity(
                         f, clean_features[name].flatten().expand_as(f), dim=1
                     ).mean()
-                parts.append(loss)
+                parts.append(loss * lagging_weight(cos, limits[name], cfg.lagging_weight))
                 last[name] = float(cos.mean())
                 done = done and bool((cos < targets[name]).all())
             return (parts if cfg.balance_encoders else torch.stack(parts).sum()), done

@@ -2,7 +2,10 @@
 
 The loss is a soft hinge on cosine similarity: once an encoder sees the face below its
 target similarity (its 0.1 %-false-accept threshold minus a margin), that encoder stops
-pulling, so no pixel carries more perturbation than the protection needs.
+pulling, so no pixel carries more perturbation than the protection needs. Optionally an
+encoder that still matches (or nearly) gets extra weight (:func:`lagging_weight`), so the
+shared budget goes first to the encoder that would still recognise the person; no preset uses
+it (docs/cloak_experiments.md).
 """
 
 from __future__ import annotations
@@ -28,3 +31,25 @@ def hinge_similarity_loss(
     cos = embeddings @ clean.reshape(-1)
     loss = F.softplus(sharpness * (cos - target)).mean() / sharpness
     return loss, cos.detach()
+
+
+def lagging_weight(
+    cos: torch.Tensor, threshold: float, extra: float, *, window: float = 0.08, softness: float = 0.03
+) -> float:
+    """Weight ``1 + extra * sigmoid((max(cos) - threshold + window) / softness)`` of one encoder's loss.
+
+    Args:
+        cos: ``K`` similarities of this step's samples to the clean face (detached).
+        threshold: the encoder's same-person threshold (0.1 % false accepts).
+        extra: added weight for an encoder that still matches; 0 = every encoder weighs 1.
+        window: how far below the threshold a sample still counts as "nearly matching".
+        softness: width of the sigmoid's transition, in similarity units.
+
+    Returns:
+        A weight in ``[1, 1 + extra]``: about ``1 + extra`` while the worst sample is above
+        ``threshold - window``, falling to 1 once every sample is safely below it.
+    """
+    if extra <= 0:
+        return 1.0
+    worst = float(cos.max())
+    return 1.0 + extra * float(torch.sigmoid(torch.tensor((worst - threshold + window) / softness)))
