@@ -111,7 +111,7 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=RESULTS / "protection.md")
     ap.add_argument("--merge", action="store_true", help="add these runs to the existing results instead of replacing them")
     ap.add_argument("--variant", action="append", default=[], metavar='NAME=JSON',
-                    help='an extra run: the medium preset with these changes, e.g. \'sgm={"skip_gradient": 0.5}\' '
+                    help='an extra run: the medium preset with these changes, e.g. \'fia={"feature_copies": 8}\' '
                          "(repeatable; the held-out encoder, if any, is its transfer column). For ablations: write them "
                          "to another --out, e.g. benchmarks/results/cloak_ablation.md")
     args = ap.parse_args()

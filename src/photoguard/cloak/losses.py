@@ -10,6 +10,8 @@ it (docs/cloak_experiments.md).
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -51,5 +53,5 @@ def lagging_weight(
     """
     if extra <= 0:
         return 1.0
-    worst = float(cos.max())
-    return 1.0 + extra * float(torch.sigmoid(torch.tensor((worst - threshold + window) / softness)))
+    x = (float(cos.max()) - threshold + window) / softness
+    return 1.0 + extra / (1.0 + math.exp(-x))
