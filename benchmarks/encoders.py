@@ -7,7 +7,7 @@ scored by cosine similarity, and per encoder we report mean same-/different-pers
 similarity, ROC AUC, the threshold at 0.1 % false-accept rate, the true-accept rate there, and
 milliseconds per face (batch 1, forward, and forward + backward to the input).
 
-Writes ``benchmarks/results/encoders.md`` and ``src/photoguard/models/thresholds.json``.
+Writes ``benchmarks/results/encoders.md`` and warns when a measured threshold differs from the registry's.
 No photo or crop is written anywhere.
 
 Usage:
@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import json
 import sys
 import time
 from dataclasses import dataclass
@@ -29,8 +28,9 @@ import cv2
 import numpy as np
 import torch
 
-from photoguard.models.encoders import ENCODER_NAMES, SPECS, load_encoder, margin_crop
-from photoguard.models.registry import find_model
+from photoguard.models.encoders import ENCODER_NAMES, ENCODERS, encoder_matrix, margin_crop
+from photoguard.models.face_encoder import load_encoder
+from photoguard.models.store import find_model
 
 ROOT = Path(__file__).resolve().parents[1]
 FAR = 0.001
@@ -42,6 +42,7 @@ class Photo:
     identity: str
     aligned_bgr: np.ndarray  # 112 x 112 x 3 uint8
     margin_bgr: np.ndarray  # 160 x 160 x 3 uint8
+    aligned_224_bgr: np.ndarray  # 224 x 224 x 3 uint8 (ArcFace template x 2)
 
 
 def detect_photos(faces_dir: Path) -> tuple[list[Photo], list[str]]:
@@ -64,8 +65,10 @@ def detect_photos(faces_dir: Path) -> tuple[list[Photo], list[str]]:
         det = max(dets, key=lambda d: d[2] * d[3])
         x, y, w, h = (float(v) for v in det[:4])
         aligned = recognizer.alignCrop(bgr, det)
-        crop = margin_crop(bgr, (x, y, x + w, y + h), SPECS["facenet"])
-        photos.append(Photo(row["path"], row["identity"], aligned, crop))
+        crop = margin_crop(bgr, (x, y, x + w, y + h), ENCODERS["facenet"])
+        landmarks = np.asarray(det[4:14], dtype=np.float64).reshape(5, 2)
+        large = cv2.warpAffine(bgr, encoder_matrix("faceres", (x, y, x + w, y + h), landmarks), (224, 224))
+        photos.append(Photo(row["path"], row["identity"], aligned, crop, large))
     return photos, missed
 
 
@@ -116,7 +119,11 @@ def time_ms(encoder: torch.nn.Module, size: int, repeats: int, backward: bool) -
 
 def evaluate(photos: list[Photo], name: str) -> dict[str, float]:
     encoder = load_encoder(name)
-    crops = [p.margin_bgr if SPECS[name].crop == "margin" else p.aligned_bgr for p in photos]
+    spec = ENCODERS[name]
+    if spec.crop == "margin":
+        crops = [p.margin_bgr for p in photos]
+    else:
+        crops = [p.aligned_bgr if spec.input_size == 112 else p.aligned_224_bgr for p in photos]
     with torch.no_grad():
         emb = torch.cat([encoder(to_tensor(crops[i : i + 16])) for i in range(0, len(crops), 16)]).numpy()
     sims = emb @ emb.T
@@ -141,14 +148,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--faces", type=Path, default=ROOT.parent / "shared" / "faces")
     parser.add_argument("--repeats", type=int, default=20, help="timed runs per measurement")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "encoders.md")
-    parser.add_argument("--thresholds", type=Path, default=ROOT / "src" / "photoguard" / "models" / "thresholds.json")
     args = parser.parse_args(argv)
 
     photos, missed = detect_photos(args.faces)
     results = {}
     for name in ENCODER_NAMES:
         res = evaluate(photos, name)
-        size = SPECS[name].input_size
+        size = ENCODERS[name].input_size
         res["ms_fwd"], res["ms_fwd_best"] = time_ms(load_encoder(name), size, args.repeats, backward=False)
         res["ms_fwd_bwd"], res["ms_fwd_bwd_best"] = time_ms(load_encoder(name), size, args.repeats, backward=True)
         results[name] = res
@@ -166,8 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         + (f" (no face found in: {', '.join(missed)})" if missed else "")
         + f", {first['n_same']} same-person and {first['n_diff']} different-person pairs (all pairs)",
         "- faces: largest YuNet face per photo; arcface/sface: 5-point ArcFace-template alignment "
-        "(`cv2.FaceRecognizerSF.alignCrop`), 112 px; facenet: square crop of the YuNet box, side "
-        f"max(w, h) x (1 + {SPECS['facenet'].margin}), resized to 160 px (`margin_crop`)",
+        "(`cv2.FaceRecognizerSF.alignCrop`), 112 px (faceres: the template x 2, 224 px, `cv2.warpAffine`); "
+        f"facenet: square crop of the YuNet box, side max(w, h) x (1 + {ENCODERS['facenet'].margin}), resized to "
+        "160 px (`margin_crop`)",
         "- encoders: photoguard's native PyTorch ports (`load_encoder`), fp32",
         f"- thresholds: similarity above which at most {FAR:.1%} of different-person pairs lie; "
         "TAR = share of same-person pairs above it",
@@ -176,19 +183,21 @@ def main(argv: list[str] | None = None) -> int:
         "so medians are noisy",
         "",
         "| encoder | same (mean cos) | different (mean cos) | ROC AUC | threshold @ 0.1 % FAR "
-        "| TAR @ that threshold | ms fwd (median / best) | ms fwd+bwd (median / best) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| TAR @ that threshold | registry threshold | ms fwd (median / best) | ms fwd+bwd (median / best) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in results.items():
         lines.append(
             f"| {name} | {r['same']:.3f} | {r['diff']:.3f} | {r['auc']:.5f} | {r['far_0.001']:.3f} "
-            f"| {r['tar']:.3f} | {r['ms_fwd']:.1f} / {r['ms_fwd_best']:.1f} "
+            f"| {r['tar']:.3f} | {ENCODERS[name].threshold:.3f} | {r['ms_fwd']:.1f} / {r['ms_fwd_best']:.1f} "
             f"| {r['ms_fwd_bwd']:.1f} / {r['ms_fwd_bwd_best']:.1f} |"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
-    thresholds = {n: {"far_0.001": round(r["far_0.001"], 4), "auc": round(r["auc"], 5)} for n, r in results.items()}
-    args.thresholds.write_text(json.dumps(thresholds, indent=2) + "\n")
+    for name, r in results.items():
+        if abs(r["far_0.001"] - ENCODERS[name].threshold) > 0.005:
+            print(f"{name}: measured threshold {r['far_0.001']:.4f} differs from the registry's "
+                  f"{ENCODERS[name].threshold:.4f}: update photoguard/models/encoders.py", file=sys.stderr)
     print("\n".join(lines))
     return 0
 

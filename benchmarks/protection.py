@@ -2,17 +2,19 @@
 
 For every labelled person in ../shared/faces/identities.csv, the first photo is the victim and
 the person's other photos are the gallery. The victim is protected with the real product path
-(``photoguard.protect`` writing a file), then sent through four channels (as written; JPEG q75;
+(``photoguard.protect`` writing a JPEG), then sent through four channels (as written; JPEG q75;
 long side 1280 + JPEG q87; long side 1080 + JPEG q80). The face is re-detected and embedded the
-way a bot does it; it is "still matched" by an encoder when its mean similarity to the gallery
-is at or above that encoder's 0.1 %-false-accept threshold. Protection success = 1 - matched.
+way a bot does it (``cv2.warpAffine``, no anti-aliasing); it is "still matched" by an encoder when
+its mean similarity to the gallery is at or above that encoder's 0.1 %-false-accept threshold.
+Protection success = 1 - matched. Every encoder of the registry is measured in every run.
 
-Runs: each preset as shipped (attacks ArcFace + SFace, FaceNet held out for the honest score),
-the full three-encoder ensemble, a leave-one-out run per encoder (attack the other two, measure
-the third: the transfer estimate) and random noise at the same L-infinity (the harness must
-not be fooled by it).
+Runs: each preset as shipped; leave-one-out runs (``LOO <encoder>``: the medium preset with that
+encoder removed from the attack as well: it is unseen, the transfer estimate, and the preset's
+verification encoder stays held out too, so its verdict can be compared with the unseen
+encoder's outcome photo by photo); random noise at the same L-infinity (the harness must not be
+fooled by it); and ``--variant`` runs for ablations.
 
-Usage: python benchmarks/protection.py [--people N] [--runs fast,medium,...] [--threads N]
+Usage: python benchmarks/protection.py [--people N] [--runs fast,medium,...] [--jobs 2]
 Writes benchmarks/results/protection.md (+ .json), side-by-side face crops of every victim to
 benchmarks/results/private/ (git-ignored: the photos must not be committed) and the crop of the
 public-domain sample to benchmarks/results/astronaut_medium.png.
@@ -24,6 +26,8 @@ import argparse
 import csv
 import io
 import json
+import multiprocessing
+import os
 import platform
 import sys
 import tempfile
@@ -32,42 +36,31 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-import torch
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 FACES = ROOT.parent / "shared" / "faces"
 RESULTS = ROOT / "benchmarks" / "results"
-ENCODERS = ("arcface", "sface", "facenet")
 CHANNELS = ("as written", "JPEG q75", "1280 + q87", "1080 + q80")
-
-from photoguard import metrics  # noqa: E402
-from photoguard.cloak.identity import thresholds  # noqa: E402
-from photoguard.config import preset  # noqa: E402
-from photoguard.faces.detect import detect_faces  # noqa: E402
-from photoguard.imageio import decode_image, open_image  # noqa: E402
-from photoguard.pipeline import protect  # noqa: E402
-from photoguard.types import Face  # noqa: E402
-from photoguard.verify import embed_faces, redetect  # noqa: E402
+LOO = ("arcface", "facenet", "faceres")  # at least these, per the acceptance
 
 
-def runs() -> dict[str, tuple[object, str | None]]:
-    """Run name -> (config or "noise", encoder whose transfer it estimates)."""
+def runs() -> dict[str, object]:
+    """Run name -> config (or ``"noise"``)."""
+    from photoguard.config import preset
+
     medium = preset("medium")
-    return {
-        "fast": (preset("fast"), None),
-        "medium": (medium, None),
-        "strong": (preset("strong"), None),
-        "medium full ensemble": (medium.with_(holdout=None), None),
-        "LOO arcface": (medium.with_(holdout="arcface"), "arcface"),
-        "LOO sface": (medium.with_(holdout="sface"), "sface"),
-        "LOO facenet": (medium.with_(holdout="facenet"), "facenet"),
-        "noise": ("noise", None),
-    }
+    named: dict[str, object] = {"fast": preset("fast"), "medium": medium, "strong": preset("strong")}
+    for name in LOO:
+        named[f"LOO {name}"] = medium.with_(encoders=tuple(e for e in medium.encoders if e != name))
+    named["noise"] = "noise"
+    return named
 
 
 def channel(data: bytes, name: str) -> np.ndarray:
     """Decode ``data`` and apply a platform channel; returns RGB uint8."""
+    from photoguard.imageio import decode_image
+
     rgb = decode_image(data).rgb
     if name == "as written":
         return rgb
@@ -81,12 +74,6 @@ def channel(data: bytes, name: str) -> np.ndarray:
     return np.asarray(Image.open(buf).convert("RGB"))
 
 
-def largest_match(rgb: np.ndarray, face: Face, scale: float) -> Face | None:
-    """The face re-detected in ``rgb`` (a copy resized by ``scale``) that matches ``face``."""
-    scaled = Face(box=tuple(v * scale for v in face.box), landmarks=face.landmarks * scale, score=face.score)
-    return redetect(rgb, [scaled])[0]
-
-
 def noise_protect(rgb: np.ndarray, face, eps: int, seed: int) -> np.ndarray:
     """Uniform random noise of L-infinity ``eps`` over the face ellipse (the baseline)."""
     from photoguard.cloak.budget import ellipse_mask
@@ -98,25 +85,119 @@ def noise_protect(rgb: np.ndarray, face, eps: int, seed: int) -> np.ndarray:
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
-def side_by_side(original: np.ndarray, protected: np.ndarray, face) -> Image.Image:
+def side_by_side(original: np.ndarray, protected: np.ndarray, face, amplify: int = 8) -> Image.Image:
+    """original | protected | difference x ``amplify`` (around mid-grey) of the face region, at 100 %."""
+    from photoguard import metrics
+
     box = metrics.face_region_box(face, original.shape)
-    return Image.fromarray(np.concatenate([metrics.crop(original, box), metrics.crop(protected, box)], 1))
+    a, b = metrics.crop(original, box), metrics.crop(protected, box)
+    diff = np.clip(128 + amplify * (b.astype(np.int16) - a.astype(np.int16)), 0, 255).astype(np.uint8)
+    return Image.fromarray(np.concatenate([a, b, diff], 1))
+
+
+_GALLERIES: dict[str, dict[str, np.ndarray]] = {}
+
+
+def _worker_init() -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def _gallery(paths: list[str]) -> dict[str, np.ndarray]:
+    from photoguard.faces.detect import detect_faces
+    from photoguard.imageio import open_image
+    from photoguard.models.encoders import ENCODER_NAMES
+    from photoguard.verify import embed_faces
+
+    key = "|".join(paths)
+    if key not in _GALLERIES:
+        embs: dict[str, list[np.ndarray]] = {e: [] for e in ENCODER_NAMES}
+        for p in paths:
+            rgb = open_image(FACES / p).rgb
+            faces = detect_faces(rgb)
+            if faces:
+                for e, v in embed_faces(rgb, faces[:1], ENCODER_NAMES).items():
+                    embs[e].append(v[0])
+        _GALLERIES[key] = {e: np.stack(v) for e, v in embs.items()}
+    return _GALLERIES[key]
+
+
+def measure(task: tuple[str, object, str, list[str], bool]) -> dict | None:
+    """Protect one victim with ``config`` and measure it on every channel and encoder."""
+    from photoguard import metrics
+    from photoguard.config import preset
+    from photoguard.faces.detect import detect_faces
+    from photoguard.imageio import decode_image, open_image
+    from photoguard.models.encoders import ENCODER_NAMES, ENCODERS
+    from photoguard.pipeline import protect
+    from photoguard.types import Face
+    from photoguard.verify import embed_faces, redetect
+
+    run_name, config, victim, gallery_paths, save_crop = task
+    src = FACES / victim
+    loaded = open_image(src)
+    faces = detect_faces(loaded.rgb)
+    if not faces:
+        return None
+    verdict = None
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        if config == "noise":
+            prot = noise_protect(loaded.rgb, faces[0], int(preset("medium").epsilon), seed=0)
+            buf = io.BytesIO()
+            Image.fromarray(prot).save(buf, "PNG")
+            data = buf.getvalue()
+        else:
+            result = protect(loaded, strength=config, output=Path(tmp) / f"{src.stem}.jpg", verify=True)
+            data = result.output_path.read_bytes()
+            prot = result.image
+            face_report = next((f for f in result.faces if f.protected), None)
+            if face_report is not None and face_report.verification_similarity is not None:
+                verdict = bool(face_report.still_recognised)
+        seconds = time.perf_counter() - t0
+    written = decode_image(data).rgb
+    box = metrics.face_region_box(faces[0], loaded.rgb.shape)
+    fo, fp = metrics.crop(loaded.rgb, box), metrics.crop(written, box)
+    rec = {
+        "victim": victim, "seconds": seconds, "verification_recognised": verdict,
+        "psnr": metrics.psnr(loaded.rgb, written), "ssim": metrics.ssim(loaded.rgb, written),
+        "face_psnr": metrics.psnr(fo, fp), "face_ssim": metrics.ssim(fo, fp),
+        "linf": metrics.linf(loaded.rgb, prot), "linf_written": metrics.linf(loaded.rgb, written),
+        "face_px": float(faces[0].size), "sim": {}, "matched": {},
+    }
+    if save_crop:
+        (RESULTS / "private").mkdir(parents=True, exist_ok=True)
+        side_by_side(loaded.rgb, written, faces[0]).save(
+            RESULTS / "private" / f"{Path(victim).stem}_{run_name.replace(' ', '_')}.png")
+    gallery = _gallery(gallery_paths)
+    for ch in ("clean",) + CHANNELS:
+        img = loaded.rgb if ch == "clean" else channel(data, ch)
+        scale = img.shape[1] / loaded.rgb.shape[1]
+        scaled = Face(box=tuple(v * scale for v in faces[0].box), landmarks=faces[0].landmarks * scale,
+                      score=faces[0].score)
+        face = redetect(img, [scaled])[0]
+        emb = embed_faces(img, [face], ENCODER_NAMES) if face is not None else None
+        rec["sim"][ch] = {e: float((gallery[e] @ emb[e][0]).mean()) if emb is not None else float("nan")
+                          for e in ENCODER_NAMES}
+        # a face the bot cannot find is not matched
+        rec["matched"][ch] = {e: bool(rec["sim"][ch][e] >= ENCODERS[e].threshold) for e in ENCODER_NAMES}
+    return rec
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--people", type=int, default=0, help="only the first N people (0 = all)")
-    ap.add_argument("--runs", default=",".join(runs()), help="comma-separated run names")
-    ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = default)")
+    ap.add_argument("--runs", default=",".join(runs()), help="comma-separated run names ('' for none)")
+    ap.add_argument("--jobs", type=int, default=2, help="worker processes, one torch thread each")
     ap.add_argument("--out", type=Path, default=RESULTS / "protection.md")
     ap.add_argument("--merge", action="store_true", help="add these runs to the existing results instead of replacing them")
-    ap.add_argument("--variant", action="append", default=[], metavar='NAME=JSON',
-                    help='an extra run: the medium preset with these changes, e.g. \'fia={"feature_copies": 8}\' '
-                         "(repeatable; the held-out encoder, if any, is its transfer column). For ablations: write them "
-                         "to another --out, e.g. benchmarks/results/cloak_ablation.md")
+    ap.add_argument("--variant", action="append", default=[], metavar="NAME=JSON",
+                    help='an extra run: the medium preset with these changes, e.g. \'six={"holdout": null}\' '
+                         "(repeatable). For ablations, write them to another --out")
     args = ap.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    from photoguard.config import preset
+
     if not FACES.is_dir():
         print(f"face photos not found at {FACES}", file=sys.stderr)
         return 2
@@ -124,161 +205,160 @@ def main() -> int:
     for row in csv.DictReader(open(FACES / "identities.csv")):
         people.setdefault(row["identity"], []).append(row["path"])
     ids = sorted(people)[: args.people or None]
-    limits = thresholds()
-    private = RESULTS / "private"
-    private.mkdir(parents=True, exist_ok=True)
-
-    galleries = {}
-    for pid in ids:
-        embs = {e: [] for e in ENCODERS}
-        for p in people[pid][1:]:
-            rgb = open_image(FACES / p).rgb
-            faces = detect_faces(rgb)
-            if faces:
-                for e, v in embed_faces(rgb, faces[:1], ENCODERS).items():
-                    embs[e].append(v[0])
-        galleries[pid] = {e: np.stack(v) for e, v in embs.items()}
-
     wanted = [name.strip() for name in args.runs.split(",") if name.strip()]
-    unknown = set(wanted) - set(runs())
+    known = runs()
+    unknown = set(wanted) - set(known)
     if unknown:
-        print(f"unknown runs: {', '.join(sorted(unknown))}; known: {', '.join(runs())}", file=sys.stderr)
+        print(f"unknown runs: {', '.join(sorted(unknown))}; known: {', '.join(known)}", file=sys.stderr)
         return 2
-    selected = {k: v for k, v in runs().items() if k in wanted}
+    selected = {k: v for k, v in known.items() if k in wanted}
     for spec in args.variant:
         name, _, changes = spec.partition("=")
-        config = preset("medium").with_(**json.loads(changes or "{}"))
-        selected[f"{name} {changes}"] = (config, config.holdout)
+        selected[name] = preset("medium").with_(**json.loads(changes or "{}"))
     table: dict[str, dict] = {}
     if args.merge and args.out.with_suffix(".json").exists():
         table = json.loads(args.out.with_suffix(".json").read_text())
-    for run_name, (config, transfer_to) in selected.items():
-        rec = {"matched": {c: {e: [] for e in ENCODERS} for c in ("clean",) + CHANNELS},
-               "sim": {c: {e: [] for e in ENCODERS} for c in ("clean",) + CHANNELS},
-               "psnr": [], "ssim": [], "face_psnr": [], "face_ssim": [], "linf": [], "linf_written": [], "seconds": [],
-               "transfer_to": transfer_to}
-        print(f"== {run_name}", flush=True)
-        for pid in ids:
-            src = FACES / people[pid][0]
-            loaded = open_image(src)
-            faces = detect_faces(loaded.rgb)
-            if not faces:
-                print(f"   {pid}: no face in {src.name}", flush=True)
-                continue
-            with tempfile.TemporaryDirectory() as tmp:
-                t0 = time.perf_counter()
-                if config == "noise":
-                    eps = int(preset("medium").epsilon)
-                    prot = noise_protect(loaded.rgb, faces[0], eps, seed=0)
-                    buf = io.BytesIO()
-                    Image.fromarray(prot).save(buf, "PNG")
-                    data = buf.getvalue()
-                else:
-                    result = protect(loaded, strength=config, output=Path(tmp) / f"{src.stem}.jpg", verify=False)
-                    data = result.output_path.read_bytes()
-                    prot = result.image
-                seconds = time.perf_counter() - t0
-            written = decode_image(data).rgb
-            box = metrics.face_region_box(faces[0], loaded.rgb.shape)
-            fo, fp = metrics.crop(loaded.rgb, box), metrics.crop(written, box)
-            rec["psnr"].append(metrics.psnr(loaded.rgb, written))
-            rec["ssim"].append(metrics.ssim(loaded.rgb, written))
-            rec["face_psnr"].append(metrics.psnr(fo, fp))
-            rec["face_ssim"].append(metrics.ssim(fo, fp))
-            rec["linf"].append(metrics.linf(loaded.rgb, prot))  # the cloak itself, before encoding
-            rec["linf_written"].append(metrics.linf(loaded.rgb, written))  # plus the JPEG q95 re-encode
-            rec["seconds"].append(seconds)
-            if run_name == "medium":
-                side_by_side(loaded.rgb, written, faces[0]).save(private / f"{pid}_{src.stem}_medium.png")
-            gallery = galleries[pid]
-            for ch in ("clean",) + CHANNELS:
-                if ch == "clean":
-                    img, scale = loaded.rgb, 1.0
-                else:
-                    img = channel(data, ch)
-                    scale = img.shape[1] / loaded.rgb.shape[1]
-                face = largest_match(img, faces[0], scale)
-                emb = embed_faces(img, [face], ENCODERS) if face is not None else None
-                for e in ENCODERS:
-                    sim = float((gallery[e] @ emb[e][0]).mean()) if emb is not None else float("nan")
-                    rec["sim"][ch][e].append(sim)
-                    rec["matched"][ch][e].append(bool(sim >= limits[e]))  # a face not found is not matched
-            print(f"   {pid}: face PSNR {rec['face_psnr'][-1]:.1f} dB, "
-                  + ", ".join(f"{e} {rec['sim']['clean'][e][-1]:.2f}->{rec['sim']['JPEG q75'][e][-1]:.2f}" for e in ENCODERS)
-                  + f", {seconds:.1f} s", flush=True)
-        table[run_name] = rec
-
-    # astronaut side-by-side (public domain, committed)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(args.jobs, initializer=_worker_init) as pool:
+        for run_name, config in selected.items():
+            print(f"== {run_name}", flush=True)
+            t0 = time.perf_counter()
+            tasks = [(run_name, config, people[pid][0], people[pid][1:], run_name == "medium") for pid in ids]
+            records = [r for r in pool.map(measure, tasks, chunksize=1) if r is not None]
+            attacked = [] if config == "noise" else list(config.attack_encoders)
+            holdout = None if config == "noise" else config.holdout
+            table[run_name] = {"attacked": attacked, "holdout": holdout, "records": records,
+                               "config": None if config == "noise" else config.to_dict(),
+                               "wall_seconds": time.perf_counter() - t0}
+            print(summary(run_name, table[run_name]), flush=True)
     if "medium" in selected:
+        from photoguard.faces.detect import detect_faces
+        from photoguard.imageio import open_image
+        from photoguard.pipeline import protect
+
         sample = ROOT / "examples" / "astronaut.png"
         res = protect(sample, strength="medium", verify=False)
         loaded = open_image(sample)
         side_by_side(loaded.rgb, res.image, detect_faces(loaded.rgb)[0]).save(RESULTS / "astronaut_medium.png")
-
-    order = list(runs())
+    order = list(known)
     table = dict(sorted(table.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
-    write_report(table, ids, args, limits)
+    write_report(table, ids, args)
     return 0
 
 
-def _nanmean(values) -> float:
-    arr = np.array(values, dtype=float)
-    return float(np.nanmean(arr)) if np.isfinite(arr).any() else float("nan")
+def success(records: list[dict], ch: str, encoder: str) -> float:
+    """Protection success (%) of ``encoder`` on channel ``ch``."""
+    matched = [r["matched"][ch][encoder] for r in records]
+    return 100.0 * (1 - sum(matched) / len(matched)) if matched else float("nan")
 
 
-def write_report(table: dict, ids: list[str], args, limits: dict[str, float]) -> None:
+def unseen(run: dict) -> list[str]:
+    from photoguard.models.encoders import ENCODER_NAMES
+
+    return [e for e in ENCODER_NAMES if e not in run["attacked"]] if run["attacked"] else []
+
+
+def agreement(run: dict) -> tuple[int, int] | None:
+    """Photos where the verification verdict equals the unseen (non-holdout) encoders' worst outcome."""
+    others = [e for e in unseen(run) if e != run["holdout"]]
+    pairs = [(r["verification_recognised"], any(r["matched"][ch][e] for ch in CHANNELS for e in others))
+             for r in run["records"] if r["verification_recognised"] is not None]
+    if not others or not pairs:
+        return None
+    return sum(a == b for a, b in pairs), len(pairs)
+
+
+def summary(name: str, run: dict) -> str:
+    from photoguard.models.encoders import ENCODER_NAMES
+
+    recs = run["records"]
+    parts = []
+    for e in ENCODER_NAMES:
+        rates = [success(recs, ch, e) for ch in CHANNELS]
+        mark = "*" if e in unseen(run) else ""
+        parts.append(f"{e}{mark} {min(rates):.0f}-{max(rates):.0f}")
+    return (f"{name}: " + ", ".join(parts) + f" | face PSNR {np.mean([r['face_psnr'] for r in recs]):.2f} "
+            f"(worst {min(r['face_psnr'] for r in recs):.2f}), photo {np.mean([r['psnr'] for r in recs]):.2f}, "
+            f"{np.mean([r['seconds'] for r in recs]):.1f} s/photo")
+
+
+def write_report(table: dict, ids: list[str], args) -> None:
+    from photoguard.models.encoders import ENCODER_NAMES, ENCODERS
+
+    header = " | ".join(ENCODER_NAMES)
     lines = [
         "# Protection benchmark",
         "",
         "Command: `" + " ".join(["python benchmarks/protection.py", *sys.argv[1:]]) + "`"
         + (f" (merged into the runs already in {args.out.with_suffix('.json').name})" if args.merge else "")
-        + f" on {date.today().isoformat()}, "
-        f"{platform.processor() or platform.machine()}, torch {torch.__version__}, {torch.get_num_threads()} threads.",
-        f"{len(ids)} people (victim = first photo, gallery = the others). Threshold at 0.1 % false accepts: "
-        + ", ".join(f"{e} {limits[e]:.3f}" for e in ENCODERS) + ".",
-        "Protection success = share of victims whose protected photo is NOT matched to their gallery "
-        "(mean similarity below the threshold). Runs named after presets attack ArcFace + SFace and keep "
-        "FaceNet out for the honest score; LOO runs attack the other two encoders and the bold column is the "
-        "held-out encoder (transfer estimate).",
+        + f" on {date.today().isoformat()}, {platform.processor() or platform.machine()}, "
+        f"{args.jobs} worker process(es) with one torch thread each.",
+        f"{len(ids)} people (victim = first photo, gallery = the others). Thresholds at 0.1 % false accepts: "
+        + ", ".join(f"{e} {ENCODERS[e].threshold:.3f}" for e in ENCODER_NAMES) + ".",
+        "Protection success = share of victims whose protected photo is NOT matched to their gallery (mean "
+        "similarity below the threshold). **Bold** = an encoder the run's cloak never saw (the preset's "
+        "verification encoder, and the left-out encoder of a LOO run): those columns are transfer.",
         "",
         "## Protection success rate by channel",
         "",
-        "| run | channel | arcface | sface | facenet | mean sim before -> after (arc / sf / fn) |",
-        "|---|---|---|---|---|---|",
+        f"| run | attacked | channel | {header} |",
+        "|---|---|---|" + "---|" * len(ENCODER_NAMES),
     ]
-    for run, rec in table.items():
+    for run_name, run in table.items():
         for ch in ("clean",) + CHANNELS:
             cells = []
-            for e in ENCODERS:
-                m = rec["matched"][ch][e]
-                rate = 100.0 * (1 - sum(m) / len(m)) if m else float("nan")
-                cell = f"{rate:.0f} %"
-                cells.append(f"**{cell}**" if e == rec["transfer_to"] else cell)
-            sims = " / ".join(f"{_nanmean(rec['sim']['clean'][e]):.2f} -> {_nanmean(rec['sim'][ch][e]):.2f}" for e in ENCODERS)
-            lines.append(f"| {run} | {ch} | " + " | ".join(cells) + f" | {sims} |")
+            for e in ENCODER_NAMES:
+                cell = f"{success(run['records'], ch, e):.0f} %"
+                cells.append(f"**{cell}**" if e in unseen(run) else cell)
+            attacked = ", ".join(run["attacked"]) or "-"
+            lines.append(f"| {run_name} | {attacked} | {ch} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Verification verdict vs unseen encoders",
+        "",
+        "Per photo: does the preset's verification encoder (held out of the attack) say \"still recognised\" "
+        "(similarity of the protected face to the original at or above its threshold) exactly when some other "
+        "encoder the cloak never saw still matches the gallery on some channel?",
+        "",
+        "| run | verification encoder | other unseen encoders | agree | says protected but an unseen one matches |",
+        "|---|---|---|---|---|",
+    ]
+    for run_name, run in table.items():
+        agree = agreement(run)
+        if agree is None:
+            continue
+        others = [e for e in unseen(run) if e != run["holdout"]]
+        optimistic = sum(1 for r in run["records"] if r["verification_recognised"] is False
+                         and any(r["matched"][ch][e] for ch in CHANNELS for e in others))
+        lines.append(f"| {run_name} | {run['holdout']} | {', '.join(others)} | {agree[0]} of {agree[1]} "
+                     f"({100 * agree[0] / agree[1]:.0f} %) | {optimistic} |")
     lines += [
         "",
         "## Quality and speed (as written)",
         "",
-        "| run | PSNR photo (dB) | SSIM photo | PSNR face region (dB) | SSIM face region | min face PSNR | L-inf max, cloak / as written (/255) | s / photo (mean, max) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| run | PSNR photo mean / worst (dB) | SSIM photo | PSNR face mean / worst (dB) | SSIM face mean / worst "
+        "| L-inf cloak / as written (/255) | s / photo (mean, max) |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for run, rec in table.items():
+    for run_name, run in table.items():
+        r = run["records"]
+        col = lambda k: np.array([x[k] for x in r], dtype=float)  # noqa: E731
         lines.append(
-            f"| {run} | {np.mean(rec['psnr']):.2f} | {np.mean(rec['ssim']):.4f} | {np.mean(rec['face_psnr']):.2f} | "
-            f"{np.mean(rec['face_ssim']):.4f} | {np.min(rec['face_psnr']):.2f} | "
-            + (f"{max(rec['linf'])} / {max(rec['linf_written'])} | " if rec.get("linf_written") else f"n/a / {max(rec['linf'])} | ")
-            + f"{np.mean(rec['seconds']):.2f}, {np.max(rec['seconds']):.2f} |"
+            f"| {run_name} | {col('psnr').mean():.2f} / {col('psnr').min():.2f} | {col('ssim').mean():.4f} | "
+            f"{col('face_psnr').mean():.2f} / {col('face_psnr').min():.2f} | {col('face_ssim').mean():.4f} / "
+            f"{col('face_ssim').min():.4f} | {col('linf').max():.0f} / {col('linf_written').max():.0f} | "
+            f"{col('seconds').mean():.2f}, {col('seconds').max():.2f} |"
         )
     lines += [
         "",
         "PSNR, SSIM and the second L-inf are measured on the file as written (JPEG quality 95, 4:4:4, so they include "
-        "the re-encode's own loss); the first L-inf is the cloak on the pixels before encoding (n/a for runs "
-        "recorded before that column existed). "
-        "Face region = largest face box plus 20 % margin on each side. Seconds include detection, the cloak, "
-        "encoding and writing (no verification), models already loaded. The clean rows show the harness: "
-        "unprotected photos are matched. The noise run is uniform random noise at the medium preset's L-infinity "
-        "over the face ellipse: it must not protect anyone.",
+        "the re-encode's own loss); the first L-inf is the cloak on the pixels before encoding. Face region = largest "
+        "face box plus 20 % margin on each side. Seconds include detection, the cloak, the verification check, "
+        "encoding and writing, models loaded, with the benchmark's worker processes sharing the CPU (the speed "
+        "benchmark, benchmarks/speed.py, is the reference for time). The clean rows show the harness: unprotected "
+        "photos are matched. The noise run is uniform random noise at the medium preset's L-infinity over the face "
+        "ellipse: it must not protect anyone.",
         "",
     ]
     args.out.write_text("\n".join(lines))

@@ -15,7 +15,7 @@ SAMPLE = ROOT / "examples" / "astronaut.png"
 def weights() -> None:
     """Skip (with the reason) when the model files were never fetched."""
     from photoguard.errors import ModelError
-    from photoguard.models.registry import find_model
+    from photoguard.models.store import find_model
 
     try:
         for name in ("yunet_2023mar", "arcface_w600k_mbf", "sface_2021dec", "facenet_casia"):

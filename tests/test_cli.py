@@ -12,36 +12,36 @@ import stat
 import pytest
 
 from photoguard.cli import main
-from photoguard.models import registry
+from photoguard.models import store as model_store
 
 
 @pytest.fixture
 def empty_store(tmp_path, monkeypatch):
     """``$PHOTOGUARD_MODELS`` and the project ``models/`` folder both empty (the real manifest kept)."""
-    monkeypatch.setenv("PHOTOGUARD_MANIFEST", str(registry._manifest_path()))
+    monkeypatch.setenv("PHOTOGUARD_MANIFEST", str(model_store._manifest_path()))
     store, project = tmp_path / "store", tmp_path / "project-models"
     store.mkdir()
     project.mkdir()
     monkeypatch.setenv("PHOTOGUARD_MODELS", str(store))
-    monkeypatch.setattr(registry, "PROJECT_MODEL_DIR", project)
-    real_manifest = registry.manifest  # tests may monkeypatch it; the cache to clear is this one's
+    monkeypatch.setattr(model_store, "PROJECT_MODEL_DIR", project)
+    real_manifest = model_store.manifest  # tests may monkeypatch it; the cache to clear is this one's
     real_manifest.cache_clear()
-    registry._verified.cache_clear()
+    model_store._verified.cache_clear()
     yield store
     real_manifest.cache_clear()
-    registry._verified.cache_clear()
+    model_store._verified.cache_clear()
 
 
 def _tiny_manifest(monkeypatch, files: dict[str, bytes]) -> None:
     """Replace the manifest with one entry per ``{file name: good bytes}``."""
     entries = {
-        name.split(".")[0]: registry.ModelSpec(
+        name.split(".")[0]: model_store.ModelSpec(
             name=name.split(".")[0], file=name, sha256=hashlib.sha256(data).hexdigest(), licence="MIT",
             commercial_use=True, source="test", task="test", input="-",
         )
         for name, data in files.items()
     }
-    monkeypatch.setattr(registry, "manifest", lambda: entries)
+    monkeypatch.setattr(model_store, "manifest", lambda: entries)
 
 
 def test_help_exits_0(capsys):
@@ -62,9 +62,9 @@ def test_models_verify_missing_names_file_and_fetch_command(empty_store, capsys)
     assert main(["models", "verify"]) == 1
     captured = capsys.readouterr()
     assert "missing" in captured.out
-    first = next(iter(registry.manifest().values()))
+    first = next(iter(model_store.manifest().values()))
     errors = [line for line in captured.err.splitlines() if first.file in line]
-    assert errors and registry.FETCH_COMMAND in errors[0]
+    assert errors and model_store.FETCH_COMMAND in errors[0]
 
 
 def test_models_fetch_corrupt_file_fails_and_writes_nothing(empty_store, tmp_path, monkeypatch, capsys):
@@ -95,7 +95,7 @@ def test_models_fetch_copies_then_reports_present(empty_store, tmp_path, monkeyp
     assert stat.S_IMODE((empty_store / "tiny.onnx").stat().st_mode) == 0o666 & ~umask  # not mkstemp's 0600
     assert main(["models", "fetch", "--from", str(mirror)]) == 0
     assert capsys.readouterr().out.startswith("ok")  # the CLI's word for "present"
-    assert [o.status for o in registry.fetch_models(mirror)] == ["present"]
+    assert [o.status for o in model_store.fetch_models(mirror)] == ["present"]
     assert main(["models", "verify"]) == 0
     assert sorted(p.name for p in empty_store.iterdir()) == ["tiny.onnx"]
 

@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 
 from photoguard.cli import main
-from photoguard.cloak.identity import thresholds
+from photoguard.config import DEFAULT_PRESET, PRESETS
+from photoguard.models.encoders import ENCODER_NAMES, ENCODERS
 from photoguard.metadata import inspect_metadata
 
 pytestmark = pytest.mark.weights
@@ -33,21 +34,22 @@ def test_verify_json_covers_every_encoder_and_recompression(pair, capsys):
     assert main(["verify", str(pair[0]), str(pair[1]), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     [face] = data["faces"]
-    limits = thresholds()
-    assert [s["encoder"] for s in face["scores"]] == ["arcface", "sface", "facenet"]
+    assert [s["encoder"] for s in face["scores"]] == list(ENCODER_NAMES)
     for s in face["scores"]:
         # A barely changed photo is the same person under every encoder, before and after q75.
         assert s["as_written"] > 0.9 and s["recompressed"] > 0.8
-        assert s["threshold"] == pytest.approx(limits[s["encoder"]], abs=1e-4)
+        assert s["threshold"] == pytest.approx(ENCODERS[s["encoder"]].threshold, abs=1e-4)
         assert s["recognised_as_written"] and s["recognised_after_jpeg"]
-    assert [s["held_out"] for s in face["scores"]] == [False, False, True]
+    held_out = PRESETS[DEFAULT_PRESET].holdout
+    assert [s["held_out"] for s in face["scores"]] == [name == held_out for name in ENCODER_NAMES]
     assert data["metadata_findings"] == inspect_metadata(pair[1]).findings != []
 
 
 def test_verify_text(pair, capsys):
     assert main(["verify", str(pair[0]), str(pair[1])]) == 0
     text = capsys.readouterr().out
-    assert "after JPEG q75" in text and "facenet (held out)" in text and "RECOGNISED" in text
+    held_out = PRESETS[DEFAULT_PRESET].holdout
+    assert "after JPEG q75" in text and f"{held_out} (held out)" in text and "RECOGNISED" in text
     assert "metadata left in the protected file:" in text
     for finding in inspect_metadata(pair[1]).findings:
         assert f"! {finding}" in text

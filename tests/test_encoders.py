@@ -19,17 +19,11 @@ from onnx import TensorProto, helper, numpy_helper
 
 from photoguard.errors import ModelError, ModelNotFoundError, UsageError
 from photoguard.models.arcface import ArcFaceMBF
-from photoguard.models.encoders import (
-    ENCODER_NAMES,
-    SPECS,
-    FaceEncoder,
-    load_encoder,
-    margin_box,
-    margin_crop,
-)
+from photoguard.models.encoders import ENCODER_NAMES, ENCODERS, margin_box, margin_crop
+from photoguard.models.face_encoder import FaceEncoder, load_encoder
 from photoguard.models.facenet import InceptionResnetV1
 from photoguard.models.onnx_weights import load_layers
-from photoguard.models.registry import find_model
+from photoguard.models.store import find_model
 from photoguard.models.sface import SFaceNet
 
 FACES = Path(__file__).parents[1].parent / "shared" / "faces"
@@ -82,7 +76,7 @@ def test_mapping_fails_loudly_on_wrong_shape(tmp_path: Path) -> None:
 
 
 def test_encoder_rejects_wrong_input_shape() -> None:
-    enc = FaceEncoder(SPECS["arcface"], ArcFaceMBF(), scale=2.0, offset=-1.0)
+    enc = FaceEncoder(ENCODERS["arcface"], ArcFaceMBF())
     with pytest.raises(ValueError, match="112"):
         enc(torch.rand(1, 3, 160, 160))
     with pytest.raises(ValueError):
@@ -98,7 +92,7 @@ def test_margin_box_is_square_and_centred() -> None:
     x0, y0, x1, y1 = margin_box((10.0, 20.0, 50.0, 100.0), 0.25)
     assert x1 - x0 == pytest.approx(100.0) and y1 - y0 == pytest.approx(100.0)
     assert (x0 + x1) / 2 == pytest.approx(30.0) and (y0 + y1) / 2 == pytest.approx(60.0)
-    crop = margin_crop(np.zeros((40, 40, 3), np.uint8), (0.0, 0.0, 40.0, 40.0), SPECS["facenet"])
+    crop = margin_crop(np.zeros((40, 40, 3), np.uint8), (0.0, 0.0, 40.0, 40.0), ENCODERS["facenet"])
     assert crop.shape == (160, 160, 3)
 
 
@@ -141,13 +135,17 @@ def faces() -> dict[str, object]:
             det = max(found, key=lambda d: d[2] * d[3])
             x, y, w, h = (float(v) for v in det[:4])
             aligned.append(recognizer.alignCrop(bgr, det))
-            margin.append(margin_crop(bgr, (x, y, x + w, y + h), SPECS["facenet"]))
+            margin.append(margin_crop(bgr, (x, y, x + w, y + h), ENCODERS["facenet"]))
             ids.append(identity)
     return {"aligned": aligned, "margin": margin, "ids": ids, "recognizer": recognizer}
 
 
 def _crops(faces: dict[str, object], name: str) -> list[np.ndarray]:
-    return faces["margin" if SPECS[name].crop == "margin" else "aligned"]  # type: ignore[return-value]
+    """Each face as encoder ``name`` takes it (aligned crops resized for a larger template)."""
+    spec = ENCODERS[name]
+    crops: list[np.ndarray] = faces["margin" if spec.crop == "margin" else "aligned"]  # type: ignore[assignment]
+    size = spec.input_size
+    return [c if c.shape[0] == size else cv2.resize(c, (size, size), interpolation=cv2.INTER_LINEAR) for c in crops]
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -199,7 +197,8 @@ def test_facenet_separates_people(faces: dict[str, object]) -> None:
 @pytest.mark.weights
 @pytest.mark.parametrize("name", ENCODER_NAMES)
 def test_gradient_reaches_input(faces: dict[str, object], name: str) -> None:
-    _model_path(SPECS[name].model_name)
+    for weights in ENCODERS[name].weights:
+        _model_path(weights)
     enc = load_encoder(name)
     x = _to_tensor(_crops(faces, name)[:2]).requires_grad_(True)
     emb = enc(x)
@@ -211,10 +210,11 @@ def test_gradient_reaches_input(faces: dict[str, object], name: str) -> None:
 @pytest.mark.weights
 @pytest.mark.parametrize("name", ENCODER_NAMES)
 def test_encoder_is_frozen_and_cached(name: str) -> None:
-    _model_path(SPECS[name].model_name)
+    for weights in ENCODERS[name].weights:
+        _model_path(weights)
     enc = load_encoder(name)
     assert enc is load_encoder(name, "cpu") is load_encoder(name, torch.device("cpu"))
-    assert enc.spec == SPECS[name]
+    assert enc.spec == ENCODERS[name]
     assert all(not p.requires_grad for p in enc.parameters())
     enc.train()
     assert not enc.training and not any(m.training for m in enc.modules())
@@ -223,11 +223,12 @@ def test_encoder_is_frozen_and_cached(name: str) -> None:
 @pytest.mark.weights
 @pytest.mark.parametrize("name", ENCODER_NAMES)
 def test_batch_equals_singles(faces: dict[str, object], name: str) -> None:
-    _model_path(SPECS[name].model_name)
+    for weights in ENCODERS[name].weights:
+        _model_path(weights)
     enc = load_encoder(name)
     x = _to_tensor(_crops(faces, name)[:4])
     with torch.no_grad():
         batch = enc(x)
         singles = torch.cat([enc(x[i : i + 1]) for i in range(len(x))])
-    assert batch.shape == (4, SPECS[name].embedding_dim)
+    assert batch.shape == (4, ENCODERS[name].embedding_dim)
     torch.testing.assert_close(batch, singles, atol=1e-5, rtol=1e-4)

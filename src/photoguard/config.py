@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from photoguard.errors import UsageError
-
-ENCODERS = ("arcface", "sface", "facenet")
+from photoguard.models.encoders import ENCODER_NAMES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,41 +22,40 @@ class CloakConfig:
         jnd_scale: per-pixel budget = ``jnd_scale`` x just-noticeable difference, capped at ``epsilon``.
         chroma_ratio: budget of the Cb/Cr components relative to luminance (0 = luminance only).
         eye_ratio: budget multiplier inside the eye regions (irises change colour visibly).
-        steps: optimisation steps per face.
-        step_size: first step as a fraction of the per-pixel budget (decays to 20 % of it).
+        steps: most optimisation steps per face.
+        step_size: first step as a fraction of the per-pixel budget.
+        final_step_ratio: the step decays (cosine) to this fraction of ``step_size``.
         momentum: gradient momentum (MI-FGSM), 0..1.
-        eot_samples: random transformations averaged per step.
+        budget_shrink: while the ensemble is done, the allowed budget shrinks by this factor per
+            step and grows back by it while not (DDN), so a face keeps only what it needs.
+        min_budget_scale: the budget never shrinks below this fraction.
+        patience: stop after this many consecutive steps on which every encoder was safely
+            below its threshold (None: always run ``steps``).
+        eot_samples: random platform channels averaged per step.
         jpeg_quality: range of the simulated JPEG quality.
         rescale: range of the simulated downscale factor (then back up).
         blur_sigma: maximum simulated blur, pixels at working resolution.
         jitter_shift: alignment shift, fraction of the aligned crop side.
         jitter_angle: alignment rotation, degrees.
         jitter_scale: alignment scale change, fraction.
-        target_margin: stop pushing an encoder once similarity is this far below its threshold.
-        mirror_anchor: push away from the mean embedding of the face and its mirror image.
-        rescale_prob: probability that a channel draw downscales at all.
+        encoders_per_step: encoders evaluated per step, the worst first (None: all attacked).
+        target_margin: an encoder's hinge stops pulling this far below its threshold.
+        hinge_sharpness: sharpness of that soft hinge.
+        done_margin: the ensemble counts as done when every encoder is this far below its threshold.
+        focus_weight: extra weight of an encoder that still recognises the face on some of the
+            step's samples (worst first); 0 = all encoders weigh the same.
+        focus_window, focus_softness: where that weight starts to rise (similarity below the
+            threshold) and how fast.
         feature_weight: weight of the mid-level feature-disruption loss (0 = off).
-        feature_copies: random pixel-drop copies of the face used to find which mid-level features
-            carry its identity (FIA); the feature loss then pushes those down. 0 (default) = the
-            cosine to the clean features. FIA raised held-out FaceNet's protection but lowered
-            held-out ArcFace's (docs/cloak_experiments.md), so no preset uses it.
-        balance_encoders: L1-normalise each attacked encoder's gradient before adding them, so
-            that no encoder sets the direction alone because its loss is steeper. Off: it helped
-            held-out FaceNet and hurt held-out SFace (docs/cloak_experiments.md).
-        lagging_weight: extra weight on an attacked encoder whose similarity is still above (or
-            within 0.08 of) its threshold on some of the step's samples, so that the shared
-            budget goes first to the encoder that would still recognise the person (0 = off).
-            Works on the summed loss, so not together with ``balance_encoders``. Off in every
-            preset: on 18 people it changed one person either way (docs/cloak_experiments.md).
-        ghost: random re-weighting of the encoders' residual branches ("ghost networks"), 0..1.
+        mirror_anchor: push away from the mean embedding of the face and its mirror image.
         face_rms: cap on the RMS change over the face region (box + 20 %), 1/255 units
-            (4.0 ~ 36.1 dB face PSNR before the smoothing of the upsampled cloak); None for no cap.
-        photo_rms: cap on the RMS change over the whole photo, 1/255 units (2.1 ~ 41.7 dB). It
-            binds on close-ups, where the face is most of the photo: 2.8 protected more of them
-            but drew plainly visible contours on a large forehead (docs/cloak_experiments.md).
-        encoders: encoders attacked.
+            (4.0 ~ 36.1 dB face PSNR); None for no cap.
+        photo_rms: cap on the RMS change over the whole photo, 1/255 units (2.1 ~ 41.7 dB); it
+            binds on close-ups, where the face is most of the photo. None for no cap.
+        encoders: encoders the cloak knows of: the attacked ones plus ``holdout``.
         holdout: encoder kept out of the attack and used for the honest verification score.
-        face_px: face box side (px) at the working resolution.
+        face_px: faces larger than this (box side, px) are worked on downsampled to it, and their
+            cloak upsampled back; smaller faces at their own resolution.
         min_face_px: faces smaller than this (px, in the photo) are reported and left alone.
         seed: random seed; the same seed and input give the same output.
     """
@@ -68,7 +66,11 @@ class CloakConfig:
     eye_ratio: float = 0.5
     steps: int = 30
     step_size: float = 0.25
+    final_step_ratio: float = 0.2
     momentum: float = 0.5
+    budget_shrink: float = 0.08
+    min_budget_scale: float = 0.1
+    patience: int | None = None
     eot_samples: int = 2
     jpeg_quality: tuple[float, float] = (50.0, 95.0)
     rescale: tuple[float, float] = (0.5, 1.0)
@@ -76,16 +78,17 @@ class CloakConfig:
     jitter_shift: float = 0.03
     jitter_angle: float = 4.0
     jitter_scale: float = 0.04
+    encoders_per_step: int | None = None
     target_margin: float = 0.45
-    face_rms: float | None = 4.0
-    ghost: float = 0.0
+    hinge_sharpness: float = 20.0
+    done_margin: float = 0.1
+    focus_weight: float = 0.0
+    focus_window: float = 0.08
+    focus_softness: float = 0.03
     feature_weight: float = 1.0
     mirror_anchor: bool = True
-    rescale_prob: float = 1.0
+    face_rms: float | None = 4.0
     photo_rms: float | None = 2.1
-    balance_encoders: bool = False
-    feature_copies: int = 0
-    lagging_weight: float = 0.0
     encoders: tuple[str, ...] = ("arcface", "sface", "facenet")
     holdout: str | None = "facenet"
     face_px: int = 160
@@ -100,19 +103,24 @@ class CloakConfig:
             (0 <= self.eye_ratio <= 1, "eye_ratio must be in [0, 1]"),
             (self.steps >= 1, "steps must be >= 1"),
             (0 < self.step_size <= 1, "step_size must be in (0, 1]"),
+            (0 < self.final_step_ratio <= 1, "final_step_ratio must be in (0, 1]"),
             (0 <= self.momentum < 1, "momentum must be in [0, 1)"),
+            (0 <= self.budget_shrink < 1, "budget_shrink must be in [0, 1)"),
+            (0 < self.min_budget_scale <= 1, "min_budget_scale must be in (0, 1]"),
+            (self.patience is None or self.patience >= 1, "patience must be None or >= 1"),
             (self.eot_samples >= 1, "eot_samples must be >= 1"),
             (1 <= self.jpeg_quality[0] <= self.jpeg_quality[1] <= 100, "jpeg_quality must be a range in 1..100"),
             (0 < self.rescale[0] <= self.rescale[1] <= 1, "rescale must be a range in (0, 1]"),
-            (set(self.encoders) <= set(ENCODERS) and len(self.encoders) > 0, f"encoders must be among {ENCODERS}"),
-            (self.holdout is None or self.holdout in ENCODERS, f"holdout must be None or one of {ENCODERS}"),
-            (self.face_px >= 64, "face_px must be >= 64"),
-            (self.feature_copies >= 0, "feature_copies must be >= 0"),
-            (self.lagging_weight >= 0, "lagging_weight must be >= 0"),
+            (self.encoders_per_step is None or self.encoders_per_step >= 1, "encoders_per_step must be None or >= 1"),
+            (self.hinge_sharpness > 0, "hinge_sharpness must be positive"),
+            (self.focus_weight >= 0, "focus_weight must be >= 0"),
+            (self.focus_softness > 0, "focus_softness must be positive"),
             (
-                not (self.lagging_weight > 0 and self.balance_encoders),
-                "lagging_weight weights the summed loss; it cannot be combined with balance_encoders",
+                set(self.encoders) <= set(ENCODER_NAMES) and len(set(self.encoders)) == len(self.encoders) > 0,
+                f"encoders must be distinct names among {ENCODER_NAMES}",
             ),
+            (self.holdout is None or self.holdout in self.encoders, "holdout must be None or one of encoders"),
+            (self.face_px >= 64, "face_px must be >= 64"),
         ]
         for ok, message in checks:
             if not ok:
@@ -127,7 +135,7 @@ class CloakConfig:
 
     def with_(self, **changes: object) -> "CloakConfig":
         """A copy with some fields changed (validated again)."""
-        return replace(self, **changes)
+        return replace(self, **changes)  # type: ignore[arg-type]
 
     def to_dict(self) -> dict:
         return asdict(self)

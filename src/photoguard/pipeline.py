@@ -62,7 +62,7 @@ def _get_cloak(config: CloakConfig, device: torch.device):
 def _verification(
     original: np.ndarray, protected: np.ndarray, faces: list[Face], reports: list[FaceReport], config: CloakConfig, device: torch.device
 ) -> None:
-    from photoguard.cloak.identity import thresholds
+    from photoguard.models.encoders import ENCODERS
     from photoguard.verify import compare_identity
 
     idx = [r.index for r in reports if r.protected]
@@ -70,7 +70,6 @@ def _verification(
         return
     encoders = tuple(config.encoders)
     check = compare_identity(original, protected, [faces[i] for i in idx], encoders, str(device))
-    limits = thresholds()
     held_out = config.holdout
     for k, i in enumerate(idx):
         report = reports[i]
@@ -79,7 +78,7 @@ def _verification(
             report.verification_encoder = held_out
             sim = check.similarity[held_out][k]
             report.verification_similarity = 0.0 if math.isnan(sim) else sim
-            report.verification_threshold = limits[held_out]
+            report.verification_threshold = ENCODERS[held_out].threshold
 
 
 def protect(

@@ -15,14 +15,15 @@ import numpy as np
 import torch
 
 from photoguard.faces.detect import detect_faces
-from photoguard.models.encoders import SPECS, encoder_matrix, load_encoder
+from photoguard.models.encoders import encoder_matrix, encoder_spec
+from photoguard.models.face_encoder import load_encoder
 from photoguard.types import Face
 
 
 def aligned_crop(rgb: np.ndarray, face: Face, encoder: str) -> np.ndarray:
     """The encoder's input crop for ``face``: ``S x S x 3`` uint8 RGB (``cv2.warpAffine``, bilinear)."""
     m = encoder_matrix(encoder, face.box, face.landmarks)
-    size = SPECS[encoder].input_size
+    size = encoder_spec(encoder).input_size
     return cv2.warpAffine(rgb, m, (size, size), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
 
 
@@ -31,7 +32,7 @@ def embed_faces(rgb: np.ndarray, faces: list[Face], encoders: tuple[str, ...], d
     out = {}
     for name in encoders:
         if not faces:
-            out[name] = np.zeros((0, SPECS[name].embedding_dim), np.float32)
+            out[name] = np.zeros((0, encoder_spec(name).embedding_dim), np.float32)
             continue
         enc = load_encoder(name, device)
         batch = np.stack([aligned_crop(rgb, f, name) for f in faces])

@@ -15,10 +15,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from photoguard.models.encoders import ENCODERS
 from photoguard.types import FaceReport, ProtectResult
 
-#: Encoder names as a reader would write them.
-ENCODER_NAMES = {"arcface": "ArcFace", "sface": "SFace", "facenet": "FaceNet"}
 
 #: Finding prefixes (from :mod:`photoguard.metadata.findings`) -> plain words. Longest first.
 _PREFIXES: tuple[tuple[str, str], ...] = (
@@ -87,7 +86,8 @@ def verification_line(face: FaceReport) -> str | None:
     sim, limit = face.verification_similarity, face.verification_threshold
     if sim is None or limit is None:
         return None
-    model = ENCODER_NAMES.get(face.verification_encoder or "", face.verification_encoder or "a face-recognition model")
+    spec = ENCODERS.get(face.verification_encoder or "")
+    model = spec.display_name if spec else face.verification_encoder or "a face-recognition model"
     numbers = f"similarity {sim:.2f}, was 1.00; same person above {limit:.2f}"
     checked = f"(checked with {model}, a model the cloak was not tuned against)"
     if face.still_recognised:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from photoguard.cli import EXIT_SOME_FAILED, app
-from photoguard.models import registry
+from photoguard.models import store as model_store
 
 if TYPE_CHECKING:  # rich is imported by the commands that draw tables, not at CLI start-up
     from rich.table import Table
@@ -25,7 +25,7 @@ def fetch(
     store: Path | None = typer.Option(None, "--to", help="Model folder to fill (default: $PHOTOGUARD_MODELS or models/)."),
 ) -> None:
     """Copy the weight files from a local mirror folder, checking each sha256."""
-    outcomes = registry.fetch_models(source, store=store)
+    outcomes = model_store.fetch_models(source, store=store)
     failed = 0
     for item in outcomes:
         mark = {"copied": "copied ", "present": "ok     ", "failed": "FAILED "}[item.status]
@@ -43,8 +43,8 @@ def _status_table(title: str) -> tuple[Table, list[str]]:
     for column in ("model", "state", "licence", "task", "path"):
         table.add_column(column, overflow="fold")
     problems = []
-    for name in registry.manifest():
-        status = registry.model_status(name)
+    for name in model_store.manifest():
+        status = model_store.model_status(name)
         colour = {"verified": "green", "missing": "yellow", "corrupt": "red"}[status.state]
         licence = status.spec.licence + ("" if status.spec.commercial_use else " [NON-COMMERCIAL]")
         table.add_row(name, f"[{colour}]{status.state}[/]", licence, status.spec.task, str(status.path or "-"))
@@ -67,7 +67,7 @@ def verify() -> None:
     """Re-check the sha256 of every model file; exit 1 if any is missing or corrupt."""
     from rich.console import Console
 
-    registry._verified.cache_clear()
+    model_store._verified.cache_clear()
     table, problems = _status_table("photoguard models verify")
     Console(width=160).print(table)
     for message in problems:

@@ -19,7 +19,6 @@ import typer
 from photoguard.cli import app
 from photoguard.errors import ImageError, ModelError, PhotoguardError
 
-ENCODERS = ("arcface", "sface", "facenet")
 RECOMPRESS_QUALITY = 75
 
 
@@ -72,12 +71,12 @@ def build_report(original: Path, protected: Path) -> VerifyReport:
     Raises:
         ImageError: either photo cannot be read, or their sizes differ.
     """
-    from photoguard.cloak.identity import thresholds
     from photoguard.config import PRESETS, DEFAULT_PRESET
     from photoguard.faces.detect import detect_faces
     from photoguard.imageio import open_image
     from photoguard.metadata import inspect_metadata
-    from photoguard.models.encoders import load_encoder
+    from photoguard.models.encoders import ENCODERS
+    from photoguard.models.face_encoder import load_encoder
     from photoguard.verify import compare_identity
 
     before, after = open_image(original).rgb, open_image(protected).rgb
@@ -93,13 +92,13 @@ def build_report(original: Path, protected: Path) -> VerifyReport:
         except ModelError as exc:
             report.unavailable[name] = str(exc)
     faces = detect_faces(before)
-    limits, held_out = thresholds(), PRESETS[DEFAULT_PRESET].holdout
+    held_out = PRESETS[DEFAULT_PRESET].holdout
     if faces and available:
         enc = tuple(available)
         written = compare_identity(before, after, faces, enc)
         posted = compare_identity(before, _jpeg_roundtrip(after, RECOMPRESS_QUALITY), faces, enc)
         for i, face in enumerate(faces):
-            scores = [EncoderScore(name, round(limits[name], 4), name == held_out,
+            scores = [EncoderScore(name, round(ENCODERS[name].threshold, 4), name == held_out,
                                    _score(written.similarity[name][i]), _score(posted.similarity[name][i]))
                       for name in enc]
             report.faces.append({"face": i + 1, "box": [round(v) for v in face.box],

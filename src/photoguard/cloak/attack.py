@@ -32,28 +32,28 @@ def compose(clean: torch.Tensor, delta_ycc: torch.Tensor, epsilon: float) -> tor
 def perturb_iterative(
     clean: torch.Tensor,
     budget: torch.Tensor,
-    loss_fn: Callable[[torch.Tensor, int], tuple[torch.Tensor | list[torch.Tensor], bool]],
+    loss_fn: Callable[[torch.Tensor, int], tuple[torch.Tensor, bool]],
     *,
     steps: int,
     step_size: float,
     momentum: float,
     epsilon: float,
     chroma_ratio: float,
-    final_step_ratio: float = 0.2,
-    shrink: float = 0.08,
-    min_scale: float = 0.1,
+    final_step_ratio: float,
+    shrink: float,
+    min_scale: float,
     energy: float | None = None,
-) -> torch.Tensor:
+    patience: int | None = None,
+) -> tuple[torch.Tensor, int]:
     """Optimise a bounded perturbation of ``clean`` that minimises ``loss_fn``.
 
     Args:
         clean: ``1 x 3 x H x W`` crop in [0, 1] (not modified).
         budget: ``1 x 1 x H x W`` per-pixel luma budget in [0, 1] units (0 = untouchable).
-        loss_fn: ``loss_fn(perturbed, step) -> (loss, done)``: a scalar to minimise (or a list
-            of scalars, one per surrogate, whose gradients are each L1-normalised before they
-            are added, so that no surrogate sets the direction alone because its loss is
-            steeper) and whether the perturbation already does its job on this step's samples;
-            ``perturbed`` is ``1 x 3 x H x W`` in [0, 1] and differentiable.
+        loss_fn: ``loss_fn(perturbed, step) -> (loss, done)``: a scalar to minimise and
+            whether the perturbation already does its job (e.g. an
+            :class:`~photoguard.cloak.objective.EnsembleObjective`); ``perturbed`` is
+            ``1 x 3 x H x W`` in [0, 1] and differentiable.
         steps: number of gradient steps.
         step_size: first step, as a fraction of each pixel's budget; decays (cosine) to
             ``final_step_ratio`` of it.
@@ -66,9 +66,12 @@ def perturb_iterative(
         min_scale: the allowed budget never shrinks below this fraction of ``budget``.
         energy: cap on the sum of squared RGB offsets over the crop ([0, 1] units), i.e. an
             L2 ball: with the per-pixel bound it fixes the PSNR the cloak may cost.
+        patience: stop once ``loss_fn`` said ``done`` on this many consecutive steps (None:
+            run every step); the perturbation of the last step is returned.
 
     Returns:
-        ``1 x 3 x H x W`` RGB perturbation (``perturbed - clean``), within ``epsilon``.
+        ``(delta, steps_run)``: the ``1 x 3 x H x W`` RGB perturbation (``perturbed - clean``),
+        within ``epsilon``, and how many steps ran.
     """
     channel_budget = budget * torch.tensor([1.0, chroma_ratio, chroma_ratio], device=clean.device).view(1, 3, 1, 1)
     delta = torch.zeros_like(clean)
@@ -76,15 +79,18 @@ def perturb_iterative(
     active = (budget > 0).to(clean.dtype)
     active_count = active.sum().clamp_min(1.0)
     scale = 1.0
+    streak = 0
+    steps_run = 0
     for step in range(steps):
         delta.requires_grad_(True)
         loss, done = loss_fn(compose(clean, delta, epsilon), step)
+        steps_run = step + 1
+        streak = streak + 1 if done else 0
+        if patience is not None and streak >= patience:
+            delta = delta.detach()
+            break
         scale = max(min_scale, scale * (1 - shrink)) if done else min(1.0, scale * (1 + shrink))
-        if isinstance(loss, (list, tuple)):
-            parts = [torch.autograd.grad(part, delta, retain_graph=i < len(loss) - 1)[0] for i, part in enumerate(loss)]
-            grad = sum(g / g.abs().mean().clamp_min(1e-12) for g in parts)
-        else:
-            (grad,) = torch.autograd.grad(loss, delta)
+        (grad,) = torch.autograd.grad(loss, delta)
         with torch.no_grad():
             if not torch.isfinite(grad).all():
                 grad = torch.nan_to_num(grad, nan=0.0, posinf=0.0, neginf=0.0)
@@ -101,4 +107,4 @@ def perturb_iterative(
                 if used > energy:
                     delta = delta * torch.sqrt(energy / used)
     with torch.no_grad():
-        return compose(clean, delta, epsilon) - clean
+        return compose(clean, delta, epsilon) - clean, steps_run

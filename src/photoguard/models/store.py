@@ -1,4 +1,4 @@
-"""The model registry: which weight files exist, where they live, and how they are fetched.
+"""The weight-file store: which weight files exist, where they live, and how they are fetched.
 
 Weights are listed in ``models/manifest.toml`` (file, sha256, licence, source, input spec).
 Lookup order: ``$PHOTOGUARD_MODELS``, then the project's ``models/`` folder. Nothing is ever

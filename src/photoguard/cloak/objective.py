@@ -1,0 +1,233 @@
+"""The cloak's objective: what :func:`~photoguard.cloak.attack.perturb_iterative` minimises.
+
+:class:`EnsembleObjective` is the ``loss_fn`` handed to the loop. At every step it
+
+1. draws ``eot_samples`` random platform channels (blur, downscale, JPEG) and re-detections
+   (:mod:`photoguard.cloak.transforms`) and applies them to the perturbed crop once, shared by
+   every encoder;
+2. picks the encoders to evaluate on this step: those that last recognised the face (or came
+   closest to it) first, then a seeded random draw of the others, ``encoders_per_step`` in all,
+   so six encoders cost about what two or three do;
+3. for each of them, a soft hinge on the cosine similarity to the person's clean identity
+   (zero once the face is ``target_margin`` below that encoder's threshold) plus a mid-level
+   feature-disruption term, weighted *worst first*: an encoder that still recognises the face
+   on some of the step's samples weighs ``1 + focus_weight``, one safely below weighs 1, so the
+   shared budget goes to the encoder that would still let a bot copy the face;
+4. reports ``done`` when every encoder of the ensemble was last seen safely below its threshold,
+   which lets the loop shrink the perturbation (DDN) and stop early.
+
+The objective owns its random draws (a seeded ``torch.Generator``), so a run is replayable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from photoguard.cloak.transforms import TransformSampler, apply_channel, rescale_matrix
+from photoguard.faces.align import jitter_matrices, warp
+from photoguard.models.encoders import encoder_matrix
+from photoguard.models.face_encoder import FaceEncoder
+
+
+def hinge_similarity_loss(
+    embeddings: torch.Tensor, clean: torch.Tensor, target: float, *, sharpness: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Soft hinge ``softplus(k (cos - target)) / k`` averaged over samples.
+
+    Args:
+        embeddings: ``K x D`` unit-norm embeddings of transformed, perturbed faces.
+        clean: ``D`` (or ``1 x D``) unit-norm embedding of the clean face.
+        target: similarity below which the loss is (almost) zero.
+        sharpness: ``k``; larger is closer to a hard hinge.
+
+    Returns:
+        ``(loss, cos)``: scalar loss and the ``K`` cosine similarities (detached).
+    """
+    cos = embeddings @ clean.reshape(-1)
+    loss = F.softplus(sharpness * (cos - target)).mean() / sharpness
+    return loss, cos.detach()
+
+
+def focus_weight(margin: float, extra: float, *, window: float, softness: float) -> float:
+    """Worst-first weight ``1 + extra * sigmoid((margin + window) / softness)`` of one encoder.
+
+    Args:
+        margin: the encoder's worst sample, ``max(cos) - threshold`` (> 0: still recognised).
+        extra: added weight for an encoder that still recognises the face; 0 = all weigh 1.
+        window: how far below the threshold a sample still counts as "nearly recognised".
+        softness: width of the sigmoid's transition, similarity units.
+
+    Returns:
+        A weight in ``[1, 1 + extra]``.
+
+    Example:
+        >>> round(focus_weight(0.1, 3.0, window=0.08, softness=0.03), 2)
+        4.0
+        >>> round(focus_weight(-0.4, 3.0, window=0.08, softness=0.03), 2)
+        1.0
+    """
+    if extra <= 0:
+        return 1.0
+    x = (margin + window) / softness
+    return 1.0 + extra / (1.0 + math.exp(-max(min(x, 60.0), -60.0)))
+
+
+def identity_anchor(encoder: FaceEncoder, aligned: torch.Tensor, *, mirror: bool) -> torch.Tensor:
+    """The clean identity to push away from: ``D`` unit-norm embedding of ``1 x 3 x S x S`` face.
+
+    With ``mirror``, the normalised mean of the face and its mirror image: an estimate of the
+    person's identity rather than of this one photo.
+    """
+    with torch.no_grad():
+        if mirror:
+            both = encoder(torch.cat([aligned, aligned.flip(-1)]))
+            return F.normalize(both.sum(0), dim=0)
+        return encoder(aligned)[0]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ObjectiveSettings:
+    """The objective's knobs (a view of :class:`~photoguard.config.CloakConfig`).
+
+    Attributes:
+        eot_samples: channel draws per step.
+        encoders_per_step: encoders evaluated per step (None or >= ensemble size: all).
+        target_margin: hinge target = threshold - this.
+        hinge_sharpness: ``k`` of the soft hinge.
+        feature_weight: weight of the mid-level feature term (0 = off).
+        focus_weight: extra weight of an encoder that still recognises the face.
+        focus_window, focus_softness: see :func:`focus_weight`.
+        done_margin: the ensemble is done when every encoder's worst sample is this far below
+            its threshold.
+        mirror_anchor: identity anchor from the face and its mirror image.
+    """
+
+    eot_samples: int
+    encoders_per_step: int | None
+    target_margin: float
+    hinge_sharpness: float
+    feature_weight: float
+    focus_weight: float
+    focus_window: float
+    focus_softness: float
+    done_margin: float
+    mirror_anchor: bool
+
+
+class EnsembleObjective:
+    """``loss_fn(perturbed, step) -> (loss, done)`` against an encoder ensemble, worst first.
+
+    Args:
+        encoders: attacked encoders by name (the dict order breaks ties).
+        thresholds: each encoder's same-person threshold.
+        crop: ``1 x 3 x H x W`` clean working crop in [0, 1].
+        box, landmarks: the face in crop pixels.
+        sampler: seeded source of channel draws.
+        settings: the knobs.
+        generator: seeded source of the encoder choice (share the sampler's to replay a run).
+
+    Attributes:
+        margins: each encoder's last worst-sample ``max(cos) - threshold`` (``inf``: not yet
+            evaluated), read by callers for the last similarities too (:attr:`last_similarity`).
+    """
+
+    def __init__(
+        self,
+        encoders: dict[str, FaceEncoder],
+        thresholds: dict[str, float],
+        crop: torch.Tensor,
+        box: tuple[float, float, float, float],
+        landmarks: np.ndarray,
+        *,
+        sampler: TransformSampler,
+        settings: ObjectiveSettings,
+        generator: torch.Generator,
+    ) -> None:
+        if not encoders:
+            raise ValueError("the objective needs at least one encoder")
+        self.encoders = encoders
+        self.thresholds = {name: thresholds[name] for name in encoders}
+        self.sampler = sampler
+        self.settings = settings
+        self.generator = generator
+        self.base = {
+            name: torch.tensor(encoder_matrix(name, box, landmarks)[None], dtype=crop.dtype, device=crop.device)
+            for name in encoders
+        }
+        self.anchor: dict[str, torch.Tensor] = {}
+        self.clean_features: dict[str, torch.Tensor] = {}
+        with torch.no_grad():
+            for name, enc in encoders.items():
+                aligned = warp(crop, self.base[name], enc.spec.input_size)
+                self.anchor[name] = identity_anchor(enc, aligned, mirror=settings.mirror_anchor)
+                self.clean_features[name] = enc.embed_with_features(aligned)[1][0]
+        self.margins: dict[str, float] = {name: math.inf for name in encoders}
+        self.last_similarity: dict[str, float] = {}
+        self.evaluations: dict[str, int] = {name: 0 for name in encoders}
+
+    def choose(self) -> list[str]:
+        """This step's encoders: the worst (highest margin, unevaluated first) half, then random others."""
+        names = list(self.encoders)
+        k = self.settings.encoders_per_step
+        if k is None or k >= len(names):
+            return names
+        ranked = sorted(names, key=lambda n: -self.margins[n])  # stable: dict order breaks ties
+        worst = ranked[: max(1, (k + 1) // 2)]
+        rest = [n for n in names if n not in worst]
+        picks = torch.randperm(len(rest), generator=self.generator)[: k - len(worst)].tolist()
+        chosen = set(worst) | {rest[i] for i in picks}
+        return [n for n in names if n in chosen]
+
+    def _inputs(self, perturbed: torch.Tensor, names: list[str]) -> dict[str, torch.Tensor]:
+        """Every chosen encoder's aligned input under this step's channel draws, ``K x 3 x S x S``."""
+        inputs: dict[str, list[torch.Tensor]] = {name: [] for name in names}
+        for _ in range(self.settings.eot_samples):
+            draw = self.sampler.draw()
+            seen, r = apply_channel(perturbed, draw)
+            shared: dict[tuple[str, int], torch.Tensor] = {}  # encoders with the same crop see the same warp
+            for name in names:
+                size = self.encoders[name].spec.input_size
+                m = rescale_matrix(self.base[name], r)
+                m = jitter_matrices(
+                    m,
+                    size,
+                    shift=torch.tensor([draw.shift], dtype=m.dtype, device=m.device) * size,
+                    angle=torch.tensor([draw.angle], dtype=m.dtype, device=m.device),
+                    scale=torch.tensor([draw.scale], dtype=m.dtype, device=m.device),
+                )
+                key = (self.encoders[name].spec.crop, size)
+                if key not in shared:
+                    shared[key] = warp(seen, m, size)
+                inputs[name].append(shared[key])
+        return {name: torch.cat(faces) for name, faces in inputs.items()}
+
+    def done(self) -> bool:
+        """Every encoder's last worst sample is ``done_margin`` below its threshold."""
+        return all(m < -self.settings.done_margin for m in self.margins.values())
+
+    def __call__(self, perturbed: torch.Tensor, step: int) -> tuple[torch.Tensor, bool]:
+        """The loss of ``perturbed`` (``1 x 3 x H x W``, differentiable) and whether it is done."""
+        s = self.settings
+        names = self.choose()
+        inputs = self._inputs(perturbed, names)
+        total = perturbed.new_zeros(())
+        for name in names:
+            embeddings, features = self.encoders[name].embed_with_features(inputs[name])
+            target = self.thresholds[name] - s.target_margin
+            loss, cos = hinge_similarity_loss(embeddings, self.anchor[name], target, sharpness=s.hinge_sharpness)
+            if s.feature_weight > 0:
+                flat = features.flatten(1)
+                clean = self.clean_features[name].flatten().expand_as(flat)
+                loss = loss + s.feature_weight * F.cosine_similarity(flat, clean, dim=1).mean()
+            margin = float(cos.max()) - self.thresholds[name]
+            weight = focus_weight(margin, s.focus_weight, window=s.focus_window, softness=s.focus_softness)
+            total = total + weight * loss
+            self.margins[name] = margin
+            self.last_similarity[name] = float(cos.mean())
+            self.evaluations[name] += 1
+        return total, self.done()
