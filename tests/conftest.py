@@ -18,7 +18,9 @@ def weights() -> None:
     from photoguard.models.store import find_model
 
     try:
-        for name in ("yunet_2023mar", "arcface_w600k_mbf", "sface_2021dec", "facenet_casia"):
+        from photoguard.models.encoders import ENCODERS
+
+        for name in ("yunet_2023mar", *(w for spec in ENCODERS.values() for w in spec.weights)):
             find_model(name)
     except ModelError as exc:
         pytest.skip(f"model weights not available: {exc}")

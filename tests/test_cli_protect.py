@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from photoguard.cli import main
+from photoguard.config import PRESETS
 
 ASTRONAUT = "examples/astronaut.png"
 
@@ -34,12 +35,13 @@ def test_protect_one_photo_into_a_folder_with_a_report(portrait, tmp_path, capsy
     first = out.splitlines()[0]
     assert first.startswith(f"protected {portrait} -> {written}: 1 of 1 face(s) protected;")
     assert "1 file(s) protected, 0 with no face (metadata stripped only), 0 failed in" in out
-    assert "held-out check (facenet, not used by the cloak):" in out
+    held_out = PRESETS["fast"].holdout
+    assert f"held-out check ({held_out}, not used by the cloak):" in out
     [record] = json.loads(report.read_text())
     assert record["status"] == "done" and record["faces"] == 1 and record["faces_protected"] == 1
     assert record["output"] == str(written) and record["message"] in first
     [face] = record["verification"]
-    assert face["encoder"] == "facenet" and face["before"] == 1.0
+    assert face["encoder"] == held_out and face["before"] == 1.0
     assert -1.0 <= face["after"] < 1.0 and 0 < face["threshold"] < 1
     assert face["still_recognised"] == (face["after"] >= face["threshold"])
     assert 25 < record["psnr"] < 60 and record["seconds"] > 0

@@ -50,7 +50,10 @@ class FaceReport:
         similarity: cosine similarity of the protected face to the original, per encoder.
         verification_encoder: the encoder left out of this face's attack, used for the honest score.
         verification_similarity: similarity of protected vs original under that encoder.
-        verification_threshold: that encoder's same-person threshold at 0.1 % false accepts.
+        verification_threshold: the similarity to the original at or above which the face counts as
+            still recognised: that encoder's :attr:`~photoguard.models.encoders.EncoderSpec.photo_threshold`
+            (where the person's other photos would sit at its 0.1 %-false-accept threshold) minus
+            :data:`photoguard.pipeline.VERDICT_MARGIN`.
     """
 
     index: int

@@ -114,7 +114,12 @@ class IdentityCloak:
             generator=generator,
         )
         budget = budget_map(
-            crop, region.box, region.landmarks, epsilon=cfg.epsilon, jnd_scale=cfg.jnd_scale, eye_ratio=cfg.eye_ratio
+            crop,
+            region.box,
+            region.landmarks,
+            epsilon=cfg.epsilon,
+            jnd_scale=cfg.jnd_scale,
+            eye_ratio=cfg.eye_ratio,
         )
         objective = EnsembleObjective(
             self.encoders,
@@ -152,9 +157,6 @@ def objective_settings(config: CloakConfig) -> ObjectiveSettings:
         target_margin=config.target_margin,
         hinge_sharpness=config.hinge_sharpness,
         feature_weight=config.feature_weight,
-        focus_weight=config.focus_weight,
-        focus_window=config.focus_window,
-        focus_softness=config.focus_softness,
         done_margin=config.done_margin,
         mirror_anchor=config.mirror_anchor,
     )

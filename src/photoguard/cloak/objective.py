@@ -5,18 +5,19 @@
 1. draws ``eot_samples`` random platform channels (blur, downscale, JPEG) and re-detections
    (:mod:`photoguard.cloak.transforms`) and applies them to the perturbed crop once, shared by
    every encoder;
-2. picks the encoders to evaluate on this step: those that last recognised the face (or came
-   closest to it) first, then a seeded random draw of the others, ``encoders_per_step`` in all,
-   so six encoders cost about what two or three do;
+2. picks the encoders to evaluate, *worst first*: the half that last recognised the face most
+   (any not evaluated yet before all), then a seeded random draw of the others,
+   ``encoders_per_step`` in all, so five encoders cost about what two do and the encoder that
+   would still let a bot copy the face is always in the step's gradient;
 3. for each of them, a soft hinge on the cosine similarity to the person's clean identity
-   (zero once the face is ``target_margin`` below that encoder's threshold) plus a mid-level
-   feature-disruption term, weighted *worst first*: an encoder that still recognises the face
-   on some of the step's samples weighs ``1 + focus_weight``, one safely below weighs 1, so the
-   shared budget goes to the encoder that would still let a bot copy the face;
-4. reports ``done`` when every encoder of the ensemble was last seen safely below its threshold,
-   which lets the loop shrink the perturbation (DDN) and stop early.
+   (flat once the face is ``target_margin`` below that encoder's threshold, so an encoder that
+   is safely fooled stops taking budget) plus a mid-level feature-disruption term;
+4. reports ``done`` when every encoder of the ensemble was last seen ``done_margin`` below its
+   threshold, which lets the loop shrink the perturbation (DDN) and stop early.
 
-The objective owns its random draws (a seeded ``torch.Generator``), so a run is replayable.
+Weighting the lagging encoder's loss up (1 + 3 x sigmoid) or normalising each encoder's gradient
+before adding them was measured and did not help (docs/cloak_experiments.md). The objective owns
+its random draws (a seeded ``torch.Generator``), so a run is replayable.
 """
 
 from __future__ import annotations
@@ -53,30 +54,6 @@ def hinge_similarity_loss(
     return loss, cos.detach()
 
 
-def focus_weight(margin: float, extra: float, *, window: float, softness: float) -> float:
-    """Worst-first weight ``1 + extra * sigmoid((margin + window) / softness)`` of one encoder.
-
-    Args:
-        margin: the encoder's worst sample, ``max(cos) - threshold`` (> 0: still recognised).
-        extra: added weight for an encoder that still recognises the face; 0 = all weigh 1.
-        window: how far below the threshold a sample still counts as "nearly recognised".
-        softness: width of the sigmoid's transition, similarity units.
-
-    Returns:
-        A weight in ``[1, 1 + extra]``.
-
-    Example:
-        >>> round(focus_weight(0.1, 3.0, window=0.08, softness=0.03), 2)
-        4.0
-        >>> round(focus_weight(-0.4, 3.0, window=0.08, softness=0.03), 2)
-        1.0
-    """
-    if extra <= 0:
-        return 1.0
-    x = (margin + window) / softness
-    return 1.0 + extra / (1.0 + math.exp(-max(min(x, 60.0), -60.0)))
-
-
 def identity_anchor(encoder: FaceEncoder, aligned: torch.Tensor, *, mirror: bool) -> torch.Tensor:
     """The clean identity to push away from: ``D`` unit-norm embedding of ``1 x 3 x S x S`` face.
 
@@ -100,8 +77,6 @@ class ObjectiveSettings:
         target_margin: hinge target = threshold - this.
         hinge_sharpness: ``k`` of the soft hinge.
         feature_weight: weight of the mid-level feature term (0 = off).
-        focus_weight: extra weight of an encoder that still recognises the face.
-        focus_window, focus_softness: see :func:`focus_weight`.
         done_margin: the ensemble is done when every encoder's worst sample is this far below
             its threshold.
         mirror_anchor: identity anchor from the face and its mirror image.
@@ -112,9 +87,6 @@ class ObjectiveSettings:
     target_margin: float
     hinge_sharpness: float
     feature_weight: float
-    focus_weight: float
-    focus_window: float
-    focus_softness: float
     done_margin: float
     mirror_anchor: bool
 
@@ -225,8 +197,7 @@ class EnsembleObjective:
                 clean = self.clean_features[name].flatten().expand_as(flat)
                 loss = loss + s.feature_weight * F.cosine_similarity(flat, clean, dim=1).mean()
             margin = float(cos.max()) - self.thresholds[name]
-            weight = focus_weight(margin, s.focus_weight, window=s.focus_window, softness=s.focus_softness)
-            total = total + weight * loss
+            total = total + loss
             self.margins[name] = margin
             self.last_similarity[name] = float(cos.mean())
             self.evaluations[name] += 1

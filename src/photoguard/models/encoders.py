@@ -59,6 +59,7 @@ class EncoderSpec:
         scale, offset: the network's input is ``x * scale + offset`` for ``x`` in [0, 1].
         embedding_dim: ``D``.
         threshold: same-person cosine similarity at 0.1 % false accepts on ../shared/faces.
+        same_person_mean: mean similarity of two photos of the same person on ../shared/faces.
         licence: the weights' licence, in short.
     """
 
@@ -74,7 +75,18 @@ class EncoderSpec:
     offset: float
     embedding_dim: int
     threshold: float
+    same_person_mean: float
     licence: str
+
+    @property
+    def photo_threshold(self) -> float:
+        """Similarity of a protected face to *its own original* at which the person's other photos
+        would, on average, still sit at :attr:`threshold`: a face moved by angle ``a`` from its
+        original keeps about ``cos(a) * same_person_mean`` to the person's other photos (they lie
+        at ``same_person_mean`` from the original in unrelated directions). Above 1: this encoder
+        cannot tell the person apart reliably enough to judge a cloak.
+        """
+        return self.threshold / self.same_person_mean
 
 
 def _arcface_aligned(name: str, display: str, weights: tuple[str, ...], builder: str, **kw: object) -> EncoderSpec:
@@ -89,33 +101,33 @@ ENCODERS: dict[str, EncoderSpec] = {
     for spec in (
         _arcface_aligned(
             "arcface", "ArcFace", ("arcface_w600k_mbf",), "photoguard.models.arcface:arcface_from_onnx",
-            scale=255.0 / 127.5, offset=-1.0, embedding_dim=512, threshold=0.2581,
+            scale=255.0 / 127.5, offset=-1.0, embedding_dim=512, threshold=0.2581, same_person_mean=0.669,
             licence="InsightFace: non-commercial research only",
         ),
         _arcface_aligned(
             "sface", "SFace", ("sface_2021dec",), "photoguard.models.sface:sface_from_onnx",
-            scale=255.0, offset=0.0, embedding_dim=128, threshold=0.3939, licence="Apache-2.0",
+            scale=255.0, offset=0.0, embedding_dim=128, threshold=0.3939, same_person_mean=0.740, licence="Apache-2.0",
         ),
         EncoderSpec(
             name="facenet", display_name="FaceNet", weights=("facenet_casia",),
             builder="photoguard.models.facenet:facenet_from_state_dict", input_size=160, crop="margin",
             margin=0.25, bgr=False, scale=255.0 / 128.0, offset=-127.5 / 128.0, embedding_dim=512,
-            threshold=0.5275, licence="MIT (training data research-only)",
+            threshold=0.5275, same_person_mean=0.753, licence="MIT (training data research-only)",
         ),
         _arcface_aligned(
             "faceres", "FaceRes", ("faceres", "faceres_weights"), "photoguard.models.faceres:faceres_from_tfjs",
-            input_size=224, bgr=True, scale=255.0, offset=0.0, embedding_dim=1024, threshold=0.6371,
+            input_size=224, bgr=True, scale=255.0, offset=0.0, embedding_dim=1024, threshold=0.6371, same_person_mean=0.758,
             licence="MIT (npm package; upstream research code)",
         ),
         _arcface_aligned(
             "faceplugin", "Faceplugin", ("faceplugin_fr_feature",),
             "photoguard.models.faceplugin:faceplugin_from_onnx",
-            scale=255.0 / 128.0, offset=-127.0 / 128.0, embedding_dim=512, threshold=0.3782, licence="MIT",
+            scale=255.0 / 128.0, offset=-127.0 / 128.0, embedding_dim=512, threshold=0.3782, same_person_mean=0.714, licence="MIT",
         ),
         _arcface_aligned(
             "mobileface", "MobileFace", ("mobileface", "mobileface_weights"),
             "photoguard.models.mobileface:mobileface_from_tfjs",
-            scale=255.0, offset=0.0, embedding_dim=256, threshold=0.4459, licence="MIT",
+            scale=255.0, offset=0.0, embedding_dim=256, threshold=0.4459, same_person_mean=0.438, licence="MIT",
         ),
     )
 }
