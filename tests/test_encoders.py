@@ -83,6 +83,15 @@ def test_encoder_rejects_wrong_input_shape() -> None:
         enc(torch.rand(3, 112, 112))
 
 
+def test_registry_entries_are_complete_and_photo_thresholds_follow() -> None:
+    for name, spec in ENCODERS.items():
+        assert spec.name == name and spec.weights and ":" in spec.builder
+        assert 0 < spec.threshold < spec.same_person_mean or name == "mobileface"
+        assert spec.photo_threshold == pytest.approx(spec.threshold / spec.same_person_mean)
+    judges = {n for n, s in ENCODERS.items() if s.photo_threshold < 1}
+    assert judges == set(ENCODERS) - {"mobileface"}  # too weak to judge a cloak: matches 46 % of pairs
+
+
 def test_unknown_encoder_name() -> None:
     with pytest.raises(UsageError, match="arcface"):
         load_encoder("vggface")

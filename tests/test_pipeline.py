@@ -52,7 +52,12 @@ def test_png_in_png_out_without_metadata(weights, tmp_path: Path) -> None:
     assert result.faces and result.faces[0].protected
     face = result.faces[0]
     assert face.verification_encoder == FAST.holdout
-    assert -1.0 <= face.verification_similarity <= 1.0 and face.verification_threshold > 0
+    assert -1.0 <= face.verification_similarity <= 1.0
+    from photoguard.models.encoders import ENCODERS
+    from photoguard.pipeline import VERDICT_MARGIN
+
+    assert face.verification_threshold == pytest.approx(ENCODERS[FAST.holdout].photo_threshold - VERDICT_MARGIN)
+    assert face.still_recognised == (face.verification_similarity >= face.verification_threshold)
     assert result.face_psnr is not None and result.psnr > result.face_psnr
     assert "face" in result.message
     assert set(result.timings) >= {"load", "detect", "cloak", "verify", "write", "total"}

@@ -73,9 +73,10 @@ def _verification(
     idx = [r.index for r in reports if r.protected]
     if not idx:
         return
-    encoders = tuple(config.encoders)
-    check = compare_identity(original, protected, [faces[i] for i in idx], encoders, str(device))
     held_out = config.holdout
+    # the verdict needs the held-out encoder only; without one, how far the attacked ones moved
+    encoders = (held_out,) if held_out is not None else tuple(config.attack_encoders)
+    check = compare_identity(original, protected, [faces[i] for i in idx], encoders, str(device))
     for k, i in enumerate(idx):
         report = reports[i]
         report.similarity = {name: check.similarity[name][k] for name in encoders}

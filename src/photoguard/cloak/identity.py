@@ -72,7 +72,7 @@ class IdentityCloak:
             if face.size < self.config.min_face_px:
                 outcomes.append(FaceOutcome(face, False, f"too small: {face.size:.0f} px (min {self.config.min_face_px})"))
                 continue
-            region = face_region(face, size, self.config.face_px)
+            region = face_region(face, size, self.config.face_px, self.config.region_scale)
             crop = extract(out, region).to(self.device)  # move only the crop to the GPU
             energy = self._energy(region, (image.shape[-2], image.shape[-1]), len(faces))
             delta, sims = self.cloak_crop(crop, region, energy)

@@ -16,9 +16,6 @@ import torch.nn.functional as F
 
 from photoguard.types import Face
 
-#: Region side as a multiple of the face box's longer side (covers both crops plus jitter).
-REGION_SCALE = 2.0
-
 
 @dataclass(frozen=True)
 class FaceRegion:
@@ -49,11 +46,19 @@ class FaceRegion:
         return np.stack([(xy[..., 0] - self.x0 + 0.5) * sx - 0.5, (xy[..., 1] - self.y0 + 0.5) * sy - 0.5], -1)
 
 
-def face_region(face: Face, image_size: tuple[int, int], face_px: int) -> FaceRegion:
-    """Region and working geometry for ``face`` in an image of ``(width, height)``."""
+def face_region(face: Face, image_size: tuple[int, int], face_px: int, region_scale: float) -> FaceRegion:
+    """Region and working geometry for ``face`` in an image of ``(width, height)``.
+
+    Args:
+        face: the face, photo pixels.
+        image_size: ``(width, height)`` of the photo.
+        face_px: faces larger than this are worked on downsampled to it.
+        region_scale: region side as a multiple of the face box's longer side (it must cover
+            every encoder's crop plus the alignment jitter).
+    """
     width, height = image_size
     x0, y0, x1, y1 = face.box
-    side = max(x1 - x0, y1 - y0) * REGION_SCALE
+    side = max(x1 - x0, y1 - y0) * region_scale
     cx, cy = (x0 + x1) / 2.0, (y0 + y1) / 2.0
     rx0, ry0 = max(0, math.floor(cx - side / 2)), max(0, math.floor(cy - side / 2))
     rx1, ry1 = min(width, math.ceil(cx + side / 2)), min(height, math.ceil(cy + side / 2))
