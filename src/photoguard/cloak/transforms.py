@@ -47,7 +47,6 @@ class TransformSampler:
     Args:
         jpeg_quality: ``(low, high)`` JPEG quality.
         rescale: ``(low, high)`` downscale factor.
-        rescale_prob: probability that a draw downscales at all.
         blur_sigma: maximum blur sigma, pixels.
         jitter_shift: maximum alignment shift, fraction of the crop side.
         jitter_angle: maximum rotation, degrees.
@@ -65,7 +64,6 @@ class TransformSampler:
         jitter_angle: float,
         jitter_scale: float,
         generator: torch.Generator,
-        rescale_prob: float = 1.0,
     ) -> None:
         self.jpeg_quality = jpeg_quality
         self.rescale = rescale
@@ -74,7 +72,6 @@ class TransformSampler:
         self.jitter_angle = math.radians(jitter_angle)
         self.jitter_scale = jitter_scale
         self.generator = generator
-        self.rescale_prob = rescale_prob
 
     def _uniform(self, low: float, high: float) -> float:
         return low + (high - low) * float(torch.rand((), generator=self.generator))
@@ -83,7 +80,7 @@ class TransformSampler:
         """One random channel."""
         u = self._uniform
         return ChannelDraw(
-            rescale=u(*self.rescale) if u(0, 1) < self.rescale_prob else 1.0,
+            rescale=u(*self.rescale),
             quality=u(*self.jpeg_quality),
             blur=u(0.0, self.blur_sigma),
             grid=(int(u(0, 8)), int(u(0, 8))),
