@@ -289,6 +289,7 @@ def summary(name: str, run: dict) -> str:
 
 def write_report(table: dict, ids: list[str], args) -> None:
     from photoguard.models.encoders import ENCODER_NAMES, ENCODERS
+    from photoguard.verify import can_judge
 
     header = " | ".join(ENCODER_NAMES)
     lines = [
@@ -332,7 +333,7 @@ def write_report(table: dict, ids: list[str], args) -> None:
         "| run | verification encoder | compared with | agree | verdict \"protected\" but it matched |",
         "|---|---|---|---|---|",
     ]
-    judges = [e for e in ENCODER_NAMES if ENCODERS[e].photo_threshold < 1]  # MobileFace cannot judge
+    judges = [e for e in ENCODER_NAMES if can_judge(e)]  # MobileFace cannot judge
     for run_name, run in table.items():
         others = [e for e in unseen(run) if e != run["holdout"] and e in judges]
         for encoders in ([run["holdout"]] if run["holdout"] else [], others):

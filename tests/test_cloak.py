@@ -96,7 +96,7 @@ def test_config_validation() -> None:
     assert preset("medium").epsilon <= 12
 
 
-def test_presets_use_every_config_field_they_carry() -> None:
+def test_presets_attack_registry_encoders_and_verify_with_an_unattacked_one() -> None:
     """Every preset attacks encoders of the registry and verifies with one it did not attack."""
     from photoguard.models.encoders import ENCODERS
 

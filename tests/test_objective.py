@@ -1,6 +1,7 @@
 """The ensemble objective on small synthetic encoders (no weights needed).
 
-Checks what the cloak relies on: the worst encoder is always evaluated and weighs most, the
+Checks what the cloak relies on: the worst encoder is always evaluated, a fooled encoder's
+identity term stops pulling, the
 ensemble is "done" only when every encoder is safely below its threshold, a seeded objective
 replays exactly, and handed to the loop it moves every encoder's embedding away.
 """

@@ -54,7 +54,7 @@ def test_png_in_png_out_without_metadata(weights, tmp_path: Path) -> None:
     assert face.verification_encoder == FAST.holdout
     assert -1.0 <= face.verification_similarity <= 1.0
     from photoguard.models.encoders import ENCODERS
-    from photoguard.pipeline import VERDICT_MARGIN
+    from photoguard.verify import VERDICT_MARGIN
 
     assert face.verification_threshold == pytest.approx(ENCODERS[FAST.holdout].photo_threshold - VERDICT_MARGIN)
     assert face.still_recognised == (face.verification_similarity >= face.verification_threshold)

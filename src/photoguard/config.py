@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from photoguard.errors import UsageError
-from photoguard.models.encoders import ENCODER_NAMES
+from photoguard.models.encoders import ENCODER_NAMES, ENCODERS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,6 +117,10 @@ class CloakConfig:
                 f"encoders must be distinct names among {ENCODER_NAMES}",
             ),
             (self.holdout is None or self.holdout in self.encoders, "holdout must be None or one of encoders"),
+            (
+                self.holdout is None or self.holdout not in ENCODERS or ENCODERS[self.holdout].photo_threshold < 1,
+                "holdout must be an encoder that can judge a cloak (photo_threshold < 1; not mobileface)",
+            ),
             (self.face_px >= 64, "face_px must be >= 64"),
             (1.4 <= self.region_scale <= 4, "region_scale must be in [1.4, 4]"),
         ]

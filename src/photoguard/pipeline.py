@@ -30,10 +30,6 @@ OUTPUT_SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif"}
 
 Progress = Callable[[float, str], None]
 
-#: A face is reported "still recognised" already this far below the verification encoder's photo
-#: threshold: on 18 people the plain photo threshold called 1-3 faces protected whose other photos
-#: still matched; with the margin 0-1 (benchmarks/results/protection.md, verdict table).
-VERDICT_MARGIN = 0.1
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -67,8 +63,7 @@ def _get_cloak(config: CloakConfig, device: torch.device):
 def _verification(
     original: np.ndarray, protected: np.ndarray, faces: list[Face], reports: list[FaceReport], config: CloakConfig, device: torch.device
 ) -> None:
-    from photoguard.models.encoders import ENCODERS
-    from photoguard.verify import compare_identity
+    from photoguard.verify import compare_identity, verdict_threshold
 
     idx = [r.index for r in reports if r.protected]
     if not idx:
@@ -84,7 +79,7 @@ def _verification(
             report.verification_encoder = held_out
             sim = check.similarity[held_out][k]
             report.verification_similarity = 0.0 if math.isnan(sim) else sim
-            report.verification_threshold = ENCODERS[held_out].photo_threshold - VERDICT_MARGIN
+            report.verification_threshold = verdict_threshold(held_out)
 
 
 def protect(

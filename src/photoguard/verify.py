@@ -15,9 +15,28 @@ import numpy as np
 import torch
 
 from photoguard.faces.detect import detect_faces
-from photoguard.models.encoders import encoder_matrix, encoder_spec
+from photoguard.models.encoders import ENCODERS, encoder_matrix, encoder_spec
 from photoguard.models.face_encoder import load_encoder
 from photoguard.types import Face
+
+
+#: A face is reported "still recognised" already this far below the encoder's photo threshold: on
+#: 18 people the plain photo threshold called 1-3 faces protected whose other photos still
+#: matched; with the margin 0-1 (docs/cloak_experiments.md, "The verdict"). Tuned on those same
+#: 18 people, so the benchmark's agreement for the shipped encoder is an in-sample number.
+VERDICT_MARGIN = 0.1
+
+
+def can_judge(name: str) -> bool:
+    """Whether encoder ``name`` separates people well enough to judge a cloak (photo threshold < 1)."""
+    return ENCODERS[name].photo_threshold < 1
+
+
+def verdict_threshold(name: str) -> float:
+    """Similarity of a protected face to its original at or above which encoder ``name`` still
+    recognises the person: its :attr:`~photoguard.models.encoders.EncoderSpec.photo_threshold`
+    minus :data:`VERDICT_MARGIN`."""
+    return ENCODERS[name].photo_threshold - VERDICT_MARGIN
 
 
 def aligned_crop(rgb: np.ndarray, face: Face, encoder: str) -> np.ndarray:

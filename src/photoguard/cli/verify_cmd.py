@@ -77,7 +77,7 @@ def build_report(original: Path, protected: Path) -> VerifyReport:
     from photoguard.metadata import inspect_metadata
     from photoguard.models.encoders import ENCODERS
     from photoguard.models.face_encoder import load_encoder
-    from photoguard.verify import compare_identity
+    from photoguard.verify import can_judge, compare_identity, verdict_threshold
 
     before, after = open_image(original).rgb, open_image(protected).rgb
     if before.shape != after.shape:
@@ -85,7 +85,7 @@ def build_report(original: Path, protected: Path) -> VerifyReport:
                          f"{before.shape[1]}x{before.shape[0]}; compare a photo with its own protected copy")
     report = VerifyReport(str(original), str(protected))
     available = []
-    for name in ENCODERS:
+    for name in (n for n in ENCODERS if can_judge(n)):
         try:
             load_encoder(name, "cpu")
             available.append(name)
@@ -98,7 +98,7 @@ def build_report(original: Path, protected: Path) -> VerifyReport:
         written = compare_identity(before, after, faces, enc)
         posted = compare_identity(before, _jpeg_roundtrip(after, RECOMPRESS_QUALITY), faces, enc)
         for i, face in enumerate(faces):
-            scores = [EncoderScore(name, round(ENCODERS[name].threshold, 4), name == held_out,
+            scores = [EncoderScore(name, round(verdict_threshold(name), 4), name == held_out,
                                    _score(written.similarity[name][i]), _score(posted.similarity[name][i]))
                       for name in enc]
             report.faces.append({"face": i + 1, "box": [round(v) for v in face.box],

@@ -5,8 +5,9 @@ calling it on a photo tensor and its faces returns the protected photo. For each
 working crop (:mod:`photoguard.cloak.region`), builds the per-pixel budget
 (:mod:`photoguard.cloak.budget`) and runs :func:`~photoguard.cloak.attack.perturb_iterative`
 against the ensemble under random platform channels (:mod:`photoguard.cloak.transforms`).
-Every face starts from the same seed, so a face's cloak does not depend on the other faces
-or on its position in a batch.
+Every face starts from the same seed, so a face's cloak does not depend on its position in a
+batch; the photo's energy cap is shared by the number of faces, and overlapping regions see the
+cloak of the faces before them.
 """
 
 from __future__ import annotations

@@ -10,10 +10,12 @@
    ``encoders_per_step`` in all, so five encoders cost about what two do and the encoder that
    would still let a bot copy the face is always in the step's gradient;
 3. for each of them, a soft hinge on the cosine similarity to the person's clean identity
-   (flat once the face is ``target_margin`` below that encoder's threshold, so an encoder that
-   is safely fooled stops taking budget) plus a mid-level feature-disruption term;
+   (flat once the face is ``target_margin`` below that encoder's threshold, so the identity term
+   of a safely fooled encoder stops taking budget) plus a mid-level feature-disruption term
+   (which keeps pulling);
 4. reports ``done`` when every encoder of the ensemble was last seen ``done_margin`` below its
-   threshold, which lets the loop shrink the perturbation (DDN) and stop early.
+   threshold, which lets the loop shrink the perturbation (DDN) and stop early; a step that
+   starts from that state evaluates every encoder, so "done" never rests on old margins.
 
 Weighting the lagging encoder's loss up (1 + 3 x sigmoid) or normalising each encoder's gradient
 before adding them was measured and did not help (docs/cloak_experiments.md). The objective owns
@@ -143,10 +145,11 @@ class EnsembleObjective:
         self.evaluations: dict[str, int] = {name: 0 for name in encoders}
 
     def choose(self) -> list[str]:
-        """This step's encoders: the worst (highest margin, unevaluated first) half, then random others."""
+        """This step's encoders: the worst (highest margin, unevaluated first) half, then random others;
+        all of them while the ensemble looks done (to confirm it on the current perturbation)."""
         names = list(self.encoders)
         k = self.settings.encoders_per_step
-        if k is None or k >= len(names):
+        if k is None or k >= len(names) or self.done():  # "done" is confirmed on every encoder, not on old margins
             return names
         ranked = sorted(names, key=lambda n: -self.margins[n])  # stable: dict order breaks ties
         worst = ranked[: max(1, (k + 1) // 2)]
