@@ -15,9 +15,10 @@ import numpy as np
 import onnx
 import pytest
 import torch
+from _faces import FACES, bgr_to_tensor, model_path
 from onnx import TensorProto, helper, numpy_helper
 
-from photoguard.errors import ModelError, ModelNotFoundError, UsageError
+from photoguard.errors import ModelError, UsageError
 from photoguard.models.arcface import ArcFaceMBF
 from photoguard.models.encoders import ENCODER_NAMES, ENCODERS, margin_box, margin_crop
 from photoguard.models.face_encoder import FaceEncoder, load_encoder
@@ -26,7 +27,6 @@ from photoguard.models.onnx_weights import load_layers
 from photoguard.models.store import find_model
 from photoguard.models.sface import SFaceNet
 
-FACES = Path(__file__).parents[1].parent / "shared" / "faces"
 IDENTITIES_USED = 6  # identities with >= 2 photos, 2 photos each -> 12 faces
 
 
@@ -108,25 +108,13 @@ def test_margin_box_is_square_and_centred() -> None:
 # --- real weights and faces ---------------------------------------------------
 
 
-def _model_path(name: str) -> Path:
-    try:
-        return find_model(name)
-    except ModelNotFoundError as exc:
-        pytest.skip(f"weights not fetched: {exc}")
-
-
-def _to_tensor(bgr: list[np.ndarray]) -> torch.Tensor:
-    rgb = np.stack([im[..., ::-1] for im in bgr]).astype(np.float32) / 255.0
-    return torch.from_numpy(rgb).permute(0, 3, 1, 2).contiguous()
-
-
 @pytest.fixture(scope="module")
 def faces() -> dict[str, object]:
     """12 real faces (6 people x 2 photos): aligned 112 BGR crops, facenet 160 BGR crops, ids."""
     if not (FACES / "identities.csv").is_file():
         pytest.skip(f"face photos not available at {FACES}")
     for name in ("yunet_2023mar", "sface_2021dec"):
-        _model_path(name)
+        model_path(name)
     by_id: dict[str, list[str]] = defaultdict(list)
     with open(FACES / "identities.csv", newline="") as fh:
         for row in csv.DictReader(fh):
@@ -164,9 +152,9 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 @pytest.mark.weights
 def test_arcface_matches_onnxruntime(faces: dict[str, object]) -> None:
     ort = pytest.importorskip("onnxruntime")
-    path = _model_path("arcface_w600k_mbf")
+    path = model_path("arcface_w600k_mbf")
     crops = faces["aligned"]
-    x = _to_tensor(crops)  # type: ignore[arg-type]
+    x = bgr_to_tensor(crops)  # type: ignore[arg-type]
     assert len(x) >= 8
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     reference = np.concatenate([session.run(None, {"input.1": (xi[None] * 255 - 127.5) / 127.5})[0] for xi in x.numpy()])
@@ -178,21 +166,21 @@ def test_arcface_matches_onnxruntime(faces: dict[str, object]) -> None:
 
 @pytest.mark.weights
 def test_sface_matches_opencv(faces: dict[str, object]) -> None:
-    _model_path("sface_2021dec")
+    model_path("sface_2021dec")
     recognizer = faces["recognizer"]
     crops = faces["aligned"]
     reference = np.concatenate([recognizer.feature(c) for c in crops])  # type: ignore[attr-defined]
     with torch.no_grad():
-        ours = load_encoder("sface")(_to_tensor(crops)).numpy()  # type: ignore[arg-type]
+        ours = load_encoder("sface")(bgr_to_tensor(crops)).numpy()  # type: ignore[arg-type]
     cos = _cosine(ours, reference)
     assert len(cos) >= 8 and cos.min() >= 0.9999, cos
 
 
 @pytest.mark.weights
 def test_facenet_separates_people(faces: dict[str, object]) -> None:
-    _model_path("facenet_casia")
+    model_path("facenet_casia")
     with torch.no_grad():
-        emb = load_encoder("facenet")(_to_tensor(faces["margin"])).numpy()  # type: ignore[arg-type]
+        emb = load_encoder("facenet")(bgr_to_tensor(faces["margin"])).numpy()  # type: ignore[arg-type]
     assert np.allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)
     ids = np.array(faces["ids"])
     sims = emb @ emb.T
@@ -207,9 +195,9 @@ def test_facenet_separates_people(faces: dict[str, object]) -> None:
 @pytest.mark.parametrize("name", ENCODER_NAMES)
 def test_gradient_reaches_input(faces: dict[str, object], name: str) -> None:
     for weights in ENCODERS[name].weights:
-        _model_path(weights)
+        model_path(weights)
     enc = load_encoder(name)
-    x = _to_tensor(_crops(faces, name)[:2]).requires_grad_(True)
+    x = bgr_to_tensor(_crops(faces, name)[:2]).requires_grad_(True)
     emb = enc(x)
     (emb[0] @ emb[1]).backward()
     assert x.grad is not None and torch.isfinite(x.grad).all()
@@ -220,7 +208,7 @@ def test_gradient_reaches_input(faces: dict[str, object], name: str) -> None:
 @pytest.mark.parametrize("name", ENCODER_NAMES)
 def test_encoder_is_frozen_and_cached(name: str) -> None:
     for weights in ENCODERS[name].weights:
-        _model_path(weights)
+        model_path(weights)
     enc = load_encoder(name)
     assert enc is load_encoder(name, "cpu") is load_encoder(name, torch.device("cpu"))
     assert enc.spec == ENCODERS[name]
@@ -233,9 +221,9 @@ def test_encoder_is_frozen_and_cached(name: str) -> None:
 @pytest.mark.parametrize("name", ENCODER_NAMES)
 def test_batch_equals_singles(faces: dict[str, object], name: str) -> None:
     for weights in ENCODERS[name].weights:
-        _model_path(weights)
+        model_path(weights)
     enc = load_encoder(name)
-    x = _to_tensor(_crops(faces, name)[:4])
+    x = bgr_to_tensor(_crops(faces, name)[:4])
     with torch.no_grad():
         batch = enc(x)
         singles = torch.cat([enc(x[i : i + 1]) for i in range(len(x))])

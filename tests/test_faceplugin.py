@@ -8,20 +8,15 @@ photos: AUC 1.0000, same-person mean 0.712, different-person mean 0.010).
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
 import torch
+from _faces import N_DIFF, N_PHOTOS, N_SAME, bgr_to_tensor, labelled_faces, model_path, roc_auc, same_and_different
 
-from photoguard.errors import ModelError, ModelNotFoundError
+from photoguard.errors import ModelError
 from photoguard.models.faceplugin import FacepluginMFN, faceplugin_from_onnx
-from photoguard.models.store import find_model
 
-FACES = Path(__file__).parents[1].parent / "shared" / "faces"
-N_PHOTOS, N_SAME, N_DIFF = 74, 152, 2549  # the labelled set the README numbers were measured on
 README_AUC, README_SAME, README_DIFF = 1.0000, 0.712, 0.010
 
 
@@ -67,27 +62,8 @@ def test_forward_features_matches_forward() -> None:
 # --- real weights and faces ---------------------------------------------------
 
 
-def _model_path(name: str) -> Path:
-    try:
-        return find_model(name)
-    except ModelNotFoundError as exc:
-        pytest.skip(f"weights not fetched: {exc}")
-
-
-def _to_tensor(bgr: list[np.ndarray]) -> torch.Tensor:
-    rgb = np.stack([im[..., ::-1] for im in bgr]).astype(np.float32) / 255.0
-    return torch.from_numpy(rgb).permute(0, 3, 1, 2).contiguous()
-
-
 def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(-1) / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1))
-
-
-def _roc_auc(same: np.ndarray, diff: np.ndarray) -> float:
-    """P(same-pair score > different-pair score), ties counted half."""
-    greater = (same[:, None] > diff[None, :]).mean()
-    ties = (same[:, None] == diff[None, :]).mean()
-    return float(greater + 0.5 * ties)
 
 
 @pytest.fixture(scope="module")
@@ -97,36 +73,20 @@ def photos() -> dict[str, object]:
     As ``benchmarks/encoders.py`` ``detect_photos`` does (``cv2.FaceRecognizerSF.alignCrop``,
     the 5-point ArcFace template).
     """
-    if not (FACES / "identities.csv").is_file():
-        pytest.skip(f"face photos not available at {FACES}")
-    for name in ("yunet_2023mar", "sface_2021dec"):
-        _model_path(name)
-    detector = cv2.FaceDetectorYN.create(str(find_model("yunet_2023mar")), "", (320, 320), 0.6, 0.3, 5000)
-    recognizer = cv2.FaceRecognizerSF.create(str(find_model("sface_2021dec")), "")
-    with open(FACES / "identities.csv", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    aligned, ids = [], []
-    for row in rows:
-        bgr = cv2.imread(str(FACES / row["path"]), cv2.IMREAD_COLOR)
-        assert bgr is not None, f"unreadable photo {row['path']}"
-        detector.setInputSize((bgr.shape[1], bgr.shape[0]))
-        _, found = detector.detect(bgr)
-        assert found is not None and len(found) > 0, f"no face in {row['path']}"
-        det = max(found, key=lambda d: d[2] * d[3])
-        aligned.append(recognizer.alignCrop(bgr, det))
-        ids.append(row["identity"])
-    return {"aligned": aligned, "ids": ids}
+    faces = labelled_faces()
+    recognizer = cv2.FaceRecognizerSF.create(str(model_path("sface_2021dec")), "")
+    return {"aligned": [recognizer.alignCrop(bgr, det) for bgr, det, _ in faces], "ids": [i for _, _, i in faces]}
 
 
 @pytest.fixture(scope="module")
 def net() -> FacepluginMFN:
-    return faceplugin_from_onnx(_model_path("faceplugin_fr_feature"))
+    return faceplugin_from_onnx(model_path("faceplugin_fr_feature"))
 
 
 @pytest.fixture(scope="module")
 def embeddings(photos: dict[str, object], net: FacepluginMFN) -> np.ndarray:
     """Raw ``N x 512`` embeddings of all aligned photos from the native port (computed once)."""
-    x = _normalise(_to_tensor(photos["aligned"]))  # type: ignore[arg-type]
+    x = _normalise(bgr_to_tensor(photos["aligned"]))  # type: ignore[arg-type]
     with torch.no_grad():
         return torch.cat([net(x[i : i + 16]) for i in range(0, len(x), 16)]).numpy()
 
@@ -134,11 +94,11 @@ def embeddings(photos: dict[str, object], net: FacepluginMFN) -> np.ndarray:
 @pytest.mark.weights
 def test_matches_onnxruntime(photos: dict[str, object], embeddings: np.ndarray) -> None:
     ort = pytest.importorskip("onnxruntime")
-    path = _model_path("faceplugin_fr_feature")
+    path = model_path("faceplugin_fr_feature")
     options = ort.SessionOptions()
     options.intra_op_num_threads = options.inter_op_num_threads = 1
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    x = _normalise(_to_tensor(photos["aligned"])).numpy()  # type: ignore[arg-type]
+    x = _normalise(bgr_to_tensor(photos["aligned"])).numpy()  # type: ignore[arg-type]
     # the graph's final Reshape is to [1, -1]: batch 1 only
     reference = np.concatenate([session.run(None, {"input": xi[None]})[0] for xi in x])
     assert reference.shape == embeddings.shape == (N_PHOTOS, 512)
@@ -151,12 +111,12 @@ def test_features_are_onnx_down2_output(photos: dict[str, object], net: Faceplug
     """``forward_features``' map is the graph's 14 x 14 stage output (tensor ``471``)."""
     ort = pytest.importorskip("onnxruntime")
     onnx = pytest.importorskip("onnx")
-    model = onnx.load(str(_model_path("faceplugin_fr_feature")))
+    model = onnx.load(str(model_path("faceplugin_fr_feature")))
     model.graph.output.append(onnx.helper.make_tensor_value_info("471", onnx.TensorProto.FLOAT, [1, 128, 14, 14]))
     options = ort.SessionOptions()
     options.intra_op_num_threads = options.inter_op_num_threads = 1
     session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
-    x = _normalise(_to_tensor(photos["aligned"][:2]))  # type: ignore[index]
+    x = _normalise(bgr_to_tensor(photos["aligned"][:2]))  # type: ignore[index]
     with torch.no_grad():
         _, features = net.forward_features(x)
     reference = np.concatenate([session.run(["471"], {"input": xi[None]})[0] for xi in x.numpy()])
@@ -166,15 +126,10 @@ def test_features_are_onnx_down2_output(photos: dict[str, object], net: Faceplug
 
 @pytest.mark.weights
 def test_reproduces_readme_separation(photos: dict[str, object], embeddings: np.ndarray) -> None:
-    emb = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
-    ids = np.array(photos["ids"])
-    assert len(ids) == N_PHOTOS
-    sims = emb @ emb.T
-    iu = np.triu_indices(len(ids), k=1)
-    same_mask = ids[iu[0]] == ids[iu[1]]
-    same, diff = sims[iu][same_mask], sims[iu][~same_mask]
+    assert len(photos["ids"]) == N_PHOTOS  # type: ignore[arg-type]
+    same, diff = same_and_different(embeddings, photos["ids"])  # type: ignore[arg-type]
     assert (len(same), len(diff)) == (N_SAME, N_DIFF)
-    auc = _roc_auc(same, diff)
+    auc = roc_auc(same, diff)
     assert abs(auc - README_AUC) <= 0.01, auc
     assert abs(same.mean() - README_SAME) <= 0.01, same.mean()
     assert abs(diff.mean() - README_DIFF) <= 0.01, diff.mean()
@@ -182,7 +137,7 @@ def test_reproduces_readme_separation(photos: dict[str, object], embeddings: np.
 
 @pytest.mark.weights
 def test_gradient_reaches_pixels(photos: dict[str, object], net: FacepluginMFN) -> None:
-    x = _to_tensor(photos["aligned"][:2]).requires_grad_(True)  # type: ignore[index]
+    x = bgr_to_tensor(photos["aligned"][:2]).requires_grad_(True)  # type: ignore[index]
     try:
         emb, features = net.forward_features(_normalise(x))
         emb = torch.nn.functional.normalize(emb, dim=1)
@@ -198,4 +153,4 @@ def test_gradient_reaches_pixels(photos: dict[str, object], net: FacepluginMFN) 
 @pytest.mark.weights
 def test_wrong_graph_fails_loudly() -> None:
     with pytest.raises(ModelError):
-        faceplugin_from_onnx(_model_path("arcface_w600k_mbf"))
+        faceplugin_from_onnx(model_path("arcface_w600k_mbf"))

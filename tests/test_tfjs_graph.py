@@ -10,7 +10,6 @@ numbers of ``shared/models/README.md`` on all 74 labelled photos.
 from __future__ import annotations
 
 import base64
-import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -19,16 +18,14 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from _faces import N_DIFF, N_PHOTOS, N_SAME, bgr_to_tensor, labelled_faces, model_path, roc_auc, same_and_different
 
-from photoguard.errors import ModelError, ModelNotFoundError
+from photoguard.errors import ModelError
 from photoguard.faces.align import arcface_matrix
 from photoguard.models.faceres import faceres_from_tfjs
 from photoguard.models.mobileface import mobileface_from_tfjs
-from photoguard.models.store import find_model
 from photoguard.models.tfjs_graph import TfjsGraphModule, load_tfjs_graph, read_tfjs_graph
 
-FACES = Path(__file__).parents[1].parent / "shared" / "faces"
-N_PHOTOS, N_SAME, N_DIFF = 74, 152, 2549  # the labelled set the README numbers were measured on
 
 
 # --- writing tiny graph models ----------------------------------------------------
@@ -382,50 +379,18 @@ PORTS: dict[str, tuple[Any, int, bool, tuple[float, float, float]]] = {
 }
 
 
-def _model_path(name: str) -> Path:
-    try:
-        return find_model(name)
-    except ModelNotFoundError as exc:
-        pytest.skip(f"weights not fetched: {exc}")
-
-
-def _pixels(bgr: list[np.ndarray]) -> torch.Tensor:
-    """BGR uint8 crops -> ``N x 3 x S x S`` RGB float in [0, 1], as the encoders take them."""
-    rgb = np.stack([im[..., ::-1] for im in bgr]).astype(np.float32) / 255.0
-    return torch.from_numpy(rgb).permute(0, 3, 1, 2).contiguous()
-
-
 def _net_input(pixels: torch.Tensor, bgr: bool) -> torch.Tensor:
     """RGB [0, 1] -> the graphs' own convention: 0..255, BGR for FaceRes."""
     return (pixels.flip(1) if bgr else pixels) * 255.0
 
 
-def _roc_auc(same: np.ndarray, diff: np.ndarray) -> float:
-    """P(same-pair score > different-pair score), ties counted half."""
-    return float((same[:, None] > diff[None, :]).mean() + 0.5 * (same[:, None] == diff[None, :]).mean())
-
-
 @pytest.fixture(scope="module")
 def photos() -> dict[Any, Any]:
     """Every labelled photo: largest YuNet face, warped to the ArcFace template at 112 and 224 px."""
-    if not (FACES / "identities.csv").is_file():
-        pytest.skip(f"face photos not available at {FACES}")
-    detector = cv2.FaceDetectorYN.create(str(_model_path("yunet_2023mar")), "", (320, 320), 0.6, 0.3, 5000)
-    with open(FACES / "identities.csv", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    crops: dict[int, list[np.ndarray]] = {112: [], 224: []}
-    ids = []
-    for row in rows:
-        bgr = cv2.imread(str(FACES / row["path"]), cv2.IMREAD_COLOR)
-        assert bgr is not None, f"unreadable photo {row['path']}"
-        detector.setInputSize((bgr.shape[1], bgr.shape[0]))
-        _, found = detector.detect(bgr)
-        assert found is not None and len(found) > 0, f"no face in {row['path']}"
-        landmarks = max(found, key=lambda d: d[2] * d[3])[4:14].reshape(5, 2)
-        for size, out in crops.items():
-            out.append(cv2.warpAffine(bgr, arcface_matrix(landmarks, size), (size, size)))
-        ids.append(row["identity"])
-    return {**crops, "ids": ids}
+    faces = labelled_faces()
+    crops = {size: [cv2.warpAffine(bgr, arcface_matrix(det[4:14].reshape(5, 2), size), (size, size))
+                    for bgr, det, _ in faces] for size in (112, 224)}
+    return {**crops, "ids": [i for _, _, i in faces]}
 
 
 @pytest.fixture(scope="module", params=list(PORTS))
@@ -433,9 +398,9 @@ def port(request: pytest.FixtureRequest, photos: dict[Any, Any]) -> dict[str, An
     """One port, built once, with the raw embeddings of all photos."""
     name = request.param
     build, size, bgr, readme = PORTS[name]
-    _model_path(f"{name}_weights")
-    net = build(_model_path(name))
-    x = _net_input(_pixels(photos[size]), bgr)
+    model_path(f"{name}_weights")
+    net = build(model_path(name))
+    x = _net_input(bgr_to_tensor(photos[size]), bgr)
     with torch.no_grad():
         emb = torch.cat([net(x[i : i + 16]) for i in range(0, len(x), 16)]).numpy()
     return {"name": name, "net": net, "size": size, "bgr": bgr, "readme": readme, "emb": emb}
@@ -443,24 +408,19 @@ def port(request: pytest.FixtureRequest, photos: dict[Any, Any]) -> dict[str, An
 
 @pytest.mark.weights
 def test_reproduces_readme_separation(port: dict[str, Any], photos: dict[Any, Any]) -> None:
-    emb = port["emb"] / np.linalg.norm(port["emb"], axis=1, keepdims=True)
-    ids = np.array(photos["ids"])
-    assert len(ids) == N_PHOTOS
-    sims = emb @ emb.T
-    iu = np.triu_indices(len(ids), k=1)
-    same_mask = ids[iu[0]] == ids[iu[1]]
-    same, diff = sims[iu][same_mask], sims[iu][~same_mask]
+    assert len(photos["ids"]) == N_PHOTOS
+    same, diff = same_and_different(port["emb"], photos["ids"])
     assert (len(same), len(diff)) == (N_SAME, N_DIFF)
     auc, same_mean, diff_mean = port["readme"]
-    assert abs(_roc_auc(same, diff) - auc) <= 0.01, _roc_auc(same, diff)
+    assert abs(roc_auc(same, diff) - auc) <= 0.01, roc_auc(same, diff)
     assert abs(same.mean() - same_mean) <= 0.01, same.mean()
     assert abs(diff.mean() - diff_mean) <= 0.01, diff.mean()
 
 
 @pytest.mark.weights
-def test_gradient_reaches_pixels(port: dict[str, Any], photos: dict[Any, Any]) -> None:
+def test_gradient_reachesbgr_to_tensor(port: dict[str, Any], photos: dict[Any, Any]) -> None:
     net: TfjsGraphModule = port["net"]
-    pixels = _pixels(photos[port["size"]][:2]).requires_grad_(True)
+    pixels = bgr_to_tensor(photos[port["size"]][:2]).requires_grad_(True)
     emb, features = net.forward_features(_net_input(pixels, port["bgr"]))
     assert features.shape == (2, *net.feature_shape) and features.grad_fn is not None
     emb = torch.nn.functional.normalize(emb, dim=1)
@@ -473,8 +433,8 @@ def test_gradient_reaches_pixels(port: dict[str, Any], photos: dict[Any, Any]) -
 @pytest.mark.weights
 def test_fused_equals_unfused_and_features_match_forward(port: dict[str, Any], photos: dict[Any, Any]) -> None:
     net: TfjsGraphModule = port["net"]
-    plain = load_tfjs_graph(_model_path(port["name"]), net.output, net.feature, fuse=False)
-    x = _net_input(_pixels(photos[port["size"]][:3]), port["bgr"])
+    plain = load_tfjs_graph(model_path(port["name"]), net.output, net.feature, fuse=False)
+    x = _net_input(bgr_to_tensor(photos[port["size"]][:3]), port["bgr"])
     with torch.no_grad():
         emb, feat = net.forward_features(x)
         ref_emb, ref_feat = plain.forward_features(x)

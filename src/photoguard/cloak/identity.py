@@ -12,7 +12,7 @@ cloak of the faces before them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import torch
 
@@ -151,13 +151,5 @@ class IdentityCloak:
 
 
 def objective_settings(config: CloakConfig) -> ObjectiveSettings:
-    """The objective's view of a cloak config."""
-    return ObjectiveSettings(
-        eot_samples=config.eot_samples,
-        encoders_per_step=config.encoders_per_step,
-        target_margin=config.target_margin,
-        hinge_sharpness=config.hinge_sharpness,
-        feature_weight=config.feature_weight,
-        done_margin=config.done_margin,
-        mirror_anchor=config.mirror_anchor,
-    )
+    """The objective's view of a cloak config: its fields of the same names."""
+    return ObjectiveSettings(**{f.name: getattr(config, f.name) for f in fields(ObjectiveSettings)})
