@@ -74,9 +74,9 @@ def test_upload_protect_and_screenshot(browser, tmp_path):
         page.get_by_role("button", name="Protect my photos").click()
 
         report = page.locator("#pg-report")
-        report.get_by_text("astronaut.png: protected (fast)").wait_for(timeout=PROTECT_TIMEOUT_MS)
+        report.get_by_text("protected: astronaut.png (fast)").wait_for(timeout=PROTECT_TIMEOUT_MS)
         text = report.inner_text()
-        assert "1 found, 1 protected" in text and "similarity" in text and "PSNR" in text
+        assert "1 found, 1 cloaked, 1 checked protected" in text and "similarity" in text and "PSNR" in text
         # Before/after and face zoom previews are shown, and the protected file is offered for download.
         page.wait_for_function(
             "() => document.querySelectorAll('img').length >= 4 && "

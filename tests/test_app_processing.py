@@ -102,7 +102,7 @@ def test_photo_without_a_face_is_stripped_and_says_so(tmp_path):
     assert outcome.error is None, outcome.error
     assert outcome.output is not None
     assert np.array_equal(np.asarray(Image.open(outcome.output)), np.asarray(Image.open(src)))
-    assert "landscape.png: no face found" in outcome.markdown and "pixels are untouched" in outcome.markdown
+    assert outcome.markdown.startswith("### ℹ️ no face: landscape.png") and "pixels are untouched" in outcome.markdown
     assert outcome.face is None
 
 

@@ -16,15 +16,16 @@ from photoguard.app.report import (
 from photoguard.types import FaceReport, ProtectResult
 
 
-def _face(index: int = 0, *, protected: bool = True, sim: float | None = 0.08, reason: str | None = None) -> FaceReport:
+def _face(index: int = 0, *, protected: bool = True, sim: float | None = 0.08, reason: str | None = None,
+          found_again: bool | None = None) -> FaceReport:
     return FaceReport(index=index, box=(10.0, 10.0, 90.0, 90.0), score=0.9, protected=protected, reason=reason,
                       verification_encoder="facenet" if sim is not None else None, verification_similarity=sim,
-                      verification_threshold=0.30 if sim is not None else None)
+                      verification_threshold=0.30 if sim is not None else None, found_again=found_again)
 
 
-def _result(faces: list[FaceReport], psnr: float = 44.2, face_psnr: float | None = 36.1) -> ProtectResult:
+def _result(faces: list[FaceReport], psnr: float = 44.2, face_psnr: float | None = 36.1, strength: str = "medium") -> ProtectResult:
     return ProtectResult(image=np.zeros((4, 4, 3), np.uint8), faces=faces, timings={}, psnr=psnr, face_psnr=face_psnr,
-                         output_path=Path("/tmp/job/0/out/selfie.jpg"))
+                         output_path=Path("/tmp/job/0/out/selfie.jpg"), strength=strength)
 
 
 def test_findings_in_plain_words():
@@ -39,18 +40,26 @@ def test_findings_in_plain_words():
 
 def test_verification_verdicts_quote_the_numbers():
     line = verification_line(_face(sim=0.08))
-    assert line is not None and "now sees a different person: similarity 0.08, was 1.00; same person above 0.30" in line
+    assert line is not None and line.startswith("✅")
+    assert "now sees a different person: similarity 0.08, was 1.00; the same person from 0.30" in line
     assert "FaceNet" in line
     still = verification_line(_face(sim=0.61))
     assert still is not None and "still sees the same person" in still and "strong" in still
     assert verification_line(_face(sim=None)) is None
+    lost = verification_line(_face(sim=None, found_again=False))
+    assert lost is not None and lost.startswith("⚠️ Not checked") and "✅" not in lost
+
+
+def test_a_score_on_the_threshold_is_not_safe():
+    line = verification_line(_face(sim=0.30))
+    assert line is not None and line.startswith("⚠️") and "still sees the same person" in line
 
 
 def test_protect_report_covers_faces_quality_metadata_and_download():
     findings = ["location 37.498 N, 127.028 E", "device serial R5CX…", "embedded thumbnail (5.1 kB)"]
     md = protect_report("selfie.jpg", _result([_face()]), findings, strength="fast")
-    assert md.startswith("### selfie.jpg: protected (fast)")
-    assert "1 found, 1 protected" in md
+    assert md.startswith("### ✅ protected: selfie.jpg (fast)")
+    assert "1 found, 1 cloaked, 1 checked protected" in md
     assert "similarity 0.08" in md
     assert "PSNR 44.2 dB for the whole photo, 36.1 dB around the face" in md
     assert "  - GPS location: 37.498 N, 127.028 E" in md and "serial number" in md and "thumbnail" in md
@@ -59,20 +68,23 @@ def test_protect_report_covers_faces_quality_metadata_and_download():
 
 def test_protect_report_without_faces_or_metadata():
     md = protect_report("cat.png", _result([], psnr=float("inf"), face_psnr=None), [], strength="medium")
-    assert "no face found" in md and "pixels are untouched" in md
+    assert md.startswith("### ℹ️ no face: cat.png") and "no face found" in md and "pixels are untouched" in md
     assert "none found" in md and "PSNR" not in md
     small = _face(protected=False, sim=None, reason="too small to protect: 24 px (minimum 40 px)")
     unwritten = _result([small])
     unwritten.output_path = None
     md = protect_report("crowd.jpg", unwritten, [], strength="fast", inspected=False)
-    assert "faces too small to protect" in md and "too small to protect: 24 px" in md
+    assert md.startswith("### ⚠️ not protected (try strong): crowd.jpg") and "too small to protect: 24 px" in md
     assert "could not be read" in md and "Download" not in md
 
 
 def test_several_faces_are_numbered():
-    md = protect_report("group.jpg", _result([_face(0), _face(1, sim=0.7)]), [], strength="strong")
-    assert "2 found, 2 protected" in md
+    md = protect_report("group.jpg", _result([_face(0), _face(1, sim=0.7)], strength="strong"), [], strength="strong")
+    assert md.startswith("### ⚠️ partly protected (1 of 2 faces): group.jpg (strong)")
+    assert "2 found, 2 cloaked, 1 checked protected" in md
     assert "Face 1: ✅" in md and "Face 2: ⚠️" in md
+    nobody = protect_report("pair.jpg", _result([_face(0, sim=0.5), _face(1, sim=0.7)], strength="strong"), [], strength="strong")
+    assert nobody.startswith("### ⚠️ not protected: pair.jpg") and "✅" not in nobody
 
 
 def test_metadata_only_and_error_reports():

@@ -67,7 +67,8 @@ def test_protect_mirrors_the_tree_and_never_touches_inputs(tmp_path, capsys):
     assert digest(src) == before
     out = capsys.readouterr().out
     assert "skipped  " in out and "IMG_0001.xmp (not a supported image)" in out
-    assert "0 file(s) protected, 4 with no face (metadata stripped only), 0 failed, 1 skipped in" in out
+    assert "verdict for 4 photo(s): 4 with no face\n" in out
+    assert "0 file(s) cloaked, 4 with no face (metadata stripped only), 0 failed, 1 skipped in" in out
 
 
 def test_no_recursive_and_patterns(tmp_path, capsys):
@@ -249,3 +250,51 @@ def test_jobs_run_one_file_each(tmp_path):
     good = photo(tmp_path / "a.png", fmt="PNG")
     outcome = run([Job(good, tmp_path / "o" / "a.png")], StripOperation())
     assert [r.status for r in outcome.records] == ["done"] and (tmp_path / "o" / "a.png").exists()
+
+
+def test_a_resumed_run_keeps_the_earlier_records_in_every_report(tmp_path, capsys):
+    src = shoot(tmp_path / "shoot")
+    out = tmp_path / "out"
+    as_json, as_csv = tmp_path / "r.json", tmp_path / "r.csv"
+    assert main(["protect", str(src / "day1"), "-o", str(out / "day1"), "--report", str(as_json), "--report", str(as_csv)]) == 0
+    first = {Path(r["path"]).name: r for r in json.loads(as_json.read_text())}
+    assert first["IMG_0001.jpg"]["status"] == NO_FACE and as_csv.exists()  # both formats from one run
+    assert main(["protect", str(src), "-o", str(out), "--skip-existing", "--report", str(as_json), "--report", str(as_csv)]) == 0
+    capsys.readouterr()
+    again = json.loads(as_json.read_text())
+    day1 = next(r for r in again if r["path"] == str(src / "day1" / "IMG_0001.jpg"))
+    assert day1 == first["IMG_0001.jpg"]  # not replaced by a "skipped" row
+    assert {r["status"] for r in again} == {NO_FACE, "skipped"}  # the sidecar stays skipped: it never had a record
+    rows = {r["path"]: r for r in csv.DictReader(as_csv.open())}
+    assert rows[str(src / "day1" / "IMG_0001.jpg")]["status"] == NO_FACE
+    assert len(rows) == len(again)
+
+
+def test_json_output_lists_failures_too(tmp_path, capsys):
+    good = photo(tmp_path / "in" / "good.jpg")
+    (tmp_path / "in" / "bad.jpg").write_bytes(b"\xff\xd8\xff")
+    assert main(["strip", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--json"]) == 1
+    rows = {Path(r["path"]).name: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["good.jpg"]["status"] == "done" and "removed" in rows["good.jpg"]
+    assert rows["bad.jpg"]["status"] == FAILED and rows["bad.jpg"]["error"]
+    assert main(["inspect", str(good), str(tmp_path / "in" / "bad.jpg"), "--json"]) == 1
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["status"] for r in rows] == ["done", FAILED] and rows[1]["path"].endswith("bad.jpg")
+
+
+def test_finish_fails_unprotected_photos_only_when_asked():
+    from photoguard.batch import DONE, Outcome, Record
+    from photoguard.cli._batch_view import finish, summary
+    from photoguard.errors import NotProtectedError
+
+    records = [Record("a.jpg", "o/a.jpg", DONE, verdict="protected"), Record("b.jpg", "o/b.jpg", NO_FACE, verdict="no face"),
+               Record("c.jpg", "o/c.jpg", DONE, verdict="partly protected (1 of 2 faces)")]
+    outcome = Outcome(records, 1.0)
+    op = ProtectOperation()
+    finish(outcome, op)  # the default: files written, exit 0
+    with pytest.raises(NotProtectedError, match="1 photo"):
+        finish(outcome, op, fail_unprotected=True)
+    finish(Outcome(records[:2], 1.0), op, fail_unprotected=True)  # protected and no face pass
+    text = summary(outcome, op)
+    assert text.startswith("verdict for 3 photo(s): 1 protected, 1 partly protected, 1 with no face")
+    assert "try --strength strong" in text

@@ -33,17 +33,20 @@ def test_protect_one_photo_into_a_folder_with_a_report(portrait, tmp_path, capsy
     written = tmp_path / "out" / "portrait.png"
     assert written.exists()
     first = out.splitlines()[0]
-    assert first.startswith(f"protected {portrait} -> {written}: 1 of 1 face(s) protected;")
-    assert "1 file(s) protected, 0 with no face (metadata stripped only), 0 failed in" in out
-    held_out = PRESETS["fast"].holdout
-    assert f"held-out check ({held_out}, not used by the cloak):" in out
     [record] = json.loads(report.read_text())
+    # The line leads with the held-out verdict, which the report holds too.
+    assert record["verdict"] in ("protected", "not protected (try strong)")
+    assert first.startswith(f"{record['verdict']}  {portrait} -> {written}: 1 of 1 face(s) cloaked;")
+    assert "1 file(s) cloaked, 0 with no face (metadata stripped only), 0 failed in" in out
+    held_out = PRESETS["fast"].holdout
+    assert f"verdict for 1 photo(s): 1 {record['verdict'].split(' (')[0]} (held-out check by {held_out}" in out
     assert record["status"] == "done" and record["faces"] == 1 and record["faces_protected"] == 1
     assert record["output"] == str(written) and record["message"] in first
     [face] = record["verification"]
     assert face["encoder"] == held_out and face["before"] == 1.0
     assert -1.0 <= face["after"] < 1.0 and 0 < face["threshold"] < 1
     assert face["still_recognised"] == (face["after"] >= face["threshold"])
+    assert face["status"] == ("still recognised" if face["still_recognised"] else "protected")
     assert 25 < record["psnr"] < 60 and record["seconds"] > 0
     protected = np.asarray(Image.open(written).convert("RGB"))
     assert protected.shape == (256, 256, 3) and not np.array_equal(protected, np.asarray(Image.open(portrait)))
@@ -55,7 +58,7 @@ def test_single_photo_to_a_named_file(tmp_path, capsys):
     Image.fromarray(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)).save(src)
     assert main(["protect", str(src), "-o", str(tmp_path / "clean.png")]) == 0
     assert (tmp_path / "clean.png").read_bytes().startswith(b"\x89PNG")
-    assert f"-> {tmp_path / 'clean.png'}: no face found" in capsys.readouterr().out
+    assert f"no face  {src} -> {tmp_path / 'clean.png'}: metadata stripped only" in capsys.readouterr().out
     # A PNG is written as PNG: a .jpg name would lie about the format.
     assert main(["protect", str(src), "-o", str(tmp_path / "clean.jpg")]) == 2
     assert "name the output clean.png" in capsys.readouterr().err
@@ -78,3 +81,26 @@ def test_help_reads_well(capsys):
         assert phrase in text, phrase
     assert main(["strip", "--help"]) == 0
     assert "--skip-existing" in capsys.readouterr().out
+
+
+def test_version(capsys):
+    from photoguard import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"photoguard {__version__}"
+
+
+@pytest.mark.weights
+def test_fail_unprotected_exits_3_when_the_check_still_recognises_a_face(portrait, tmp_path, capsys, monkeypatch):
+    import photoguard.verify
+
+    # A threshold no face gets under: the held-out check calls every face still recognised.
+    monkeypatch.setattr(photoguard.verify, "verdict_threshold", lambda name: -1.0)
+    args = ["protect", str(portrait), "-o", f"{tmp_path / 'out'}/", "-s", "fast"]
+    assert main(args) == 0  # without the option the file is written and the exit is 0
+    out = capsys.readouterr().out
+    assert out.startswith("not protected (try strong)  ") and "photos not fully protected: try --strength strong" in out
+    assert main([*args, "--fail-unprotected"]) == 3
+    captured = capsys.readouterr()
+    assert "photoguard: 1 photo(s) not fully protected" in captured.err
+    assert (tmp_path / "out" / "portrait.png").exists()

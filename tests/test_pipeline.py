@@ -59,7 +59,9 @@ def test_png_in_png_out_without_metadata(weights, tmp_path: Path) -> None:
     assert face.verification_threshold == pytest.approx(ENCODERS[FAST.holdout].photo_threshold - VERDICT_MARGIN)
     assert face.still_recognised == (face.verification_similarity >= face.verification_threshold)
     assert result.face_psnr is not None and result.psnr > result.face_psnr
-    assert "face" in result.message
+    assert result.strength == "custom"  # a preset with changes is no longer that preset
+    assert result.message == f"{result.headline}: {result.details}" and "1 of 1 face(s) cloaked" in result.details
+    assert result.verdict == ("not protected" if face.still_recognised else "protected")
     assert set(result.timings) >= {"load", "detect", "cloak", "verify", "write", "total"}
 
 
@@ -87,7 +89,7 @@ def test_no_face_strips_metadata_losslessly(weights, tmp_path: Path) -> None:
     exif[0x013B] = "Jane Doe"
     Image.fromarray(np.full((64, 96, 3), 200, np.uint8)).save(src, "JPEG", exif=exif)
     result = photoguard.protect(src, strength=FAST, output=f"{tmp_path}/out/")
-    assert result.faces == [] and "no face" in result.message
+    assert result.faces == [] and result.verdict == "no face" and result.message == "no face: metadata stripped only"
     out = result.output_path.read_bytes()
     assert b"Jane Doe" not in out
     assert result.metadata.pixels == "bit-identical"
@@ -108,3 +110,51 @@ def test_refuses_low_jpeg_quality_and_overwriting_input(weights, tmp_path: Path)
     with pytest.raises(UsageError):
         photoguard.protect(copy, strength=FAST.with_(steps=1), output=copy)
     assert copy.read_bytes() == SAMPLE.read_bytes()
+
+
+@pytest.mark.weights
+def test_bytes_and_pil_in_bytes_out(weights, tmp_path: Path) -> None:
+    data = SAMPLE.read_bytes()
+    encoded, result = photoguard.protect_bytes(data, strength=FAST)
+    assert encoded.startswith(b"\x89PNG") and result.faces_protected == 1 and result.output_path is None
+    with Image.open(io.BytesIO(encoded)) as im:
+        assert np.array_equal(np.asarray(im.convert("RGB")), result.image)
+    with Image.open(SAMPLE) as im:
+        from_pil = photoguard.protect(im, strength=FAST, output=tmp_path / "p.png")
+        assert im.size == (512, 512) and im.mode == "RGB"  # the caller's image is left alone
+    assert from_pil.output_path == tmp_path / "p.png" and np.array_equal(from_pil.image, result.image)
+
+
+def test_an_output_name_that_lies_about_the_format_is_refused(tmp_path: Path) -> None:
+    src = tmp_path / "wall.jpg"
+    Image.fromarray(np.full((64, 96, 3), 200, np.uint8)).save(src, "JPEG")
+    with pytest.raises(UsageError, match=r"written as JPEG; name it x\.jpg"):
+        photoguard.protect(src, strength=FAST, output=tmp_path / "x.png")
+    with pytest.raises(UsageError, match="not int"):
+        photoguard.protect(3, strength=FAST)  # type: ignore[arg-type]
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_strip_metadata_takes_bytes(tmp_path: Path) -> None:
+    src = tmp_path / "wall.jpg"
+    exif = Image.Exif()
+    exif[0x013B] = "Jane Doe"
+    Image.fromarray(np.full((64, 96, 3), 200, np.uint8)).save(src, "JPEG", exif=exif)
+    report = photoguard.strip_metadata(src.read_bytes(), tmp_path / "clean.jpg")
+    assert b"Jane Doe" not in (tmp_path / "clean.jpg").read_bytes() and report.removed
+    with pytest.raises(UsageError, match="strip_bytes"):
+        photoguard.strip_metadata(src.read_bytes())
+    data, _ = photoguard.strip_bytes(src.read_bytes())
+    assert data == (tmp_path / "clean.jpg").read_bytes()
+
+
+@pytest.mark.weights
+def test_progress_moves_through_models_faces_and_steps(weights, astronaut: np.ndarray) -> None:
+    seen: list[tuple[float, str]] = []
+    photoguard.protect(astronaut, strength=FAST, progress=lambda f, stage: seen.append((f, stage)))
+    stages = [stage for _, stage in seen]
+    assert "loading the face models" in stages
+    steps = [s for s in stages if s.startswith("cloaking: face 1 of 1, step ")]
+    assert steps[0] == "cloaking: face 1 of 1, step 1 of 4" and len(steps) >= 2
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and 0.0 <= fractions[0] and fractions[-1] <= 1.0

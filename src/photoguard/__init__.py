@@ -4,8 +4,10 @@ Public API::
 
     import photoguard
     result = photoguard.protect("selfie.jpg", output="out/", strength="medium")
-    print(result.message)
+    print(result.verdict, result.message)       # the held-out check's verdict comes first
+    data, result = photoguard.protect_bytes(jpeg_bytes)   # in memory: bytes (or a PIL image) in, bytes out
     photoguard.strip_metadata("IMG_0001.jpg", "clean/IMG_0001.jpg")
+    clean, report = photoguard.strip_bytes(jpeg_bytes)
     print(photoguard.inspect_metadata("IMG_0001.jpg").findings)
 """
 
@@ -15,7 +17,10 @@ from photoguard.errors import PhotoguardError
 
 if TYPE_CHECKING:
     from photoguard.config import DEFAULT_PRESET, PRESETS, CloakConfig, preset
-    from photoguard.types import Face, FaceReport, ProtectResult
+    from photoguard.faces.detect import detect_faces
+    from photoguard.metadata import inspect_metadata, strip_bytes, strip_metadata
+    from photoguard.pipeline import protect, protect_bytes
+    from photoguard.types import Face, FaceReport, FaceStatus, ProtectResult, Verdict
 
 __version__ = "0.1.0"
 
@@ -24,7 +29,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "DEFAULT_PRESET": "photoguard.config", "PRESETS": "photoguard.config", "CloakConfig": "photoguard.config",
     "preset": "photoguard.config", "Face": "photoguard.types", "FaceReport": "photoguard.types",
-    "ProtectResult": "photoguard.types",
+    "ProtectResult": "photoguard.types", "Verdict": "photoguard.types", "FaceStatus": "photoguard.types",
 }
 
 
@@ -33,11 +38,11 @@ def __getattr__(name: str):
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
-    if name == "protect":
-        from photoguard.pipeline import protect
+    if name in ("protect", "protect_bytes"):
+        from photoguard import pipeline
 
-        return protect
-    if name in ("strip_metadata", "inspect_metadata"):
+        return getattr(pipeline, name)
+    if name in ("strip_metadata", "inspect_metadata", "strip_bytes"):
         from photoguard import metadata
 
         return getattr(metadata, name)
@@ -49,6 +54,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "protect", "strip_metadata", "inspect_metadata", "detect_faces", "preset", "PRESETS", "DEFAULT_PRESET",
-    "CloakConfig", "ProtectResult", "FaceReport", "Face", "PhotoguardError", "__version__",
+    "protect", "protect_bytes", "strip_metadata", "strip_bytes", "inspect_metadata", "detect_faces", "preset", "PRESETS",
+    "DEFAULT_PRESET", "CloakConfig", "ProtectResult", "Verdict", "FaceReport", "FaceStatus", "Face",
+    "PhotoguardError", "__version__",
 ]

@@ -40,6 +40,10 @@ from typing import Any
 
 from photoguard.batch_paths import InputFile, iter_inputs, plan_outputs
 from photoguard.errors import PhotoguardError, UsageError
+from photoguard.formats import output_format, output_suffix, suffix_format
+
+#: ``progress(fraction, stage)``: how far one file is, for a display.
+Progress = Callable[[float, str], None]
 
 DONE, SKIPPED, NO_FACE, FAILED, INTERRUPTED = "done", "skipped", "no-face", "failed", "interrupted"
 STATUSES = (DONE, SKIPPED, NO_FACE, FAILED, INTERRUPTED)
@@ -75,6 +79,9 @@ class Record:
         path: the input file.
         output: the file written (None when nothing was written).
         status: ``done``, ``skipped``, ``no-face``, ``failed`` or ``interrupted``.
+        verdict: the held-out check's answer for the photo, in words (``protected``,
+            ``partly protected (1 of 2 faces)``, ``not protected (try strong)``, ``not checked``,
+            ``no face``; see :class:`photoguard.types.Verdict`); None for operations without a cloak.
         faces: faces found (None for operations that do not look for faces).
         faces_protected: faces cloaked.
         verification: per face: ``{"face", "protected", "encoder", "before", "after", "threshold",
@@ -91,6 +98,7 @@ class Record:
     path: str
     output: str | None
     status: str
+    verdict: str | None = None
     faces: int | None = None
     faces_protected: int | None = None
     verification: list[dict[str, Any]] = field(default_factory=list)
@@ -105,6 +113,11 @@ class Record:
     def still_recognised(self) -> int:
         """Protected faces that the held-out encoder still matches to the original."""
         return sum(1 for v in self.verification if v.get("still_recognised"))
+
+    @property
+    def fully_protected(self) -> bool:
+        """True unless a face of this photo is not verified protected (no face counts as safe)."""
+        return self.verdict is None or self.verdict in ("protected", "no face")
 
 
 # --- operations ---------------------------------------------------------------------------------
@@ -133,13 +146,9 @@ class Operation:
         """Why ``src`` cannot be processed in place, or None."""
         return None
 
-    def __call__(self, job: Job) -> Record:
+    def __call__(self, job: Job, progress: Progress | None = None) -> Record:
+        """Process one file; ``progress(fraction, stage)`` is called as it advances (in this process only)."""
         raise NotImplementedError
-
-
-# Suffix families, to keep the photographer's own spelling (IMG_0001.JPG stays .JPG).
-_FAMILY = {".jpg": "JPEG", ".jpeg": "JPEG", ".jpe": "JPEG", ".jfif": "JPEG", ".png": "PNG", ".webp": "WEBP",
-           ".tif": "TIFF", ".tiff": "TIFF", ".heic": "HEIF", ".heif": "HEIF", ".hif": "HEIF"}
 
 
 def sniff_format(path: Path) -> str | None:
@@ -160,7 +169,7 @@ def is_image_candidate(path: Path) -> bool:
     Candidates that then fail (0 bytes, corrupt, a directory) are reported as failures; other
     files found in folders (sidecars, notes) are skipped.
     """
-    return path.suffix.lower() in _FAMILY or sniff_format(path) is not None
+    return suffix_format(path) is not None or sniff_format(path) is not None
 
 
 @dataclass(frozen=True)
@@ -177,13 +186,11 @@ class ProtectOperation(Operation):
     uses_torch: bool = True
 
     def output_rel(self, item: InputFile) -> tuple[Path, tuple[Path, ...]]:
-        from photoguard.pipeline import OUTPUT_FORMAT, output_suffix
-
-        fmt = sniff_format(item.path) or _FAMILY.get(item.path.suffix.lower())
+        fmt = sniff_format(item.path) or suffix_format(item.path)
         if fmt is None:
             return item.rel, ()
         suffix = item.rel.suffix
-        if _FAMILY.get(suffix.lower()) != OUTPUT_FORMAT.get(fmt, "PNG"):
+        if suffix_format(item.rel) != output_format(fmt):
             suffix = output_suffix(fmt)
         rel = item.rel.with_suffix(suffix)
         # A photo without a face is only stripped, losslessly, and keeps its own suffix.
@@ -195,11 +202,9 @@ class ProtectOperation(Operation):
         Raises:
             UsageError: the name's suffix does not match the format (a PNG named ``.jpg``).
         """
-        from photoguard.pipeline import OUTPUT_FORMAT, output_suffix
-
-        fmt = sniff_format(src) or _FAMILY.get(src.suffix.lower())
-        if fmt is not None and _FAMILY.get(target.suffix.lower()) != OUTPUT_FORMAT.get(fmt, "PNG"):
-            raise UsageError(f"{target}: this photo is written as {OUTPUT_FORMAT.get(fmt, 'PNG')}; "
+        fmt = sniff_format(src) or suffix_format(src)
+        if fmt is not None and suffix_format(target) != output_format(fmt):
+            raise UsageError(f"{target}: this photo is written as {output_format(fmt)}; "
                              f"name the output {target.stem}{output_suffix(fmt)} or give a folder")
         return target, (() if target.suffix.lower() == src.suffix.lower() else (target.with_suffix(src.suffix),))
 
@@ -209,14 +214,14 @@ class ProtectOperation(Operation):
             return f"cannot be protected in place: the protected photo is written as {rel.suffix} (use -o OUT)"
         return None
 
-    def __call__(self, job: Job) -> Record:
+    def __call__(self, job: Job, progress: Progress | None = None) -> Record:
         from photoguard.pipeline import protect
 
         start = time.perf_counter()
         target = _temp_sibling(job.src) if job.in_place else job.dst
         try:
             result = protect(job.src, strength=self.strength, output=target, device=self.device,
-                             jpeg_quality=self.jpeg_quality, keep_icc=self.keep_icc)
+                             jpeg_quality=self.jpeg_quality, keep_icc=self.keep_icc, progress=progress)
             written = _commit_in_place(result.output_path, job.src) if job.in_place else result.output_path
         finally:
             if job.in_place:
@@ -225,14 +230,14 @@ class ProtectOperation(Operation):
             {"face": f.index + 1, "protected": f.protected, "encoder": f.verification_encoder,
              "before": 1.0 if f.verification_similarity is not None else None,
              "after": _finite(f.verification_similarity), "threshold": f.verification_threshold,
-             "still_recognised": f.still_recognised, "reason": f.reason}
+             "still_recognised": f.still_recognised, "status": str(f.status), "reason": f.reason}
             for f in result.faces
         ]
         return Record(
             path=str(job.src), output=str(written), status=DONE if result.faces_protected else NO_FACE,
-            faces=len(result.faces), faces_protected=result.faces_protected, verification=checks,
+            verdict=result.headline, faces=len(result.faces), faces_protected=result.faces_protected, verification=checks,
             psnr=_finite(result.psnr), face_psnr=_finite(result.face_psnr),
-            seconds=time.perf_counter() - start, message=result.message,
+            seconds=time.perf_counter() - start, message=result.details,
         )
 
 
@@ -245,7 +250,7 @@ class StripOperation(Operation):
     verb: str = "stripped"
     finished: str = "stripped"
 
-    def __call__(self, job: Job) -> Record:
+    def __call__(self, job: Job, progress: Progress | None = None) -> Record:
         from photoguard.metadata import strip_metadata
 
         start = time.perf_counter()
@@ -364,11 +369,11 @@ def _pre_record(job: Job) -> Record:
     return Record(path=str(job.src), output=None, status=FAILED, error=f"{job.src}: {job.error}")
 
 
-def run_one(op: Operation, job: Job) -> Record:
+def run_one(op: Operation, job: Job, progress: Progress | None = None) -> Record:
     """Run ``op`` on one job; every error becomes a ``failed`` record (the batch goes on)."""
     start = time.perf_counter()
     try:
-        return op(job)
+        return op(job, progress)
     except PhotoguardError as exc:
         msg = str(exc)
     except MemoryError:
@@ -418,10 +423,12 @@ def _worker_job(op: Operation, job: Job) -> Record:
 def run(
     jobs: Sequence[Job], op: Operation, *, workers: int = 1,
     on_start: Callable[[Job], None] | None = None, on_record: Callable[[Record], None] | None = None,
+    on_progress: Callable[[Job, float, str], None] | None = None,
 ) -> Outcome:
     """Run ``op`` over ``jobs``; ``on_record`` is called once per file as it finishes.
 
-    ``on_start`` is called before each file when running in this process. ``workers > 1`` runs
+    ``on_start`` is called before each file and ``on_progress(job, fraction, stage)`` as it
+    advances (model loading, face, optimisation step) when running in this process. ``workers > 1`` runs
     that many processes (each loads its models once and uses :func:`worker_threads` torch
     threads). Ctrl-C returns an :class:`Outcome` with ``interrupted=True``: finished files are kept, the others are marked ``interrupted``.
     """
@@ -438,7 +445,7 @@ def run(
         else:
             todo.append(i)
     if workers == 1 or len(todo) <= 1:
-        interrupted = _run_here(jobs, todo, op, records, on_start, notify)
+        interrupted = _run_here(jobs, todo, op, records, on_start, notify, on_progress)
     else:
         interrupted = _run_pool(jobs, todo, op, records, min(workers, len(todo)), notify)
     for i, job in enumerate(jobs):
@@ -446,14 +453,15 @@ def run(
     return Outcome([records[i] for i in range(len(jobs))], time.perf_counter() - start, interrupted)
 
 
-def _run_here(jobs, todo, op, records, on_start, notify) -> bool:
+def _run_here(jobs, todo, op, records, on_start, notify, on_progress=None) -> bool:
     current = None
     try:
         for i in todo:
             current = i
             if on_start:
                 on_start(jobs[i])
-            records[i] = run_one(op, jobs[i])
+            progress = None if on_progress is None else (lambda f, stage, job=jobs[i]: on_progress(job, f, stage))
+            records[i] = run_one(op, jobs[i], progress)
             notify(records[i])
     except KeyboardInterrupt:
         if current is not None and current not in records:
@@ -525,7 +533,7 @@ def _run_pool(jobs, todo, op, records, workers, notify) -> bool:
 
 # --- reports ------------------------------------------------------------------------------------
 
-CSV_FIELDS = ("path", "output", "status", "faces", "faces_protected", "verification_encoder", "threshold",
+CSV_FIELDS = ("path", "output", "status", "verdict", "faces", "faces_protected", "verification_encoder", "threshold",
               "similarity_before", "similarity_after", "still_recognised", "psnr", "face_psnr", "seconds", "message", "error")
 
 
@@ -536,7 +544,7 @@ def _csv_row(r: Record) -> dict[str, Any]:
         return ";".join(f"{v[key]:.4f}" for v in checked)
 
     return {
-        "path": r.path, "output": r.output or "", "status": r.status, "faces": "" if r.faces is None else r.faces,
+        "path": r.path, "output": r.output or "", "status": r.status, "verdict": r.verdict or "", "faces": "" if r.faces is None else r.faces,
         "faces_protected": "" if r.faces_protected is None else r.faces_protected,
         "verification_encoder": checked[0]["encoder"] if checked else "",
         "threshold": f"{checked[0]['threshold']:.4f}" if checked else "",
@@ -547,27 +555,48 @@ def _csv_row(r: Record) -> dict[str, Any]:
     }
 
 
-def write_report(path: str | os.PathLike, records: Sequence[Record]) -> Path:
+def _json_row(r: Record) -> dict[str, Any]:
+    return {k: round(v, 3) if k == "seconds" else v for k, v in asdict(r).items() if not (k == "detail" and v is None)}
+
+
+def _earlier_rows(path: Path, kind: str) -> dict[str, dict[str, Any]]:
+    """The finished rows of an existing report, by input path; {} when there is none or it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        rows = json.loads(text) if kind == ".json" else list(csv.DictReader(io.StringIO(text)))
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error):
+        return {}
+    if not isinstance(rows, list):
+        return {}
+    return {row["path"]: row for row in rows
+            if isinstance(row, dict) and isinstance(row.get("path"), str) and row.get("status") in (DONE, NO_FACE)}
+
+
+def write_report(path: str | os.PathLike, records: Sequence[Record], *, keep_earlier: bool = True) -> Path:
     """Write one record per file as ``.json`` (a list of objects) or ``.csv`` (one row each).
 
     Per-face scores in CSV are ``;``-separated in face order. The file is written atomically.
+    With ``keep_earlier``, a file skipped because its output exists keeps its row from the report
+    already at ``path`` (a resumed run's report describes the whole shoot, not "skipped").
     """
     from photoguard.imageio import atomic_write_bytes
 
     path = Path(path)
     kind = path.suffix.lower()
-    if kind == ".json":
-        rows = [{k: round(v, 3) if k == "seconds" else v for k, v in asdict(r).items() if not (k == "detail" and v is None)}
-                for r in records]
-        data = (json.dumps(rows, indent=2, ensure_ascii=False) + "\n").encode()
-    elif kind == ".csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(_csv_row(r) for r in records)
-        data = buf.getvalue().encode()
-    else:
+    if kind not in (".json", ".csv"):
         raise UsageError(f"{path}: the report must end in .json or .csv")
+    rows = [_json_row(r) if kind == ".json" else _csv_row(r) for r in records]
+    if keep_earlier and any(r.status == SKIPPED for r in records):
+        earlier = _earlier_rows(path, kind)
+        rows = [earlier.get(r.path, row) if r.status == SKIPPED else row for r, row in zip(records, rows)]
+    if kind == ".json":
+        data = (json.dumps(rows, indent=2, ensure_ascii=False) + "\n").encode()
+    else:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        data = buf.getvalue().encode()
     return atomic_write_bytes(path, data)
 
 

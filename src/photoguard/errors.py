@@ -78,3 +78,8 @@ class CorruptMetadataError(MetadataError, CorruptImageError):
 
 class BatchFailedError(PhotoguardError):
     """Some files of a batch failed (each already reported on its own line); exit code 1."""
+
+
+class NotProtectedError(PhotoguardError):
+    """Asked to fail unless every face is verified protected, and some photo is not; exit code 3.
+    The files are written (each is still better than the original)."""

@@ -158,6 +158,23 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str
     return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, icc_profile=icc, info={"mode": im.mode})
 
 
+def from_pil(im: Image.Image, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str = "<PIL image>") -> LoadedImage:
+    """A :class:`LoadedImage` from a Pillow image (not modified): EXIF orientation applied, any
+    mode converted to 8-bit RGB; the format is the image's own (PNG when it was made in memory)."""
+    width, height = im.size
+    if width * height > max_pixels:
+        raise ImageTooLargeError(f"{name}: {width}x{height} = {width * height / 1e6:.0f} MP is over the {max_pixels / 1e6:.0f} MP limit")
+    if width < 1 or height < 1:
+        raise CorruptImageError(f"{name}: image has no pixels")
+    fmt = im.format if im.format in SUPPORTED_FORMATS else "PNG"
+    icc = im.info.get("icc_profile")
+    try:
+        rgb, alpha = _to_rgb(ImageOps.exif_transpose(im))
+    except (OSError, ValueError) as exc:
+        raise CorruptImageError(f"{name}: cannot convert {im.mode} image to RGB ({exc})") from None
+    return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, icc_profile=icc, info={"mode": im.mode})
+
+
 def encode_image(
     rgb: np.ndarray,
     fmt: str,

@@ -1,9 +1,10 @@
 """``protect()``: load -> detect -> cloak -> verify -> encode -> strip -> write -> report.
 
-The output keeps the input's format family: PNG for PNG, JPEG (quality 95, 4:4:4 chroma) for
-JPEG and HEIC (HEIC encoders are lossy and rarely accepted by platforms), lossless WebP for
-WebP, TIFF for TIFF. Pixels are written orientation-applied, with no metadata but the ICC
-profile. A photo without a usable face is passed through the lossless metadata stripper only.
+The output keeps the input's format family (:data:`photoguard.formats.OUTPUT_FORMAT`): PNG for
+PNG, JPEG (quality 95, 4:4:4 chroma) for JPEG and HEIC, lossless WebP for WebP, TIFF for TIFF.
+Pixels are written orientation-applied, with no metadata but the ICC profile. A photo without a
+usable face is passed through the lossless metadata stripper only, in its own format.
+:func:`protect_bytes` does the same in memory.
 """
 
 from __future__ import annotations
@@ -17,19 +18,31 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from photoguard.config import CloakConfig, preset
-from photoguard.errors import UsageError
+from photoguard.config import PRESETS, CloakConfig, preset
+from PIL import Image
+
+from photoguard.errors import PhotoguardError, UnsupportedFormatError, UsageError
 from photoguard.faces.detect import detect_faces
-from photoguard.imageio import DEFAULT_MAX_PIXELS, LoadedImage, atomic_write_bytes, encode_image, open_image, to_tensor, to_uint8
+from photoguard.formats import OUTPUT_SUFFIX, output_format, output_suffix, suffix_format
+from photoguard.imageio import (
+    DEFAULT_MAX_PIXELS,
+    LoadedImage,
+    atomic_write_bytes,
+    decode_image,
+    encode_image,
+    from_pil,
+    open_image,
+    to_tensor,
+    to_uint8,
+)
 from photoguard.metrics import crop, face_region_box, psnr
 from photoguard.types import Face, FaceReport, ProtectResult
 
-#: Output format for each input format.
-OUTPUT_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "HEIF": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "TIFF": "TIFF", "BMP": "PNG", "GIF": "PNG"}
-OUTPUT_SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif"}
-
 Progress = Callable[[float, str], None]
 
+#: What :func:`protect` reads: a path, encoded bytes, a PIL image, an ``H x W x 3`` uint8 RGB array
+#: or a :class:`~photoguard.imageio.LoadedImage`.
+Source = str | os.PathLike | bytes | Image.Image | np.ndarray | LoadedImage
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -42,9 +55,7 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     return dev
 
 
-def output_suffix(image_format: str) -> str:
-    """File suffix (``.jpg``, ``.png``…) that :func:`protect` writes for an input format."""
-    return OUTPUT_SUFFIX[OUTPUT_FORMAT.get(image_format, "PNG")]
+__all__ = ["Source", "output_suffix", "protect", "protect_bytes", "resolve_device"]
 
 
 _CLOAKS: dict[tuple[CloakConfig, str], object] = {}
@@ -77,13 +88,71 @@ def _verification(
         report.similarity = {name: check.similarity[name][k] for name in encoders}
         if held_out is not None:
             report.verification_encoder = held_out
+            report.found_again = check.found[k]
             sim = check.similarity[held_out][k]
-            report.verification_similarity = 0.0 if math.isnan(sim) else sim
+            # not found again: a bot using another detector may still find it, so it stays unchecked
+            report.verification_similarity = None if math.isnan(sim) else sim
             report.verification_threshold = verdict_threshold(held_out)
 
 
+def _load(source: Source, max_pixels: int) -> tuple[LoadedImage, bytes | None]:
+    """The decoded photo and, when the caller gave them, its encoded bytes (for the lossless strip)."""
+    if isinstance(source, LoadedImage):
+        return source, None
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        return decode_image(data, max_pixels=max_pixels), data
+    if isinstance(source, Image.Image):
+        return from_pil(source, max_pixels=max_pixels), None
+    if isinstance(source, np.ndarray):
+        if source.ndim != 3 or source.shape[2] != 3 or source.dtype != np.uint8:
+            raise UsageError(f"expected an H x W x 3 uint8 RGB array, got {source.shape} {source.dtype}")
+        return LoadedImage(rgb=source.copy(), format="PNG"), None
+    if isinstance(source, (str, os.PathLike)):
+        return open_image(source, max_pixels=max_pixels), None
+    raise UsageError(f"protect() reads a path, bytes, a PIL image, an H x W x 3 uint8 array or a LoadedImage, "
+                     f"not {type(source).__name__}")
+
+
+def _target(output: str | os.PathLike, loaded: LoadedImage, written: str, lossless: bool) -> Path:
+    """The file to write for ``output``: a folder gets ``<stem><suffix>``; a named file must carry
+    the suffix of the ``written`` format, except that a lossless copy (no face cloaked) named as
+    the cloaked photo would be keeps the input's own suffix (a face-free HEIC stays ``.heic``).
+
+    Raises:
+        UsageError: the name's suffix names another format, or it has none.
+    """
+    path = Path(output)
+    if str(output).endswith(("/", os.sep)) or path.is_dir():
+        stem = loaded.source.stem if loaded.source else "protected"
+        return path / f"{stem}{_suffix(loaded, written)}"
+    named = suffix_format(path)
+    if named == written:
+        return path
+    if lossless and named == output_format(loaded.format):
+        return path.with_suffix(_suffix(loaded, written))
+    raise UsageError(f"{path}: this photo is written as {written}; name it {path.stem}{_suffix(loaded, written)} or give a folder")
+
+
+def _check_name(output: str | os.PathLike, loaded: LoadedImage) -> None:
+    """Refuse, before any work, an output name whose suffix fits neither format it could be written in."""
+    path = Path(output)
+    if str(output).endswith(("/", os.sep)) or path.is_dir():
+        return
+    if suffix_format(path) not in (output_format(loaded.format), loaded.format):
+        raise UsageError(f"{path}: this photo is written as {output_format(loaded.format)}; "
+                         f"name it {path.stem}{output_suffix(loaded.format)} or give a folder")
+
+
+def _suffix(loaded: LoadedImage, written: str) -> str:
+    """The suffix for a file in ``written`` format: the input's own spelling when it names that format."""
+    if loaded.source is not None and suffix_format(loaded.source) == written:
+        return loaded.source.suffix
+    return OUTPUT_SUFFIX.get(written) or {"HEIF": ".heic", "MPO": ".jpg"}.get(written, ".png")
+
+
 def protect(
-    source: str | os.PathLike | np.ndarray | LoadedImage,
+    source: Source,
     *,
     strength: str | CloakConfig = "medium",
     output: str | os.PathLike | None = None,
@@ -97,9 +166,12 @@ def protect(
     """Cloak every face in a photo and (optionally) write it without metadata.
 
     Args:
-        source: a path, an ``H x W x 3`` uint8 RGB array, or a :class:`LoadedImage`.
+        source: a path, encoded bytes, a PIL image, an ``H x W x 3`` uint8 RGB array, or a
+            :class:`LoadedImage` (never modified).
         strength: preset name (``fast``, ``medium``, ``strong``) or a :class:`CloakConfig`.
-        output: file or folder to write to (a folder gets ``<stem><suffix>``); None writes nothing.
+        output: file or folder to write to (a folder gets ``<stem><suffix>``); None writes nothing
+            (:func:`protect_bytes` returns the file's bytes instead). A named file must end in the
+            suffix of the format written (see :func:`_target`).
         device: ``auto``, ``cpu`` or ``cuda``.
         jpeg_quality: quality of JPEG outputs (never below 90: low quality erodes the cloak).
         keep_icc: keep the input's ICC colour profile.
@@ -108,36 +180,80 @@ def protect(
         progress: called with ``(fraction, stage)`` as the work advances.
 
     Returns:
-        A :class:`ProtectResult`; ``result.image`` is the protected photo.
+        A :class:`ProtectResult`: ``result.verdict`` first, ``result.image`` the protected photo.
 
     Raises:
-        ImageError: the input cannot be read; NoFaceError is never raised (see ``result.message``).
+        ImageError: the input cannot be read.
+        UsageError: a bad option, or an output name whose suffix names another format.
+        MetadataError: the written file would still hold identifying metadata (nothing is written).
     """
+    t0 = time.perf_counter()
+    loaded, data = _load(source, max_pixels)
+    if output is not None:
+        _check_name(output, loaded)
+    result = _protect(loaded, strength, device, jpeg_quality, verify, progress, load_seconds=time.perf_counter() - t0)
+    if output is not None:
+        t0 = time.perf_counter()
+        if progress is not None:
+            progress(0.9, "writing")
+        encoded, result.metadata, lossless = _encode(loaded, data, result, jpeg_quality, keep_icc)
+        target = _target(output, loaded, loaded.format if lossless else output_format(loaded.format), lossless)
+        if loaded.source is not None and loaded.source.exists() and target.resolve() == loaded.source.resolve():
+            raise UsageError(f"{target}: refusing to overwrite the input")
+        result.output_path = atomic_write_bytes(target, encoded)
+        result.timings["write"] = time.perf_counter() - t0
+        result.timings["total"] += result.timings["write"]
+    if progress is not None:
+        progress(1.0, "done")
+    return result
+
+
+def protect_bytes(
+    source: Source,
+    *,
+    strength: str | CloakConfig = "medium",
+    device: str | torch.device = "auto",
+    jpeg_quality: int = 95,
+    keep_icc: bool = True,
+    verify: bool = True,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    progress: Progress | None = None,
+) -> tuple[bytes, ProtectResult]:
+    """:func:`protect` in memory: the protected file's bytes (metadata stripped) and the result.
+
+    Example:
+        >>> data, result = protect_bytes(Path("selfie.jpg").read_bytes())  # doctest: +SKIP
+        >>> result.verdict, data[:2]  # doctest: +SKIP
+        (<Verdict.PROTECTED: 'protected'>, b'\\xff\\xd8')
+    """
+    t0 = time.perf_counter()
+    loaded, data = _load(source, max_pixels)
+    result = _protect(loaded, strength, device, jpeg_quality, verify, progress, load_seconds=time.perf_counter() - t0)
+    encoded, result.metadata, _ = _encode(loaded, data, result, jpeg_quality, keep_icc)
+    if progress is not None:
+        progress(1.0, "done")
+    return encoded, result
+
+
+def _protect(
+    loaded: LoadedImage, strength: str | CloakConfig, device: str | torch.device, jpeg_quality: int, verify: bool,
+    progress: Progress | None, *, load_seconds: float,
+) -> ProtectResult:
+    """Detect, cloak and verify a loaded photo; returns the result (nothing written)."""
     config = preset(strength)
     if not 90 <= jpeg_quality <= 100:
         raise UsageError("jpeg_quality must be 90..100: lower quality erodes the cloak")
     dev = resolve_device(device)
     report_progress = progress or (lambda fraction, stage: None)
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
+    timings: dict[str, float] = {"load": load_seconds}
+    start = time.perf_counter() - load_seconds
 
     def lap(stage: str, t0: float) -> float:
         now = time.perf_counter()
         timings[stage] = now - t0
         return now
 
-    t = start
-    report_progress(0.0, "loading")
-    if isinstance(source, LoadedImage):
-        loaded = source
-    elif isinstance(source, np.ndarray):
-        if source.ndim != 3 or source.shape[2] != 3 or source.dtype != np.uint8:
-            raise UsageError(f"expected an H x W x 3 uint8 RGB array, got {source.shape} {source.dtype}")
-        loaded = LoadedImage(rgb=source.copy(), format="PNG")
-    else:
-        loaded = open_image(source, max_pixels=max_pixels)
-    t = lap("load", t)
-
+    t = time.perf_counter()
     report_progress(0.05, "detecting faces")
     faces = detect_faces(loaded.rgb)
     t = lap("detect", t)
@@ -149,10 +265,12 @@ def protect(
         if i not in usable:
             reports[i].reason = f"too small to protect: {f.size:.0f} px (minimum {config.min_face_px} px)"
     if usable:
-        report_progress(0.1, f"cloaking {len(usable)} face(s)")
+        report_progress(0.08, "loading the face models")
         cloak = _get_cloak(config, dev)
+        report_progress(0.1, f"cloaking {len(usable)} face(s)")
         image = to_tensor(loaded.rgb)
-        out, outcomes = cloak(image, [faces[i] for i in usable])
+        out, outcomes = cloak(image, [faces[i] for i in usable],
+                              progress=lambda f, stage: report_progress(0.1 + 0.75 * f, f"cloaking: {stage}"))
         protected = to_uint8(out)
         for i, outcome in zip(usable, outcomes):
             reports[i].protected = outcome.cloaked
@@ -164,76 +282,72 @@ def protect(
         _verification(loaded.rgb, protected, faces, reports, config, dev)
     t = lap("verify", t)
 
-    result = ProtectResult(image=protected, faces=reports, timings=timings, psnr=psnr(loaded.rgb, protected))
+    result = ProtectResult(image=protected, faces=reports, timings=timings, psnr=psnr(loaded.rgb, protected),
+                           strength=next((name for name, c in PRESETS.items() if c == config), "custom"))
     if faces:
         box = face_region_box(faces[0], loaded.rgb.shape)
         result.face_psnr = psnr(crop(loaded.rgb, box), crop(protected, box))
-
-    if output is not None:
-        report_progress(0.9, "writing")
-        as_folder = str(output).endswith(("/", os.sep)) or Path(output).is_dir()
-        result.output_path, result.metadata = _write(
-            loaded, protected, Path(output), as_folder, bool(usable), jpeg_quality, keep_icc
-        )
-    t = lap("write", t)
+    timings["write"] = 0.0
     timings["total"] = time.perf_counter() - start
-    result.message = _summary(result)
-    report_progress(1.0, "done")
+    result.details = _details(result)
+    result.message = f"{result.headline}: {result.details}"
     return result
 
 
-def _write(
-    loaded: LoadedImage, protected: np.ndarray, output: Path, as_folder: bool, changed: bool, jpeg_quality: int, keep_icc: bool
-) -> tuple[Path, object]:
+def _encode(
+    loaded: LoadedImage, data: bytes | None, result: ProtectResult, jpeg_quality: int, keep_icc: bool
+) -> tuple[bytes, object, bool]:
+    """The file to write: ``(bytes, strip report, lossless)``.
+
+    Nothing cloaked and the original's bytes at hand: the lossless strip (pixels bit for bit),
+    unless no stripper handles that container (BMP, GIF), which is then re-encoded and says so.
+    Anything the stripper's own check finds left in its output is an error, never a quiet re-encode.
+    """
     from photoguard.metadata import inspect_metadata, strip_bytes
 
-    out_format = OUTPUT_FORMAT.get(loaded.format, "PNG")
-    if as_folder:
-        stem = loaded.source.stem if loaded.source else "protected"
-        output = output / f"{stem}{OUTPUT_SUFFIX[out_format]}"
-    if loaded.source is not None and loaded.source.exists() and output.resolve() == loaded.source.resolve():
-        raise UsageError(f"{output}: refusing to overwrite the input")
-    if not changed and loaded.source is not None:
-        # No face cloaked: the lossless metadata strip keeps the original pixels bit for bit.
-        original = loaded.source.read_bytes()
-        try:
-            data, report = strip_bytes(original, keep_icc=keep_icc, name=str(loaded.source))
-            if output.suffix.lower() != Path(loaded.source).suffix.lower():
-                output = output.with_suffix(Path(loaded.source).suffix)
-            atomic_write_bytes(output, data)
-            return output, report
-        except Exception:  # unsupported container for lossless strip: fall back to re-encoding
-            pass
-    data = encode_image(
-        protected, out_format, alpha=loaded.alpha, quality=jpeg_quality, icc_profile=loaded.icc_profile if keep_icc else None
+    if not result.faces_protected:
+        original = data if data is not None else (loaded.source.read_bytes() if loaded.source is not None else None)
+        if original is not None:
+            try:
+                stripped, report = strip_bytes(original, keep_icc=keep_icc, name=str(loaded.source or "photo"))
+                return stripped, report, True
+            except UnsupportedFormatError:
+                pass  # no lossless stripper for this container: re-encoded below, and the report says so
+    out_format = output_format(loaded.format)
+    encoded = encode_image(
+        result.image, out_format, alpha=loaded.alpha, quality=jpeg_quality, icc_profile=loaded.icc_profile if keep_icc else None
     )
-    data, report = strip_bytes(data, keep_icc=keep_icc, name=str(output))
-    if loaded.source is not None:
+    encoded, report = strip_bytes(encoded, keep_icc=keep_icc, name=str(loaded.source or "photo"))
+    if data is not None or loaded.source is not None:
         try:
-            report.findings = inspect_metadata(loaded.source).findings
-        except Exception:  # the source's container could not be inspected; the output is clean anyway
+            report.findings = inspect_metadata(data if data is not None else loaded.source).findings
+        except PhotoguardError:  # the original's container could not be read; the output is checked clean anyway
             pass
     report.pixels = f"re-encoded as {out_format}" + (f" (quality {jpeg_quality}, 4:4:4)" if out_format == "JPEG" else " (lossless)")
     report.orientation = "applied to the pixels"
-    atomic_write_bytes(output, data)
-    return output, report
+    return encoded, report, False
 
 
-def _summary(result: ProtectResult) -> str:
+def _details(result: ProtectResult) -> str:
+    """What was done and measured, for :attr:`ProtectResult.details`."""
     if not result.faces:
-        return "no face found: metadata stripped only"
+        return "metadata stripped only"
     done = result.faces_protected
-    line = f"{done} of {len(result.faces)} face(s) protected"
-    held = [f for f in result.faces if f.verification_similarity is not None]
-    if held:
-        f = held[0]
-        verdict = "still recognised" if f.still_recognised else "not recognised"
-        line += (
-            f"; {f.verification_encoder} (not used in the attack) sees similarity "
-            f"{f.verification_similarity:.2f} to the original, same person above {f.verification_threshold:.2f}: {verdict}"
-        )
+    parts = [f"{done} of {len(result.faces)} face(s) cloaked"]
+    checked = [f for f in result.faces if f.verification_similarity is not None]
+    if checked:
+        worst = max(checked, key=lambda f: f.verification_similarity or 0.0)
+        which = "" if len(checked) == 1 else "highest "
+        parts.append(f"{worst.verification_encoder} (not used in the attack) sees {which}similarity "
+                     f"{worst.verification_similarity:.2f} to the original, the same person from {worst.verification_threshold:.2f}")
+    lost = sum(f.found_again is False for f in result.faces)
+    if lost:
+        parts.append(f"{lost} face(s) not found again by the detector, so not checked")
+    small = sum(not f.protected for f in result.faces)
+    if small:
+        parts.append(f"{small} face(s) too small to cloak")
     if result.face_psnr is not None and done:
-        line += f"; face PSNR {result.face_psnr:.1f} dB"
-    if done == 0 and result.faces:
-        line += " (faces too small); metadata stripped only"
-    return line
+        parts.append(f"face PSNR {result.face_psnr:.1f} dB")
+    if done == 0:
+        parts.append("metadata stripped only")
+    return "; ".join(parts)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # annotations only: `photoguard strip` starts without numpy
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,46 @@ class Face:
         return float((max(self.width, 0.0) * max(self.height, 0.0)) ** 0.5)
 
 
+class FaceStatus(StrEnum):
+    """What the held-out check says about one face."""
+
+    PROTECTED = "protected"  #: cloaked, and the held-out encoder no longer matches it to the original
+    RECOGNISED = "still recognised"  #: cloaked, but the held-out encoder still matches it
+    NOT_FOUND = "not found again"  #: cloaked, but the detector did not find it again, so it was not checked
+    NOT_CHECKED = "not checked"  #: cloaked; the check was switched off or has no held-out encoder
+    NOT_CLOAKED = "not cloaked"  #: left as it was (too small); see :attr:`FaceReport.reason`
+
+
+class Verdict(StrEnum):
+    """The held-out check's answer for a whole photo: the first word of every result."""
+
+    PROTECTED = "protected"  #: every face is cloaked and checked protected
+    PARTLY = "partly protected"  #: some faces are, others are not (or could not be checked)
+    NOT_PROTECTED = "not protected"  #: no face is checked protected
+    NOT_CHECKED = "not checked"  #: faces were cloaked, but none could be checked
+    NO_FACE = "no face"  #: nothing to cloak; metadata stripped only
+
+
+def photo_verdict(faces: "list[FaceReport]") -> Verdict:
+    """The photo's :class:`Verdict` from its faces' :attr:`FaceReport.status`.
+
+    Example:
+        >>> photo_verdict([])
+        <Verdict.NO_FACE: 'no face'>
+    """
+    if not faces:
+        return Verdict.NO_FACE
+    statuses = [f.status for f in faces]
+    safe = statuses.count(FaceStatus.PROTECTED)
+    if safe == len(faces):
+        return Verdict.PROTECTED
+    if safe:
+        return Verdict.PARTLY
+    if all(s in (FaceStatus.NOT_CHECKED, FaceStatus.NOT_FOUND) for s in statuses):
+        return Verdict.NOT_CHECKED
+    return Verdict.NOT_PROTECTED
+
+
 @dataclass
 class FaceReport:
     """What happened to one face.
@@ -49,11 +91,14 @@ class FaceReport:
         reason: why not, when ``protected`` is False (e.g. ``"too small: 24 px"``).
         similarity: cosine similarity of the protected face to the original, per encoder.
         verification_encoder: the encoder left out of this face's attack, used for the honest score.
-        verification_similarity: similarity of protected vs original under that encoder.
+        verification_similarity: similarity of protected vs original under that encoder (None when
+            not measured, or when the face was not found again: see ``found_again``).
         verification_threshold: the similarity to the original at or above which the face counts as
             still recognised: that encoder's :attr:`~photoguard.models.encoders.EncoderSpec.photo_threshold`
             (where the person's other photos would sit at its 0.1 %-false-accept threshold) minus
-            :data:`photoguard.pipeline.VERDICT_MARGIN`.
+            :data:`photoguard.verify.VERDICT_MARGIN`, so a face just under the encoder's own limit
+            already counts as recognised.
+        found_again: whether the detector found the protected face again (None: not checked).
     """
 
     index: int
@@ -65,6 +110,7 @@ class FaceReport:
     verification_encoder: str | None = None
     verification_similarity: float | None = None
     verification_threshold: float | None = None
+    found_again: bool | None = None
 
     @property
     def still_recognised(self) -> bool | None:
@@ -72,6 +118,18 @@ class FaceReport:
         if self.verification_similarity is None or self.verification_threshold is None:
             return None
         return self.verification_similarity >= self.verification_threshold
+
+    @property
+    def status(self) -> FaceStatus:
+        """This face's :class:`FaceStatus`."""
+        if not self.protected:
+            return FaceStatus.NOT_CLOAKED
+        if self.found_again is False:
+            return FaceStatus.NOT_FOUND
+        recognised = self.still_recognised
+        if recognised is None:
+            return FaceStatus.NOT_CHECKED
+        return FaceStatus.RECOGNISED if recognised else FaceStatus.PROTECTED
 
 
 @dataclass
@@ -86,7 +144,10 @@ class ProtectResult:
         face_psnr: PSNR over the largest face box plus 20 % margin, dB, or None.
         output_path: where the file was written, when an output was requested.
         metadata: the metadata strip report for the written file, when one was written.
-        message: one human-readable line summarising the result.
+        strength: the preset used (``fast``, ``medium``, ``strong``; ``custom`` for another config).
+        details: what was done and measured, in one line (faces cloaked, the held-out similarity,
+            face PSNR).
+        message: ``"<headline>: <details>"``, the one line to show.
     """
 
     image: np.ndarray
@@ -96,8 +157,32 @@ class ProtectResult:
     face_psnr: float | None = None
     output_path: Path | None = None
     metadata: Any = None
+    strength: str = "custom"
+    details: str = ""
     message: str = ""
 
     @property
     def faces_protected(self) -> int:
+        """Faces the cloak was applied to (checked or not)."""
         return sum(f.protected for f in self.faces)
+
+    @property
+    def faces_safe(self) -> int:
+        """Faces the held-out check found protected."""
+        return sum(f.status is FaceStatus.PROTECTED for f in self.faces)
+
+    @property
+    def verdict(self) -> Verdict:
+        """The held-out check's answer for the photo (see :func:`photo_verdict`)."""
+        return photo_verdict(self.faces)
+
+    @property
+    def headline(self) -> str:
+        """The verdict in words: ``protected``, ``partly protected (2 of 3 faces)``,
+        ``not protected (try strong)``, ``not checked`` or ``no face``."""
+        verdict = self.verdict
+        if verdict is Verdict.PARTLY:
+            return f"{verdict} ({self.faces_safe} of {len(self.faces)} faces)"
+        if verdict is Verdict.NOT_PROTECTED and self.strength != "strong":
+            return f"{verdict} (try strong)"
+        return str(verdict)

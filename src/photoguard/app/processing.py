@@ -14,6 +14,7 @@ from pathlib import Path
 
 from photoguard.app import report
 from photoguard.app.previews import write_previews
+from photoguard.config import PRESETS
 from photoguard.errors import (
     CorruptImageError,
     ImageTooLargeError,
@@ -26,7 +27,7 @@ from photoguard.imageio import DEFAULT_MAX_PIXELS
 log = logging.getLogger("photoguard.app")
 
 #: Choices shown in the app -> library preset (None: metadata only).
-STRENGTHS: dict[str, str | None] = {"fast": "fast", "medium": "medium", "strong": "strong", "metadata only": None}
+STRENGTHS: dict[str, str | None] = {**{name: name for name in PRESETS}, "metadata only": None}
 
 Progress = Callable[[float, str], None]
 

@@ -16,7 +16,7 @@ import math
 from collections.abc import Sequence
 
 from photoguard.models.encoders import ENCODERS
-from photoguard.types import FaceReport, ProtectResult
+from photoguard.types import FaceReport, FaceStatus, ProtectResult, Verdict
 
 
 #: Finding prefixes (from :mod:`photoguard.metadata.findings`) -> plain words. Longest first.
@@ -78,19 +78,22 @@ def _quality_line(psnr: float, face_psnr: float | None) -> str:
 
 
 def verification_line(face: FaceReport) -> str | None:
-    """The honest protection score of one face, or None when it was not measured.
+    """The honest protection score of one cloaked face, or None when it was not checked at all.
 
-    ``"A face-recognition model now sees a different person: similarity 0.08, was 1.00;
-    same person above 0.30."``
+    ``"✅ A face-recognition model now sees a different person: similarity 0.08, was 1.00;
+    same person from 0.33 (...)."``
     """
+    if face.status is FaceStatus.NOT_FOUND:
+        return ("⚠️ Not checked: after the cloak the face detector did not find this face again, so its "
+                "protection could not be measured. Another detector may still find it.")
     sim, limit = face.verification_similarity, face.verification_threshold
     if sim is None or limit is None:
         return None
     spec = ENCODERS.get(face.verification_encoder or "")
     model = spec.display_name if spec else face.verification_encoder or "a face-recognition model"
-    numbers = f"similarity {sim:.2f}, was 1.00; same person above {limit:.2f}"
+    numbers = f"similarity {sim:.2f}, was 1.00; the same person from {limit:.2f}, a safety margin included"
     checked = f"(checked with {model}, a model the cloak was not tuned against)"
-    if face.still_recognised:
+    if face.status is FaceStatus.RECOGNISED:
         return (f"⚠️ A face-recognition model still sees the same person: {numbers} {checked}. "
                 "Try the **strong** setting for more protection.")
     return f"✅ A face-recognition model now sees a different person: {numbers} {checked}."
@@ -101,11 +104,12 @@ def faces_section(faces: Sequence[FaceReport]) -> list[str]:
     if not faces:
         return ["**Faces:** no face found, so nothing was cloaked. The pixels are untouched; only hidden data was removed."]
     done = sum(f.protected for f in faces)
-    lines = [f"**Faces:** {len(faces)} found, {done} protected."]
+    safe = sum(f.status is FaceStatus.PROTECTED for f in faces)
+    lines = [f"**Faces:** {len(faces)} found, {done} cloaked, {safe} checked protected."]
     for f in faces:
         label = f"Face {f.index + 1}" if len(faces) > 1 else "Face"
         if not f.protected:
-            lines.append(f"{label}: not protected ({f.reason or 'unknown reason'}).")
+            lines.append(f"{label}: ⚠️ not protected ({f.reason or 'unknown reason'}).")
             continue
         check = verification_line(f)
         if check:
@@ -140,7 +144,6 @@ def protect_report(
         inspected: False when the original's metadata could not be inspected.
     """
     done = result.faces_protected
-    status = "protected" if done else ("no face found" if not result.faces else "faces too small to protect")
     lines = faces_section(result.faces)
     if done:
         lines.append(_quality_line(result.psnr, result.face_psnr))
@@ -148,7 +151,17 @@ def protect_report(
     if result.output_path is not None:
         lines.append(download_line(result.output_path.name))
     body = "\n".join(line if line.startswith("  - ") else f"- {line}" for line in lines)
-    return f"### {name}: {status} ({strength})\n\n{body}\n"
+    return f"### {headline_mark(result.verdict)} {result.headline}: {name} ({strength})\n\n{body}\n"
+
+
+#: The mark before each verdict in the app's headline (the words carry the meaning; the mark only repeats it).
+_MARKS = {Verdict.PROTECTED: "✅", Verdict.PARTLY: "⚠️", Verdict.NOT_PROTECTED: "⚠️", Verdict.NOT_CHECKED: "⚠️",
+          Verdict.NO_FACE: "ℹ️"}
+
+
+def headline_mark(verdict: Verdict) -> str:
+    """The symbol shown before a photo's verdict."""
+    return _MARKS[verdict]
 
 
 def metadata_only_report(name: str, findings: Sequence[str], *, pixels: str, out_name: str, inspected: bool = True) -> str:

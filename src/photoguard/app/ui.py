@@ -16,6 +16,7 @@ from typing import Any
 import gradio as gr
 
 from photoguard.app.processing import STRENGTHS, Outcome, process_file
+from photoguard.config import DEFAULT_PRESET
 from photoguard.imageio import DEFAULT_MAX_PIXELS
 
 TITLE = "photoguard: protect your selfie before you post it"
@@ -25,8 +26,9 @@ INTRO = (
     "and phone serial number. Your photos stay on this computer."
 )
 STRENGTH_INFO = (
-    "Fast: a few seconds. Medium: stronger, hard to see. Strong: strongest, may be visible up close. "
-    "Metadata only: remove hidden data, leave the pixels alone."
+    "Medium (recommended): hard to see, checked against a face model the cloak never saw. Fast: a few "
+    "seconds, weaker. Strong: strongest, may be visible up close. Metadata only: remove hidden data, "
+    "leave the pixels alone."
 )
 CSS = ".pg-report h3 { margin-top: 0.6em; }"
 
@@ -108,7 +110,7 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
         with gr.Row(equal_height=False):
             with gr.Column(scale=2, min_width=280):
                 uploads = gr.File(label="Your photos (JPEG, PNG, WebP or HEIC)", file_count="multiple", height=150)
-                choice = gr.Radio(list(STRENGTHS), value="fast", label="Protection strength", info=STRENGTH_INFO)
+                choice = gr.Radio(list(STRENGTHS), value=DEFAULT_PRESET, label="Protection strength", info=STRENGTH_INFO)
                 run = gr.Button("Protect my photos", variant="primary")
                 downloads = gr.File(label="Download your protected photos", file_count="multiple", interactive=False,
                                     elem_id="pg-downloads")

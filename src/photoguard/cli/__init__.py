@@ -2,7 +2,8 @@
 
 Each sub-command lives in its own module and registers itself on :data:`app`. Errors derived
 from :class:`~photoguard.errors.PhotoguardError` become one line on stderr; exit codes are
-0 (all done), 1 (some files failed) and 2 (usage error). ``--debug`` shows tracebacks.
+0 (all done), 1 (some files failed), 2 (usage error) and 3 (``protect --fail-unprotected``: some
+photo is not verified protected). ``--debug`` shows tracebacks.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 
 import typer
 
-from photoguard.errors import PhotoguardError, UsageError
+from photoguard.errors import NotProtectedError, PhotoguardError, UsageError
 
 app = typer.Typer(
     name="photoguard",
@@ -24,15 +25,25 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no "<bool>" metavars on flags, text as written
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_NOT_PROTECTED = 0, 1, 2, 3
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from photoguard import __version__
+
+        typer.echo(f"photoguard {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors.", envvar="PHOTOGUARD_DEBUG"),
+    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     if debug:
         os.environ["PHOTOGUARD_DEBUG"] = "1"
@@ -67,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"photoguard: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except NotProtectedError as exc:
+        print(f"photoguard: {exc}", file=sys.stderr)
+        return EXIT_NOT_PROTECTED
     except PhotoguardError as exc:
         if os.environ.get("PHOTOGUARD_DEBUG"):
             raise

@@ -14,7 +14,8 @@ from pathlib import Path
 import typer
 
 from photoguard.batch import DONE, FAILED, INTERRUPTED, NO_FACE, SKIPPED, Job, Operation, Outcome, Record, run, write_report
-from photoguard.errors import BatchFailedError
+from photoguard.errors import BatchFailedError, NotProtectedError
+from photoguard.types import Verdict
 
 
 def _duration(seconds: float) -> str:
@@ -77,11 +78,19 @@ class BatchView:
             name = job.src.name if len(job.src.name) <= 32 else job.src.name[:29] + "..."
             self._progress.update(self._task, description=name)
 
+    def progress(self, job: Job, fraction: float, stage: str) -> None:
+        """The file's stage (loading the models, face i, step s of S) next to the bar."""
+        if self._progress is not None:
+            name = job.src.name if len(job.src.name) <= 32 else job.src.name[:29] + "..."
+            self._progress.update(self._task, description=f"{name}: {stage}")
+
     def record(self, r: Record) -> None:
         if r.status == FAILED:
             self.error(f"photoguard: error: {r.error}")
         elif self.lines and not self.quiet:
-            if r.status == DONE:
+            if r.verdict is not None and r.status in (DONE, NO_FACE):  # the verdict is the first word
+                self.echo(f"{r.verdict}  {r.path} -> {r.output}: {r.message}")
+            elif r.status == DONE:
                 self.echo(f"{self.op.verb} {r.path} -> {r.output}: {r.message}")
             elif r.status == NO_FACE:
                 self.echo(f"no face  {r.path} -> {r.output}: {r.message}")
@@ -105,25 +114,27 @@ def dry_run(jobs: Sequence[Job], op: Operation) -> None:
     typer.echo(f"dry run: {todo} file(s) to {op.action}, {len(jobs) - todo} to skip or failing; nothing was written")
 
 
-def execute(jobs: Sequence[Job], op: Operation, *, workers: int, quiet: bool, report: Path | None,
+def execute(jobs: Sequence[Job], op: Operation, *, workers: int, quiet: bool, report: Sequence[Path] = (),
             lines: bool = True) -> Outcome:
-    """Run the batch with a view, write the report, print the summary; then call :func:`finish`."""
+    """Run the batch with a view, write the reports (each of ``report``), print the summary; then
+    call :func:`finish`."""
     total = sum(1 for j in jobs if j.skip is None and j.error is None)
     with BatchView(op, total, quiet=quiet, lines=lines) as view:
-        outcome = run(jobs, op, workers=workers, on_start=view.start, on_record=view.record)
-    if report is not None:
-        write_report(report, outcome.records)
+        outcome = run(jobs, op, workers=workers, on_start=view.start, on_record=view.record, on_progress=view.progress)
+    for path in report:
+        write_report(path, outcome.records)
     if lines:
         typer.echo(summary(outcome, op))
     return outcome
 
 
-def finish(outcome: Outcome, op: Operation) -> None:
+def finish(outcome: Outcome, op: Operation, *, fail_unprotected: bool = False) -> None:
     """Turn the outcome into the exit status.
 
     Raises:
         KeyboardInterrupt: after Ctrl-C (exit code 130), once the finished files and the report are saved.
         BatchFailedError: some files failed (exit code 1).
+        NotProtectedError: with ``fail_unprotected``, some photo is not verified protected (exit code 3).
     """
     if outcome.interrupted:
         typer.echo(
@@ -133,11 +144,37 @@ def finish(outcome: Outcome, op: Operation) -> None:
     if outcome.failed:
         ok = outcome.count(DONE) + outcome.count(NO_FACE)
         raise BatchFailedError(f"{outcome.failed} of {outcome.failed + ok} file(s) failed; the others were {op.finished}")
+    unsafe = [r for r in outcome.records if r.status in (DONE, NO_FACE) and not r.fully_protected]
+    if fail_unprotected and unsafe:
+        raise NotProtectedError(f"{len(unsafe)} photo(s) not fully protected, first {unsafe[0].path}: {unsafe[0].verdict}")
+
+
+def verdict_line(outcome: Outcome) -> str | None:
+    """``verdict for 15 photo(s): 9 protected, 2 partly protected, 1 not protected, 3 with no face (...)``,
+    or None when no record has a verdict."""
+    verdicts = [r for r in outcome.records if r.verdict is not None]
+    if not verdicts:
+        return None
+    counts: dict[str, int] = {}
+    for r in verdicts:
+        key = r.verdict.split(" (")[0] if r.verdict else ""
+        counts[key] = counts.get(key, 0) + 1
+    order = [str(v) for v in Verdict]
+    parts = [f"{n} {'with no face' if key == Verdict.NO_FACE else key}"
+             for key, n in sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))]
+    encoders = {v["encoder"] for r in verdicts for v in r.verification if v.get("encoder")}
+    line = f"verdict for {len(verdicts)} photo(s): " + ", ".join(parts)
+    if encoders:
+        line += f" (held-out check by {', '.join(sorted(encoders))}, an encoder the cloak did not use)"
+    if any(not r.fully_protected for r in verdicts):
+        line += "\nphotos not fully protected: try --strength strong for them"
+    return line
 
 
 def summary(outcome: Outcome, op: Operation) -> str:
-    """The final line: ``12 file(s) protected, 3 with no face (metadata stripped only), 0 failed, ...``."""
-    parts = [f"{outcome.count(DONE)} file(s) {op.verb}"]
+    """The final lines: the verdict tally first (:func:`verdict_line`), then
+    ``12 file(s) protected, 3 with no face (metadata stripped only), 0 failed, ...``."""
+    parts = [f"{outcome.count(DONE)} file(s) {op.verb if not op.uses_torch else 'cloaked'}"]
     if op.uses_torch:
         parts.append(f"{outcome.count(NO_FACE)} with no face (metadata stripped only)")
     parts.append(f"{outcome.failed} failed")
@@ -146,9 +183,5 @@ def summary(outcome: Outcome, op: Operation) -> str:
     if outcome.count(INTERRUPTED):
         parts.append(f"{outcome.count(INTERRUPTED)} not done (interrupted)")
     line = ", ".join(parts) + f" in {_duration(outcome.seconds)}"
-    checked = [v for r in outcome.records for v in r.verification if v.get("after") is not None]
-    if checked:
-        still = sum(1 for v in checked if v.get("still_recognised"))
-        line += (f"\nheld-out check ({checked[0]['encoder']}, not used by the cloak): {still} of {len(checked)} "
-                 "protected face(s) still recognised")
-    return line
+    verdict = verdict_line(outcome)
+    return line if verdict is None else f"{verdict}\n{line}"

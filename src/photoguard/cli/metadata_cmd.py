@@ -50,9 +50,11 @@ def inspect_cmd(
                 raise
             _fail(item.path, exc)
             failed += 1
+            if as_json:  # failures are part of the JSON too, so a script sees every file
+                reports.append({"path": str(item.path), "status": "failed", "error": str(exc)})
             continue
         if as_json:
-            reports.append(report.to_dict())
+            reports.append({**report.to_dict(), "status": "done"})
             continue
         typer.echo(f"== {item.path} ({report.format})")
         findings = report.findings
@@ -84,7 +86,7 @@ def strip_cmd(
     exclude: list[str] = typer.Option([], "--exclude", metavar="GLOB", help="Leave out files matching. Repeatable."),
     jobs: int = typer.Option(0, "-j", "--jobs", min=0, help="Files processed in parallel (worker processes). 0 (default): one per CPU core, up to 4, for 16 files or more; else 1."),
     dry_run: bool = typer.Option(False, "-n", "--dry-run", help="Show what would be written; write nothing."),
-    report: Path | None = typer.Option(None, "--report", metavar="FILE", help="Write one record per file to FILE.json or FILE.csv."),
+    report: list[Path] = typer.Option([], "--report", metavar="FILE", help="Write one record per file to FILE.json or FILE.csv (repeatable: several formats at once; a resumed run keeps the earlier records of skipped files)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar and no per-file lines; errors and the summary only."),
 ) -> None:
     """Remove GPS, names, serials, thumbnails, XMP/IPTC, C2PA and motion-photo data."""
@@ -92,7 +94,8 @@ def strip_cmd(
     from photoguard.cli._batch_view import dry_run as show_plan
     from photoguard.cli._batch_view import execute, finish
 
-    check_report_path(report)
+    for path in report:
+        check_report_path(path)
     op = StripOperation(keep_icc=not drop_icc)
     planned = plan(paths, op, out=out, in_place=in_place, recursive=recursive, include=include,
                    exclude=exclude, skip_existing=skip_existing)
@@ -101,6 +104,8 @@ def strip_cmd(
         return
     workers = jobs or default_workers(sum(1 for job in planned if job.skip is None and job.error is None))
     outcome = execute(planned, op, workers=workers, quiet=quiet or as_json, report=report, lines=not as_json)
-    if as_json:
-        typer.echo(json.dumps([r.detail for r in outcome.records if r.status == DONE], indent=2, ensure_ascii=False))
+    if as_json:  # every file: the strip report of the done ones, the error or reason of the others
+        rows = [{"path": r.path, "output": r.output, "status": r.status, **(r.detail or {})} if r.status == DONE
+                else {"path": r.path, "status": r.status, "error": r.error, "message": r.message} for r in outcome.records]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     finish(outcome, op)

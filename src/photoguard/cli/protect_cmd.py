@@ -8,13 +8,12 @@ from pathlib import Path
 import typer
 
 from photoguard.cli import app
+from photoguard.config import DEFAULT_PRESET, PRESETS
 from photoguard.errors import UsageError
 
 
-class Strength(str, Enum):
-    fast = "fast"
-    medium = "medium"
-    strong = "strong"
+#: The strengths are the presets (one table: :data:`photoguard.config.PRESETS`).
+Strength = Enum("Strength", {name: name for name in PRESETS}, type=str)  # type: ignore[misc]
 
 
 class Device(str, Enum):
@@ -31,11 +30,16 @@ A photo without a face is copied with its metadata stripped, pixels untouched.
 
 Examples:
 
+\b
   photoguard protect portrait.jpg -o portrait_safe.jpg
 
   photoguard protect shoot/ -o delivered/ --skip-existing --jobs 2 --report delivered/report.csv
 
-Exit codes: 0 all done, 1 some files failed (each is named on its own line), 2 usage error.
+Each photo's line starts with the verdict of a held-out check (a face encoder the cloak did not
+use): protected, partly protected, not protected, not checked or no face.
+
+Exit codes: 0 all done, 1 some files failed (each is named on its own line), 2 usage error,
+3 with --fail-unprotected when some photo is not verified protected (its file is still written).
 Ctrl-C keeps finished files and leaves no partial one; rerun with --skip-existing to carry on.
 """
 
@@ -50,26 +54,28 @@ def _single_file_target(paths: list[Path], out: Path | None) -> Path | None:
 @app.command("protect", help=_HELP)
 def protect_cmd(
     paths: list[Path] = typer.Argument(..., metavar="PHOTOS_OR_FOLDERS", help="Photos (JPEG, HEIC, PNG, TIFF, WebP) and/or folders of photos."),
-    out: Path | None = typer.Option(None, "-o", "--out", help="Output folder (mirrors the input folders), or a file name for a single photo."),
-    strength: Strength = typer.Option(Strength.medium, "-s", "--strength", help="fast: seconds a face on a CPU; medium: hard to see at 100 %; strong: more protection, may be visible."),
+    out: Path | None = typer.Option(None, "-o", "--out", metavar="OUT", help="Output folder (mirrors the input folders), or a file name for a single photo."),
+    strength: Strength = typer.Option(Strength(DEFAULT_PRESET), "-s", "--strength", help="fast: seconds a face on a CPU; medium: hard to see at 100 %; strong: more protection, may be visible."),
     device: Device = typer.Option(Device.auto, "--device", help="Where the cloak runs: auto uses a CUDA GPU when there is one."),
     recursive: bool = typer.Option(True, "--recursive/--no-recursive", "-r/-R", help="Descend into sub-folders (default; -R for the top folder only)."),
     in_place: bool = typer.Option(False, "--in-place", help="Replace the originals (atomic: each photo is either the old or the new file, never half-written)."),
     skip_existing: bool = typer.Option(False, "--skip-existing", help="Skip photos whose output already exists: resumes an interrupted run."),
     include: list[str] = typer.Option([], "--include", metavar="GLOB", help="Only files matching (name or path in the folder, case-insensitive), e.g. '*.jpg'. Repeatable."),
     exclude: list[str] = typer.Option([], "--exclude", metavar="GLOB", help="Leave out files matching, e.g. 'rejects/*'. Repeatable."),
-    jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Photos processed in parallel (worker processes, each loading the models once)."),
+    jobs: int = typer.Option(1, "-j", "--jobs", min=1, metavar="N", help="Photos processed in parallel (worker processes, each loading the models once)."),
     dry_run: bool = typer.Option(False, "-n", "--dry-run", help="Show what would be written; write nothing."),
-    report: Path | None = typer.Option(None, "--report", metavar="FILE", help="Write one record per photo to FILE.json or FILE.csv (status, faces, scores, PSNR, time, error)."),
+    report: list[Path] = typer.Option([], "--report", metavar="FILE", help="Write one record per photo to FILE.json or FILE.csv (verdict, faces, scores, PSNR, time, error). Repeatable: several formats at once. With --skip-existing the earlier records of skipped photos are kept."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar and no per-photo lines; errors and the summary only."),
-    jpeg_quality: int = typer.Option(95, "--jpeg-quality", min=90, max=100, help="Quality of JPEG outputs (90-100; lower erodes the cloak)."),
+    jpeg_quality: int = typer.Option(95, "--jpeg-quality", min=90, max=100, metavar="Q", help="Quality of JPEG outputs (90-100; lower erodes the cloak)."),
+    fail_unprotected: bool = typer.Option(False, "--fail-unprotected", help="Exit with code 3 unless every face of every photo is verified protected (for scripts)."),
 ) -> None:
     """Cloak every face in photos and folders (see the help text above)."""
     from photoguard.batch import Job, ProtectOperation, check_report_path, plan
     from photoguard.cli._batch_view import dry_run as show_plan
     from photoguard.cli._batch_view import execute, finish
 
-    check_report_path(report)
+    for path in report:
+        check_report_path(path)
     if device is Device.cuda:
         from photoguard.pipeline import resolve_device
 
@@ -88,4 +94,4 @@ def protect_cmd(
     if dry_run:
         show_plan(planned, op)
         return
-    finish(execute(planned, op, workers=jobs, quiet=quiet, report=report), op)
+    finish(execute(planned, op, workers=jobs, quiet=quiet, report=report), op, fail_unprotected=fail_unprotected)

@@ -44,6 +44,7 @@ def perturb_iterative(
     min_scale: float,
     energy: float | None = None,
     patience: int | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> tuple[torch.Tensor, int]:
     """Optimise a bounded perturbation of ``clean`` that minimises ``loss_fn``.
 
@@ -68,6 +69,7 @@ def perturb_iterative(
             L2 ball: with the per-pixel bound it fixes the PSNR the cloak may cost.
         patience: stop once ``loss_fn`` said ``done`` on this many consecutive steps (None:
             run every step); the perturbation of the last step is returned.
+        on_step: called with ``(steps_run, steps)`` after each step (progress display).
 
     Returns:
         ``(delta, steps_run)``: the ``1 x 3 x H x W`` RGB perturbation (``perturbed - clean``),
@@ -85,6 +87,8 @@ def perturb_iterative(
         delta.requires_grad_(True)
         loss, done = loss_fn(compose(clean, delta, epsilon), step)
         steps_run = step + 1
+        if on_step is not None:
+            on_step(steps_run, steps)
         streak = streak + 1 if done else 0
         if patience is not None and streak >= patience:
             delta = delta.detach()

@@ -12,6 +12,7 @@ cloak of the faces before them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import torch
@@ -54,12 +55,15 @@ class IdentityCloak:
         self.device = torch.device(device)
         self.encoders = {name: load_encoder(name, self.device) for name in config.attack_encoders}
 
-    def __call__(self, image: torch.Tensor, faces: list[Face]) -> tuple[torch.Tensor, list[FaceOutcome]]:
+    def __call__(
+        self, image: torch.Tensor, faces: list[Face], progress: Callable[[float, str], None] | None = None
+    ) -> tuple[torch.Tensor, list[FaceOutcome]]:
         """Protect every face of ``image``.
 
         Args:
             image: ``1 x 3 x H x W`` photo in [0, 1] (not modified).
             faces: detected faces in the photo's pixel coordinates.
+            progress: called with ``(fraction of the cloak done, "face i of n, step s of S")``.
 
         Returns:
             ``(protected, outcomes)``: the protected photo (same shape) and one outcome per face.
@@ -69,14 +73,18 @@ class IdentityCloak:
         out = image.detach().clone()
         outcomes = []
         size = (image.shape[-1], image.shape[-2])
-        for face in faces:
+        for index, face in enumerate(faces):
             if face.size < self.config.min_face_px:
                 outcomes.append(FaceOutcome(face, False, f"too small: {face.size:.0f} px (min {self.config.min_face_px})"))
                 continue
             region = face_region(face, size, self.config.face_px, self.config.region_scale)
             crop = extract(out, region).to(self.device)  # move only the crop to the GPU
             energy = self._energy(region, (image.shape[-2], image.shape[-1]), len(faces))
-            delta, sims = self.cloak_crop(crop, region, energy)
+            on_step = None
+            if progress is not None:
+                def on_step(done: int, steps: int, index: int = index) -> None:
+                    progress((index + done / steps) / len(faces), f"face {index + 1} of {len(faces)}, step {done} of {steps}")
+            delta, sims = self.cloak_crop(crop, region, energy, on_step=on_step)
             patch = out[:, :, region.y0 : region.y1, region.x0 : region.x1]
             patch.add_(upsample(delta.to(out.device), region))
             original = image[:, :, region.y0 : region.y1, region.x0 : region.x1]
@@ -100,7 +108,8 @@ class IdentityCloak:
         return min(caps) if caps else None
 
     def cloak_crop(
-        self, crop: torch.Tensor, region: FaceRegion, energy: float | None = None
+        self, crop: torch.Tensor, region: FaceRegion, energy: float | None = None,
+        on_step: Callable[[int, int], None] | None = None,
     ) -> tuple[torch.Tensor, dict[str, float]]:
         """Optimise the perturbation of one working crop; returns it and the last mean similarities."""
         cfg = self.config
@@ -146,6 +155,7 @@ class IdentityCloak:
             min_scale=cfg.min_budget_scale,
             energy=energy,
             patience=cfg.patience,
+            on_step=on_step,
         )
         return delta, dict(objective.last_similarity)
 

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from photoguard.errors import MetadataError, UnsupportedImageError, UsageError
-from photoguard.fileio import Piece, atomic_write_pieces, join_pieces
+from photoguard.fileio import Piece, atomic_write_bytes, atomic_write_pieces, join_pieces
 from photoguard.metadata.base import MetadataHandler
 from photoguard.metadata.registry import HANDLERS, HEAD_BYTES, detect, handler_for
 from photoguard.metadata.types import Action, MetadataItem, MetadataReport, StripReport
@@ -85,7 +85,7 @@ def _strip_checked(data: bytes, *, keep_icc: bool, name: str) -> tuple[list[Piec
 
 
 def strip_metadata(
-    src: str | os.PathLike,
+    src: str | os.PathLike | bytes,
     dst: str | os.PathLike | None = None,
     *,
     keep_icc: bool = True,
@@ -93,8 +93,10 @@ def strip_metadata(
 ) -> StripReport:
     """Write a copy of ``src`` without identifying metadata to ``dst`` (atomically).
 
+    For bytes in memory and bytes back, use :func:`strip_bytes`.
+
     Args:
-        src: the input file; never modified unless ``in_place``.
+        src: the input file (or its encoded bytes); never modified unless ``in_place``.
         dst: where to write; required unless ``in_place``. Parent folders are created.
         keep_icc: keep the ICC colour profile (default). False drops it.
         in_place: replace ``src`` itself (atomic: a temp file, then rename).
@@ -106,10 +108,17 @@ def strip_metadata(
         UsageError: no destination, or the destination is the input without ``in_place``.
         UnsupportedFormatError, CorruptMetadataError: the file cannot be handled; nothing is written.
     """
+    if isinstance(src, (bytes, bytearray, memoryview)):
+        if dst is None or in_place:
+            raise UsageError("strip_metadata(bytes) needs a destination file; strip_bytes(data) returns the bytes")
+        data, report = strip_bytes(bytes(src), keep_icc=keep_icc)
+        report.destination = str(dst)
+        atomic_write_bytes(dst, data, durable=False)
+        return report
     if in_place:
         dst = src
     elif dst is None:
-        raise UsageError("strip_metadata needs a destination (or in_place=True)")
+        raise UsageError("strip_metadata needs a destination (or in_place=True); strip_bytes(data) works in memory")
     elif Path(dst).exists() and Path(dst).resolve() == Path(src).resolve():
         raise UsageError(f"{dst}: refusing to overwrite the input (use in_place=True)")
     with _opened(src) as (fd, data):

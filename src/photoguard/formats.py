@@ -1,0 +1,43 @@
+"""Which file format goes with which suffix, and which format a protected photo is written in.
+
+One table each, shared by the library (:func:`photoguard.protect`) and the batch engine; no
+imports, so ``photoguard strip`` can use it without loading numpy.
+
+Example:
+    >>> output_format("HEIF"), suffix_format("IMG_0001.JPG")
+    ('JPEG', 'JPEG')
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: File suffix (lower case) -> the image format it names. A photographer's own spelling
+#: (``IMG_0001.JPG``) is kept wherever the format allows it.
+SUFFIX_FORMAT = {".jpg": "JPEG", ".jpeg": "JPEG", ".jpe": "JPEG", ".jfif": "JPEG", ".png": "PNG", ".webp": "WEBP",
+                 ".tif": "TIFF", ".tiff": "TIFF", ".heic": "HEIF", ".heif": "HEIF", ".hif": "HEIF"}
+
+#: Input format -> the format a cloaked photo is written in: PNG for PNG, JPEG (quality 95, 4:4:4)
+#: for JPEG and HEIC (HEIC encoders are lossy and rarely accepted by platforms), lossless WebP for
+#: WebP, TIFF for TIFF; anything else as PNG.
+OUTPUT_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "HEIF": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "TIFF": "TIFF",
+                 "BMP": "PNG", "GIF": "PNG"}
+
+#: Written format -> the suffix given to a new file name.
+OUTPUT_SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif"}
+
+
+def suffix_format(path: str | os.PathLike) -> str | None:
+    """The format ``path``'s suffix names (``"JPEG"`` for ``.JPG``), or None."""
+    return SUFFIX_FORMAT.get(Path(path).suffix.lower())
+
+
+def output_format(image_format: str) -> str:
+    """The format :func:`photoguard.protect` writes a cloaked photo of ``image_format`` in."""
+    return OUTPUT_FORMAT.get(image_format, "PNG")
+
+
+def output_suffix(image_format: str) -> str:
+    """File suffix (``.jpg``, ``.png``…) that :func:`photoguard.protect` writes for an input format."""
+    return OUTPUT_SUFFIX[output_format(image_format)]
