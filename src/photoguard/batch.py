@@ -33,13 +33,15 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 from photoguard.batch_paths import InputFile, iter_inputs, plan_outputs
-from photoguard.errors import PhotoguardError, UsageError
+from photoguard.errors import PhotoguardError, ReportError, UsageError
 from photoguard.formats import output_format, output_suffix, suffix_format
 
 #: ``progress(fraction, stage)``: how far one file is, for a display.
@@ -153,14 +155,16 @@ class Operation:
 
 def sniff_format(path: Path) -> str | None:
     """The image format from a file's magic bytes (``"JPEG"``, ``"HEIF"``…), or None."""
+    from photoguard.fileio import read_regular
+    from photoguard.formats import pixel_format
     from photoguard.metadata.registry import HEAD_BYTES, detect
 
     try:
-        with open(path, "rb") as fh:
-            cls = detect(fh.read(HEAD_BYTES))
+        head = read_regular(path, HEAD_BYTES)  # a FIFO or device is refused, never read (it would block)
     except OSError:
         return None
-    return cls.format if cls is not None else None
+    cls = detect(head)
+    return cls.format if cls is not None else pixel_format(head)
 
 
 def is_image_candidate(path: Path) -> bool:
@@ -270,13 +274,13 @@ def _temp_sibling(src: Path) -> Path:
 
 
 def _commit_in_place(written: Path | None, src: Path) -> Path:
+    """Move ``written`` over the photo ``src`` stands for: through a symlink onto the real file
+    (replacing the link would leave the real photo, GPS and all, as it was)."""
     if written is None:
         raise PhotoguardError(f"{src}: nothing was written")
-    try:
-        os.chmod(written, src.stat().st_mode & 0o7777)  # keep the photo's permissions
-    except OSError:
-        pass
-    os.replace(written, src)
+    real = src.resolve()
+    os.chmod(written, real.stat().st_mode & 0o7777)  # keep the photo's permissions
+    os.replace(written, real)
     return src
 
 
@@ -378,6 +382,9 @@ def run_one(op: Operation, job: Job, progress: Progress | None = None) -> Record
         msg = str(exc)
     except MemoryError:
         msg = "out of memory"
+    except OSError as exc:  # a full disk, a read-only or missing folder, permissions: one clear line
+        where = f" ({exc.filename})" if exc.filename else ""
+        msg = f"cannot write or read a file: {exc.strerror or exc}{where}"
     except Exception as exc:  # an unexpected failure in one photo must not end a shoot
         msg = f"internal error: {type(exc).__name__}: {exc}"
     if not msg.startswith(str(job.src)):
@@ -388,6 +395,7 @@ def run_one(op: Operation, job: Job, progress: Progress | None = None) -> Record
 # Worker-process state: SIGINT interrupts a running job once, and is ignored while idle.
 _STOP: Any = None
 _BUSY = False
+_PARENT: int | None = None  # the batch process that started this worker
 
 
 def _on_sigint(signum: int, frame: Any) -> None:
@@ -397,10 +405,33 @@ def _on_sigint(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
 
-def _init_worker(threads: int, stop: Any, uses_torch: bool) -> None:
-    global _STOP
+def _die_with(parent: int) -> None:
+    """Make this worker end when ``parent`` does, even by SIGKILL: the kernel sends SIGTERM on the
+    parent's death (Linux ``PR_SET_PDEATHSIG``), and SIGTERM unwinds the worker like an error, so
+    its temp file is removed and nothing is committed after the parent is gone."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the checks below still stop new work
+            pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _init_worker(threads: int, stop: Any, uses_torch: bool, parent: int | None = None) -> None:
+    global _STOP, _PARENT
     _STOP = stop
+    _PARENT = parent
     signal.signal(signal.SIGINT, _on_sigint)
+    if parent is not None:
+        _die_with(parent)
     if uses_torch:
         import torch
 
@@ -409,13 +440,15 @@ def _init_worker(threads: int, stop: Any, uses_torch: bool) -> None:
 
 def _worker_job(op: Operation, job: Job) -> Record:
     global _BUSY
-    if _STOP is not None and _STOP.is_set():
+    if _STOP is not None and _STOP.is_set() or _PARENT is not None and os.getppid() != _PARENT:
         return Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)")
     _BUSY = True
     try:
         return run_one(op, job)
     except KeyboardInterrupt:
         return Record(path=str(job.src), output=None, status=INTERRUPTED, message="interrupted; nothing written")
+    except SystemExit as exc:  # SIGTERM (the parent died): the temp file is gone by now; end here, do not
+        os._exit(exc.code if isinstance(exc.code, int) else 1)  # report back to a pool that has no reader
     finally:
         _BUSY = False
 
@@ -444,13 +477,33 @@ def run(
             notify(records[i])
         else:
             todo.append(i)
-    if workers == 1 or len(todo) <= 1:
-        interrupted = _run_here(jobs, todo, op, records, on_start, notify, on_progress)
-    else:
-        interrupted = _run_pool(jobs, todo, op, records, min(workers, len(todo)), notify)
+    with _sigterm_stops():
+        if workers == 1 or len(todo) <= 1:
+            interrupted = _run_here(jobs, todo, op, records, on_start, notify, on_progress)
+        else:
+            interrupted = _run_pool(jobs, todo, op, records, min(workers, len(todo)), notify)
     for i, job in enumerate(jobs):
         records.setdefault(i, Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)"))
     return Outcome([records[i] for i in range(len(jobs))], time.perf_counter() - start, interrupted)
+
+
+@contextmanager
+def _sigterm_stops():
+    """While a batch runs, SIGTERM stops it as Ctrl-C does (finished files and the report are kept,
+    workers are told to stop, no temp file is left); outside the main thread nothing changes."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _run_here(jobs, todo, op, records, on_start, notify, on_progress=None) -> bool:
@@ -498,7 +551,8 @@ def _run_pool(jobs, todo, op, records, workers, notify) -> bool:
     stop = ctx.Event()
     threads = worker_threads(workers)
     interrupted = False
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(threads, stop, op.uses_torch)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(threads, stop, op.uses_torch, os.getpid())) as pool:
         pending: dict[Future, int] = {}
         try:
             for i in todo:
@@ -524,10 +578,8 @@ def _run_pool(jobs, todo, op, records, workers, notify) -> bool:
                     if not fut.cancelled():
                         records[i] = fut.result()
                         notify(records[i])
-            except KeyboardInterrupt:
-                pass
-            except Exception:  # a worker died while stopping: its file was written atomically or not at all
-                pass
+            except (KeyboardInterrupt, BrokenProcessPool):  # a worker died while stopping: its file was
+                pass                                          # written atomically or not at all
     return interrupted
 
 
@@ -589,18 +641,32 @@ def write_report(path: str | os.PathLike, records: Sequence[Record], *, keep_ear
     if keep_earlier and any(r.status == SKIPPED for r in records):
         earlier = _earlier_rows(path, kind)
         rows = [earlier.get(r.path, row) if r.status == SKIPPED else row for r, row in zip(records, rows)]
+    # A file name that is not UTF-8 holds surrogates (surrogateescape): written as \\udcXX escapes,
+    # which json.loads turns back into the same name, instead of failing after the whole batch.
     if kind == ".json":
-        data = (json.dumps(rows, indent=2, ensure_ascii=False) + "\n").encode()
+        data = (json.dumps(rows, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
     else:
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-        data = buf.getvalue().encode()
-    return atomic_write_bytes(path, data)
+        data = buf.getvalue().encode("utf-8", "backslashreplace")
+    try:
+        return atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
 
 
 def check_report_path(path: str | os.PathLike | None) -> None:
-    """Raise :class:`UsageError` before any work when ``--report`` has an unknown extension."""
-    if path is not None and Path(path).suffix.lower() not in (".json", ".csv"):
+    """Raise :class:`UsageError` before any work when ``--report`` cannot be written: an unknown
+    extension, a folder, or a parent that is a file."""
+    if path is None:
+        return
+    path = Path(path)
+    if path.suffix.lower() not in (".json", ".csv"):
         raise UsageError(f"{path}: the report must end in .json or .csv")
+    if path.is_dir():
+        raise UsageError(f"{path}: the report path is a folder")
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise UsageError(f"{path}: {parent} is a file, not a folder")

@@ -76,6 +76,10 @@ class CorruptMetadataError(MetadataError, CorruptImageError):
     broken or truncated, so it cannot be rewritten safely. Nothing is written."""
 
 
+class ReportError(PhotoguardError):
+    """A batch report could not be written (the files themselves were); exit code 1."""
+
+
 class BatchFailedError(PhotoguardError):
     """Some files of a batch failed (each already reported on its own line); exit code 1."""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,43 @@ class Span:
 
 
 Piece = bytes | Span
+
+
+def open_regular(path: str | os.PathLike) -> int:
+    """A read-only descriptor of ``path`` if it is a regular file (symlinks followed).
+
+    Opened with ``O_NONBLOCK`` and checked with ``fstat`` on the open descriptor, so a FIFO, a
+    device or a socket is refused instead of blocking the caller, and the check cannot be raced.
+
+    Raises:
+        OSError: it cannot be opened; ``IsADirectoryError`` / ``OSError(ENODEV)`` for a folder or a
+            file that is not a regular file.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "not a regular file (a folder)", str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.ENODEV, "not a regular file (a pipe, device or socket)", str(path))
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_error(path: str | os.PathLike, exc: OSError) -> str:
+    """``"<path>: not a regular file (a folder)"`` or ``"<path>: cannot read (Permission denied)"``."""
+    if exc.errno in (errno.EISDIR, errno.ENODEV):
+        return f"{path}: {exc.strerror}"
+    return f"{path}: cannot read ({exc.strerror or exc})"
+
+
+def read_regular(path: str | os.PathLike, limit: int | None = None) -> bytes:
+    """The bytes of a regular file (the first ``limit`` bytes when given); see :func:`open_regular`."""
+    with os.fdopen(open_regular(path), "rb") as fh:
+        return fh.read() if limit is None else fh.read(limit)
 
 
 def join_pieces(source: bytes, pieces: Sequence[Piece]) -> bytes:
@@ -85,8 +123,8 @@ def atomic_write_pieces(
             if kernel_copy:
                 kernel_copy = _copy_range(source_fd, fd, piece)
             if not kernel_copy:
-                with memoryview(source) as view:
-                    _write_all(fd, view[piece.start : piece.end])
+                with memoryview(source) as view, view[piece.start : piece.end] as part:
+                    _write_all(fd, part)
 
     return _atomic(path, write, durable=durable, mode=mode)
 

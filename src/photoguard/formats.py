@@ -28,6 +28,15 @@ OUTPUT_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "HEIF": "JPEG", "PNG": "PNG", "W
 OUTPUT_SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif"}
 
 
+#: Magic bytes of formats photoguard reads (and protects, as PNG) but has no metadata handler for.
+PIXEL_ONLY_MAGIC = {b"GIF87a": "GIF", b"GIF89a": "GIF", b"BM": "BMP"}
+
+
+def pixel_format(head: bytes) -> str | None:
+    """``"GIF"`` or ``"BMP"`` when ``head`` (a file's first bytes) starts with their magic, else None."""
+    return next((fmt for magic, fmt in PIXEL_ONLY_MAGIC.items() if head.startswith(magic)), None)
+
+
 def suffix_format(path: str | os.PathLike) -> str | None:
     """The format ``path``'s suffix names (``"JPEG"`` for ``.JPG``), or None."""
     return SUFFIX_FORMAT.get(Path(path).suffix.lower())

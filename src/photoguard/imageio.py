@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from photoguard.errors import CorruptImageError, ImageTooLargeError, UnsupportedImageError
-from photoguard.fileio import atomic_write_bytes  # noqa: F401  (re-exported: the one atomic writer)
+from photoguard.fileio import atomic_write_bytes, read_error, read_regular  # noqa: F401  (re-exported: the one atomic writer)
 
 if TYPE_CHECKING:  # torch is imported by the two tensor helpers only (it costs ~2 s of start-up)
     import torch
@@ -37,6 +37,9 @@ except ImportError:  # pragma: no cover - pillow-heif is a declared dependency
 DEFAULT_MAX_PIXELS = 100_000_000
 #: Pillow formats photoguard reads.
 SUPPORTED_FORMATS = {"JPEG", "PNG", "WEBP", "TIFF", "HEIF", "BMP", "MPO", "GIF"}
+#: Formats whose extra frames are pictures of their own (animation frames, pages); an MPO's or a
+#: HEIF's extra images are previews and depth maps of the primary one.
+MULTI_FRAME_FORMATS = {"PNG", "WEBP", "GIF", "TIFF"}
 
 
 @dataclass
@@ -49,6 +52,8 @@ class LoadedImage:
         format: Pillow's format name of the source (``"JPEG"``, ``"PNG"``, ...).
         icc_profile: the embedded ICC profile bytes, or None.
         source: the path it was read from, if any.
+        frames: frames or pages in the file (an animated PNG/WebP/GIF, a multi-page TIFF; an MPO
+            or HEIF counts its primary image only).
     """
 
     rgb: np.ndarray
@@ -57,6 +62,7 @@ class LoadedImage:
     icc_profile: bytes | None = None
     source: Path | None = None
     info: dict = field(default_factory=dict)
+    frames: int = 1
 
     @property
     def size(self) -> tuple[int, int]:
@@ -113,14 +119,12 @@ def open_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS)
     path = Path(path)
     if not path.exists():
         raise UnsupportedImageError(f"{path}: no such file")
-    if not path.is_file():
-        raise UnsupportedImageError(f"{path}: not a regular file")
-    if path.stat().st_size == 0:
-        raise CorruptImageError(f"{path}: empty file (0 bytes)")
     try:
-        data = path.read_bytes()
+        data = read_regular(path)  # a FIFO or device is refused, never read (it would block)
     except OSError as exc:
-        raise UnsupportedImageError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise UnsupportedImageError(read_error(path, exc)) from None
+    if not data:
+        raise CorruptImageError(f"{path}: empty file (0 bytes)")
     loaded = decode_image(data, max_pixels=max_pixels, name=str(path))
     loaded.source = path
     return loaded
@@ -130,6 +134,7 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str
     """Decode encoded image bytes; see :func:`open_image` for the errors raised."""
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's UserWarnings name its own files; errors are raised below
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             im = Image.open(io.BytesIO(data))
             fmt = im.format or "PNG"
@@ -141,21 +146,38 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str
             if fmt not in SUPPORTED_FORMATS:
                 raise UnsupportedImageError(f"{name}: {fmt} images are not supported")
             im.load()
+            frames = getattr(im, "n_frames", 1) if fmt in MULTI_FRAME_FORMATS else 1
             icc = im.info.get("icc_profile")
             im = ImageOps.exif_transpose(im)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageTooLargeError(f"{name}: image is too large (decompression-bomb guard)") from None
     except UnidentifiedImageError:
         raise UnsupportedImageError(f"{name}: not an image, or an unsupported format") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except ValueError as exc:
+        if "MAX_TEXT_CHUNK" in str(exc) and data.startswith(b"\x89PNG"):
+            return _decode_without_text(data, max_pixels=max_pixels, name=name)
         raise CorruptImageError(f"{name}: cannot decode image ({exc})") from None
+    except (OSError, SyntaxError, EOFError) as exc:
+        detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())  # libheif ends in a newline
+        raise CorruptImageError(f"{name}: cannot decode image ({detail})") from None
     if width < 1 or height < 1:
         raise CorruptImageError(f"{name}: image has no pixels")
     try:
         rgb, alpha = _to_rgb(im)
     except (OSError, ValueError) as exc:
         raise CorruptImageError(f"{name}: cannot convert {im.mode} image to RGB ({exc})") from None
-    return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, icc_profile=icc, info={"mode": im.mode})
+    return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, icc_profile=icc, info={"mode": im.mode}, frames=frames)
+
+
+def _decode_without_text(data: bytes, *, max_pixels: int, name: str) -> LoadedImage:
+    """A PNG whose text chunk is over Pillow's safety limit: decoded after the stripper removed its
+    text chunks (metadata the output would not keep anyway; the pixels are the same bytes)."""
+    from photoguard.metadata import strip_bytes
+
+    stripped, _ = strip_bytes(data, name=name)
+    if stripped == data:  # nothing removed: the limit was hit by something else
+        raise CorruptImageError(f"{name}: cannot decode image (a chunk over the safety limit)")
+    return decode_image(stripped, max_pixels=max_pixels, name=name)
 
 
 def from_pil(im: Image.Image, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str = "<PIL image>") -> LoadedImage:

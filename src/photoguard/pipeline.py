@@ -21,7 +21,7 @@ import torch
 from photoguard.config import PRESETS, CloakConfig, preset
 from PIL import Image
 
-from photoguard.errors import PhotoguardError, UnsupportedFormatError, UsageError
+from photoguard.errors import PhotoguardError, UnsupportedFormatError, UnsupportedImageError, UsageError
 from photoguard.faces.detect import detect_faces
 from photoguard.formats import OUTPUT_SUFFIX, output_format, output_suffix, suffix_format
 from photoguard.imageio import (
@@ -101,7 +101,7 @@ def _load(source: Source, max_pixels: int) -> tuple[LoadedImage, bytes | None]:
         return source, None
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
-        return decode_image(data, max_pixels=max_pixels), data
+        return _single_frame(decode_image(data, max_pixels=max_pixels)), data
     if isinstance(source, Image.Image):
         return from_pil(source, max_pixels=max_pixels), None
     if isinstance(source, np.ndarray):
@@ -109,9 +109,23 @@ def _load(source: Source, max_pixels: int) -> tuple[LoadedImage, bytes | None]:
             raise UsageError(f"expected an H x W x 3 uint8 RGB array, got {source.shape} {source.dtype}")
         return LoadedImage(rgb=source.copy(), format="PNG"), None
     if isinstance(source, (str, os.PathLike)):
-        return open_image(source, max_pixels=max_pixels), None
+        return _single_frame(open_image(source, max_pixels=max_pixels)), None
     raise UsageError(f"protect() reads a path, bytes, a PIL image, an H x W x 3 uint8 array or a LoadedImage, "
                      f"not {type(source).__name__}")
+
+
+def _single_frame(loaded: LoadedImage) -> LoadedImage:
+    """``loaded``, unless its file has several frames or pages: a face in frame 2 would be passed on
+    uncloaked (the strip keeps every frame; the re-encode keeps only the first), so it is refused.
+
+    Raises:
+        UnsupportedImageError: an animated PNG/WebP/GIF or a multi-page TIFF.
+    """
+    if loaded.frames > 1:
+        name = loaded.source or "the image"
+        raise UnsupportedImageError(f"{name}: {loaded.frames} frames or pages (animated or multi-page); photoguard "
+                                    "protects single pictures: save the frame or page you want to post as its own file")
+    return loaded
 
 
 def _target(output: str | os.PathLike, loaded: LoadedImage, written: str, lossless: bool) -> Path:

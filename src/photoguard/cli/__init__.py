@@ -14,6 +14,7 @@ import sys
 
 import typer
 
+from photoguard.cli._text import printable
 from photoguard.errors import NotProtectedError, PhotoguardError, UsageError
 
 app = typer.Typer(
@@ -76,15 +77,15 @@ def main(argv: list[str] | None = None) -> int:
                 print("photoguard: interrupted", file=sys.stderr)
             return code
     except UsageError as exc:
-        print(f"photoguard: error: {exc}", file=sys.stderr)
+        print(printable(f"photoguard: error: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except NotProtectedError as exc:
-        print(f"photoguard: {exc}", file=sys.stderr)
+        print(printable(f"photoguard: {exc}"), file=sys.stderr)
         return EXIT_NOT_PROTECTED
     except PhotoguardError as exc:
         if os.environ.get("PHOTOGUARD_DEBUG"):
             raise
-        print(f"photoguard: error: {exc}", file=sys.stderr)
+        print(printable(f"photoguard: error: {exc}"), file=sys.stderr)
         return EXIT_SOME_FAILED
     except typer.Exit as exc:
         return exc.exit_code
@@ -108,6 +109,6 @@ def main(argv: list[str] | None = None) -> int:
             return exc.exit_code
         if os.environ.get("PHOTOGUARD_DEBUG"):
             raise
-        print(f"photoguard: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)", file=sys.stderr)
+        print(printable(f"photoguard: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)"), file=sys.stderr)
         return EXIT_SOME_FAILED
     return EXIT_OK

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import typer
 
+from photoguard.cli._text import printable
 from photoguard.batch import DONE, FAILED, INTERRUPTED, NO_FACE, SKIPPED, Job, Operation, Outcome, Record, run, write_report
-from photoguard.errors import BatchFailedError, NotProtectedError
+from photoguard.errors import BatchFailedError, NotProtectedError, ReportError
 from photoguard.types import Verdict
 
 
@@ -60,14 +61,16 @@ class BatchView:
             self._progress.stop()
 
     def echo(self, line: str) -> None:
-        """A line on stdout (above the bar when both are on the terminal)."""
+        """A line on stdout (above the bar when both are on the terminal), control characters escaped."""
+        line = printable(line)
         if self._progress is not None and sys.stdout.isatty():
             self._progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
             typer.echo(line)
 
     def error(self, line: str) -> None:
-        """One error line on stderr."""
+        """One error line on stderr, control characters escaped."""
+        line = printable(line)
         if self._progress is not None:
             self._progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
         else:
@@ -105,12 +108,12 @@ def dry_run(jobs: Sequence[Job], op: Operation) -> None:
     todo = 0
     for job in jobs:
         if job.skip:
-            typer.echo(f"would skip  {job.src} ({job.skip})")
+            typer.echo(printable(f"would skip  {job.src} ({job.skip})"))
         elif job.error:
-            typer.echo(f"would fail  {job.src}: {job.error}")
+            typer.echo(printable(f"would fail  {job.src}: {job.error}"))
         else:
             todo += 1
-            typer.echo(f"would {op.action} {job.src} -> {job.dst}")
+            typer.echo(printable(f"would {op.action} {job.src} -> {job.dst}"))
     typer.echo(f"dry run: {todo} file(s) to {op.action}, {len(jobs) - todo} to skip or failing; nothing was written")
 
 
@@ -121,14 +124,21 @@ def execute(jobs: Sequence[Job], op: Operation, *, workers: int, quiet: bool, re
     total = sum(1 for j in jobs if j.skip is None and j.error is None)
     with BatchView(op, total, quiet=quiet, lines=lines) as view:
         outcome = run(jobs, op, workers=workers, on_start=view.start, on_record=view.record, on_progress=view.progress)
+    unwritten = []
     for path in report:
-        write_report(path, outcome.records)
+        try:
+            write_report(path, outcome.records)
+        except ReportError as exc:  # the summary still comes, then the exit status says so
+            typer.echo(printable(f"photoguard: error: {exc}"), err=True)
+            unwritten.append(str(path))
     if lines:
-        typer.echo(summary(outcome, op))
+        typer.echo("\n".join(printable(line) for line in summary(outcome, op).splitlines()))
+    if unwritten:
+        raise ReportError(f"{len(unwritten)} report(s) not written: {', '.join(unwritten)}")
     return outcome
 
 
-def finish(outcome: Outcome, op: Operation, *, fail_unprotected: bool = False) -> None:
+def finish(outcome: Outcome, op: Operation, *, fail_unprotected: bool = False, in_place: bool = False) -> None:
     """Turn the outcome into the exit status.
 
     Raises:
@@ -137,9 +147,11 @@ def finish(outcome: Outcome, op: Operation, *, fail_unprotected: bool = False) -
         NotProtectedError: with ``fail_unprotected``, some photo is not verified protected (exit code 3).
     """
     if outcome.interrupted:
+        carry_on = ("Run it again for the files not done; the finished ones are replaced already "
+                    "(leave them out with --exclude)." if in_place else "Run the same command with --skip-existing to carry on.")
         typer.echo(
             f"photoguard: stopped; {outcome.count(DONE) + outcome.count(NO_FACE)} finished file(s) are kept and no "
-            "partial file is left. Run the same command with --skip-existing to carry on.", err=True)
+            f"partial file is left. {carry_on}", err=True)
         raise KeyboardInterrupt
     if outcome.failed:
         ok = outcome.count(DONE) + outcome.count(NO_FACE)

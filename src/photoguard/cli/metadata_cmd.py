@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -10,22 +11,16 @@ import typer
 
 from photoguard.batch_paths import iter_inputs
 from photoguard.cli import app
-from photoguard.errors import BatchFailedError, PhotoguardError, UsageError
+from photoguard.cli._text import printable
+from photoguard.errors import BatchFailedError, PhotoguardError, UnsupportedImageError, UsageError
+from photoguard.fileio import read_error, read_regular
 from photoguard.metadata import inspect_metadata, strip_metadata
 from photoguard.metadata.registry import HEAD_BYTES, detect
 
 
-def _is_image(path: Path) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return detect(fh.read(HEAD_BYTES)) is not None
-    except OSError:
-        return False
-
-
 def _fail(path: Path | str, exc: Exception) -> None:
     msg = str(exc)
-    typer.echo(f"photoguard: error: {msg if msg.startswith(str(path)) else f'{path}: {msg}'}", err=True)
+    typer.echo(printable(f"photoguard: error: {msg if msg.startswith(str(path)) else f'{path}: {msg}'}"), err=True)
 
 
 def _debug() -> bool:
@@ -41,8 +36,17 @@ def inspect_cmd(
     """Show the metadata in each photo, grouped, with privacy findings first."""
     reports, failed = [], 0
     for item in iter_inputs(paths, recursive=recursive):
-        if item.from_folder and not _is_image(item.path):
-            continue
+        if item.from_folder:
+            try:
+                if detect(read_regular(item.path, HEAD_BYTES)) is None:
+                    continue  # not a photo (a sidecar, a note): skipped, as strip does
+            except OSError as exc:
+                if exc.errno not in (errno.EISDIR, errno.ENODEV):  # unreadable: said, not skipped in silence
+                    _fail(item.path, UnsupportedImageError(read_error(item.path, exc)))
+                    failed += 1
+                    if as_json:
+                        reports.append({"path": str(item.path), "status": "failed", "error": read_error(item.path, exc)})
+                continue
         try:
             report = inspect_metadata(item.path)
         except PhotoguardError as exc:
@@ -56,15 +60,16 @@ def inspect_cmd(
         if as_json:
             reports.append({**report.to_dict(), "status": "done"})
             continue
-        typer.echo(f"== {item.path} ({report.format})")
+        # Everything below comes from the file: printed with control characters escaped.
+        typer.echo(printable(f"== {item.path} ({report.format})"))
         findings = report.findings
         typer.echo("  privacy findings: " + ("none" if not findings else ""))
         for text in findings:
-            typer.echo(f"    ! {text}")
+            typer.echo(printable(f"    ! {text}"))
         for group, items in report.groups.items():
-            typer.echo(f"  [{group}]")
+            typer.echo(printable(f"  [{group}]"))
             for i in items:
-                typer.echo(f"    {i.tag:<28} {i.value}")
+                typer.echo(printable(f"    {i.tag:<28} {i.value}"))
     if as_json:
         typer.echo(json.dumps(reports, indent=2, ensure_ascii=False))
     if failed:
@@ -108,4 +113,4 @@ def strip_cmd(
         rows = [{"path": r.path, "output": r.output, "status": r.status, **(r.detail or {})} if r.status == DONE
                 else {"path": r.path, "status": r.status, "error": r.error, "message": r.message} for r in outcome.records]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-    finish(outcome, op)
+    finish(outcome, op, in_place=in_place)

@@ -94,4 +94,4 @@ def protect_cmd(
     if dry_run:
         show_plan(planned, op)
         return
-    finish(execute(planned, op, workers=jobs, quiet=quiet, report=report), op, fail_unprotected=fail_unprotected)
+    finish(execute(planned, op, workers=jobs, quiet=quiet, report=report), op, fail_unprotected=fail_unprotected, in_place=in_place)

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from photoguard.errors import MetadataError, UnsupportedImageError, UsageError
-from photoguard.fileio import Piece, atomic_write_bytes, atomic_write_pieces, join_pieces
+from photoguard.fileio import Piece, atomic_write_bytes, atomic_write_pieces, join_pieces, open_regular, read_error
 from photoguard.metadata.base import MetadataHandler
 from photoguard.metadata.registry import HANDLERS, HEAD_BYTES, detect, handler_for
 from photoguard.metadata.types import Action, MetadataItem, MetadataReport, StripReport
@@ -45,7 +45,7 @@ def inspect_metadata(source: str | os.PathLike | bytes) -> MetadataReport:
         CorruptMetadataError: the file's structure is broken or truncated.
     """
     if isinstance(source, (bytes, bytearray)):
-        return _inspect(bytes(source), "data")
+        return _inspect(bytes(source), "image bytes")
     with _opened(source) as (_, data):
         report = _inspect(data, str(source))
     report.path = str(source)
@@ -59,7 +59,7 @@ def _inspect(data: bytes, name: str) -> MetadataReport:
         raise _named(exc, name) from None
 
 
-def strip_bytes(data: bytes, *, keep_icc: bool = True, name: str = "data") -> tuple[bytes, StripReport]:
+def strip_bytes(data: bytes, *, keep_icc: bool = True, name: str = "image bytes") -> tuple[bytes, StripReport]:
     """Strip metadata from an encoded image in memory; return the new bytes and the report.
 
     The output is re-inspected before it is returned: if anything identifying were left, a
@@ -116,7 +116,7 @@ def strip_metadata(
         atomic_write_bytes(dst, data, durable=False)
         return report
     if in_place:
-        dst = src
+        dst = Path(src).resolve()  # through a symlink onto the real file, not over the link
     elif dst is None:
         raise UsageError("strip_metadata needs a destination (or in_place=True); strip_bytes(data) works in memory")
     elif Path(dst).exists() and Path(dst).resolve() == Path(src).resolve():
@@ -140,12 +140,10 @@ def _opened(path: str | os.PathLike) -> Iterator[tuple[int, bytes]]:
     path = Path(path)
     if not path.exists():
         raise UnsupportedImageError(f"{path}: no such file")
-    if not path.is_file():
-        raise UnsupportedImageError(f"{path}: not a regular file")
     try:
-        fh = open(path, "rb")
+        fh = os.fdopen(open_regular(path), "rb")  # a FIFO or device is refused, never read
     except OSError as exc:
-        raise UnsupportedImageError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise UnsupportedImageError(read_error(path, exc)) from None
     with fh:
         try:
             head = fh.read(HEAD_BYTES)
@@ -160,4 +158,7 @@ def _opened(path: str | os.PathLike) -> Iterator[tuple[int, bytes]]:
             yield fh.fileno(), data
         finally:
             if isinstance(data, mmap.mmap):
-                data.close()
+                try:
+                    data.close()
+                except BufferError:  # a view is still alive in an exception's traceback: let that error through
+                    pass

@@ -129,6 +129,22 @@ class TiffReader:
             return list(struct.unpack(f"{self.bo}{e.count}{_FMT[e.type]}", e.raw[: TYPE_SIZES[e.type] * e.count]))
         return []
 
+    def first(self, e: Entry, default: int | float | None = None) -> int | float | None:
+        """The entry's first numeric value, or ``default`` when it has none (a count-0 tag)."""
+        values = self.values(e)
+        return values[0] if values else default
+
+    def offset(self, e: Entry) -> int:
+        """A pointer tag's offset (a sub-IFD).
+
+        Raises:
+            CorruptMetadataError: the tag holds no value.
+        """
+        value = self.first(e)
+        if value is None:
+            raise CorruptMetadataError(f"corrupt TIFF/EXIF: tag {e.tag} points nowhere (no value)")
+        return int(value)
+
     def text(self, e: Entry) -> str:
         """Render an entry as a short string."""
         if e.type == 2:
@@ -218,7 +234,7 @@ def exif_items(tiff: bytes, group: str = "EXIF", *, ifd1_is_thumbnail: bool = Tr
     for index, ifd in enumerate(ifds):
         name = f"{group}:IFD{index}"
         items += _ifd_items(r, ifd, name, {})
-        reduced = 0x00FE in ifd.entries and bool(r.values(ifd.entries[0x00FE])[0] & 1)
+        reduced = 0x00FE in ifd.entries and bool(int(r.first(ifd.entries[0x00FE], 0)) & 1)
         if index > 0 and ((index == 1 and ifd1_is_thumbnail) or reduced) and (0x0201 in ifd.entries or 0x0111 in ifd.entries):
             length_tag = 0x0202 if 0x0202 in ifd.entries else 0x0117
             length = sum(r.values(ifd.entries[length_tag])) if length_tag in ifd.entries else 0
@@ -228,10 +244,10 @@ def exif_items(tiff: bytes, group: str = "EXIF", *, ifd1_is_thumbnail: bool = Tr
             if tag not in ifd.entries:
                 continue
             try:
-                sub_ifd = r.read_ifd(r.values(ifd.entries[tag])[0])
+                sub_ifd = r.read_ifd(r.offset(ifd.entries[tag]))
                 items += _gps_items(r, sub_ifd) if sub == "GPS" else _ifd_items(r, sub_ifd, f"{group}:{sub}", {})
                 if EXIF_IFD == tag and INTEROP_IFD in sub_ifd.entries:
-                    interop = r.read_ifd(r.values(sub_ifd.entries[INTEROP_IFD])[0])
+                    interop = r.read_ifd(r.offset(sub_ifd.entries[INTEROP_IFD]))
                     items += _ifd_items(r, interop, f"{group}:InteropIFD", {1: "InteropIndex", 2: "InteropVersion"})
             except (CorruptMetadataError, struct.error, IndexError) as exc:
                 items.append(MetadataItem(f"{group}:{sub}", sub, f"unreadable ({exc})", None))

@@ -61,6 +61,7 @@ def parse(data: bytes) -> tuple[list[Segment], int]:
         marker = data[pos + 1]
         if marker == EOI:
             segments.append(Segment(EOI, pos, pos + 2))
+            _check_frame(data, segments)
             return segments, pos + 2
         if marker in _STANDALONE:
             segments.append(Segment(marker, pos, pos + 2))
@@ -80,6 +81,27 @@ def parse(data: bytes) -> tuple[list[Segment], int]:
                 raise CorruptMetadataError("truncated JPEG: image data has no end-of-image marker")
             segments.append(Segment(None, pos, end))
             pos = end
+
+
+#: Start-of-frame markers (every coding process; C4, C8 and CC are other tables).
+_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_DNL = 0xDC
+
+
+def _check_frame(data: bytes, segments: list[Segment]) -> None:
+    """A JPEG must describe a picture: a frame header with a width (and a height, or a DNL marker
+    giving it later) before its first scan; a file of markers only is not a photo to pass on."""
+    for seg in segments:
+        if seg.marker in _SOF:
+            if seg.end - seg.start < 9:
+                raise CorruptMetadataError("corrupt JPEG: frame header too short")
+            height, width = struct.unpack_from(">HH", data, seg.start + 5)
+            if width == 0 or height == 0 and not any(s.marker == _DNL for s in segments):
+                raise CorruptMetadataError(f"corrupt JPEG: the frame is {width}x{height} pixels")
+            return
+        if seg.marker == SOS:
+            break
+    raise CorruptMetadataError("corrupt JPEG: no frame header before the image data (not a picture)")
 
 
 def _next_marker(data: bytes, pos: int) -> int:

@@ -50,7 +50,28 @@ def chunks(data: bytes) -> tuple[list[tuple[bytes, int, int]], int]:
         if ctype == b"IEND":
             if out[0][0] != b"IHDR":
                 raise CorruptMetadataError("corrupt PNG: first chunk is not IHDR")
+            ihdr = out[0][1]
+            width, height = struct.unpack_from(">II", data, ihdr + 8) if out[0][2] - ihdr >= 20 else (0, 0)
+            if width == 0 or height == 0:
+                raise CorruptMetadataError(f"corrupt PNG: the image is {width}x{height} pixels")
             return out, pos
+
+
+#: Largest ICC profile kept, inflated (real profiles are 0.5-600 kB; a zlib bomb of 1 KiB can hold 1 GiB).
+MAX_ICC_BYTES = 4 * 1024 * 1024
+
+
+def _icc_fits(body: memoryview) -> bool:
+    """Whether an iCCP chunk's profile inflates to at most :data:`MAX_ICC_BYTES` (and inflates at all)."""
+    name_end = bytes(body[:80]).find(b"\x00")
+    if name_end < 0:
+        return False
+    d = zlib.decompressobj()
+    try:
+        profile = d.decompress(bytes(body[name_end + 2 :]), MAX_ICC_BYTES + 1)
+    except zlib.error:
+        return False
+    return len(profile) <= MAX_ICC_BYTES and not d.unconsumed_tail
 
 
 def _inflate(raw: bytes) -> bytes:
@@ -128,9 +149,12 @@ class PngHandler(MetadataHandler):
                 parts.append(view[start:end])
                 if ctype not in (b"fdAT", b"fcTL"):
                     report.keep(name, KEEP[ctype])
-            elif ctype == b"iCCP" and keep_icc:
+            elif ctype == b"iCCP" and keep_icc and _icc_fits(view[start + 8 : end - 4]):
                 parts.append(view[start:end])
                 report.keep(f"iCCP ({size})", "colour, not identity (use keep_icc=False to drop)")
+            elif ctype == b"iCCP" and keep_icc:
+                report.remove(f"{name} ({size})", f"ICC profile over {human_size(MAX_ICC_BYTES)} once inflated "
+                              "(a decompression bomb, not a colour profile)")
             else:
                 report.remove(f"{name} ({size})", _REASONS.get(ctype, "ancillary chunk not needed to display the image"))
         if iend < len(data):

@@ -38,14 +38,15 @@ def handler_for(source: bytes | str | os.PathLike) -> MetadataHandler:
     Raises:
         UnsupportedFormatError: no handler recognises the data.
     """
+    prefix = ""  # bytes carry no name: the caller puts the file's name in front
     if isinstance(source, (bytes, bytearray, memoryview)):
-        head, name = bytes(source[:HEAD_BYTES]), "data"
+        head = bytes(source[:HEAD_BYTES])
     else:
         with open(source, "rb") as fh:
-            head, name = fh.read(HEAD_BYTES), str(Path(source))
+            head, prefix = fh.read(HEAD_BYTES), f"{Path(source)}: "
     cls = detect(head)
     if cls is None:
         if not head:
-            raise UnsupportedFormatError(f"{name}: empty file")
-        raise UnsupportedFormatError(f"{name}: not a JPEG, PNG, WebP, TIFF or HEIC/HEIF image")
+            raise UnsupportedFormatError(f"{prefix}empty file")
+        raise UnsupportedFormatError(f"{prefix}not a JPEG, PNG, WebP, TIFF or HEIC/HEIF image")
     return cls()

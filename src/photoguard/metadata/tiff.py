@@ -102,12 +102,12 @@ class TiffHandler(MetadataHandler):
         out = bytearray(data[:4] + b"\x00\x00\x00\x00")
         prev_ptr = 4
         for index, ifd in enumerate(ifds):
-            subfile = r.values(ifd.entries[254])[0] if 254 in ifd.entries else 0
+            subfile = r.first(ifd.entries[254], 0) if 254 in ifd.entries else 0
             if index > 0 and subfile & 1:
                 report.remove(f"page {index} (reduced-resolution, {human_size(sum(c for _, c in _blocks(r, ifd)[2]))})",
                               "thumbnail / preview of the image")
                 continue
-            if 259 in ifd.entries and r.values(ifd.entries[259])[0] == 6:
+            if 259 in ifd.entries and r.first(ifd.entries[259]) == 6:
                 raise UnsupportedFormatError("old-style JPEG-in-TIFF (compression 6) is not supported")
             off_tag, cnt_tag, blocks = _blocks(r, ifd)
             new_offsets = []
@@ -129,7 +129,7 @@ class TiffHandler(MetadataHandler):
             start, next_ptr = _write_ifd(out, r.bo, entries)
             struct.pack_into(r.bo + "I", out, prev_ptr, start)
             prev_ptr = next_ptr
-        orientation = r.values(ifds[0].entries[274])[0] if 274 in ifds[0].entries else None
+        orientation = r.first(ifds[0].entries[274]) if 274 in ifds[0].entries else None
         if orientation:
             report.orientation = f"kept the Orientation tag ({orientation}) in IFD0"
             report.keep(f"Orientation={orientation}", "so the image still displays upright")

