@@ -8,7 +8,7 @@ import json
 import pytest
 from _metadata_fixtures import SECRET, dirty_jpeg, dirty_png, dirty_webp
 
-from photoguard.batch_paths import iter_inputs, plan_outputs
+from photoguard.batch.paths import iter_inputs, plan_outputs
 from photoguard.cli import main
 from photoguard.errors import UsageError
 
@@ -44,15 +44,16 @@ def test_strip_folder_mirrors_paths_and_leaves_inputs(tmp_path, capsys):
 
 def test_default_jobs_use_the_cores_for_a_big_folder_only(tmp_path, capsys, monkeypatch):
     from photoguard import batch
+    from photoguard.batch import runner
 
-    monkeypatch.setattr(batch.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 8)
     assert [batch.default_workers(n) for n in (1, 15, 16, 500)] == [1, 1, 4, 4]
     src = tmp_path / "shoot"
     src.mkdir()
     first = dirty_jpeg(src / "000.jpg")
     for i in range(1, 16):
         (src / f"{i:03d}.jpg").write_bytes(first.read_bytes())
-    monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 2)
     assert main(["strip", str(src), "-o", str(tmp_path / "out"), "-q"]) == 0  # 16 files: 2 forked workers
     outputs = sorted((tmp_path / "out").glob("*.jpg"))
     assert len(outputs) == 16 and all(SECRET.encode() not in p.read_bytes() for p in outputs)

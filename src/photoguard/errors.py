@@ -49,17 +49,6 @@ class ImageTooLargeError(ImageError):
     """The image has more pixels than the configured limit (decompression-bomb guard)."""
 
 
-class ImageTooSmallError(ImageError):
-    """The image is too small to hold a face."""
-
-
-# --- faces and cloak ----------------------------------------------------------
-
-
-class NoFaceError(PhotoguardError):
-    """No face was found where one was required."""
-
-
 # --- metadata -----------------------------------------------------------------
 
 

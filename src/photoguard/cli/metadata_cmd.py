@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from photoguard.batch_paths import iter_inputs
+from photoguard.batch.paths import iter_inputs
 from photoguard.cli import app
 from photoguard.cli._text import printable
 from photoguard.errors import BatchFailedError, PhotoguardError, UnsupportedImageError, UsageError

@@ -12,7 +12,6 @@ import math
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 _LUMA_TABLE = torch.tensor(
     [
@@ -116,15 +115,3 @@ def jpeg(images: torch.Tensor, quality: torch.Tensor | float, *, subsample_chrom
     y = y + 128.0
     out = torch.stack([y + 1.402 * cr, y - 0.344136 * cb - 0.714136 * cr, y + 1.772 * cb], 1) / 255.0
     return out[:, :, :height, :width].clamp(0.0, 1.0)
-
-
-class DiffJPEG(nn.Module):
-    """Module form of :func:`jpeg` with a fixed quality."""
-
-    def __init__(self, quality: float = 75.0, *, subsample_chroma: bool = True) -> None:
-        super().__init__()
-        self.quality = float(quality)
-        self.subsample_chroma = subsample_chroma
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return jpeg(images, self.quality, subsample_chroma=self.subsample_chroma)

@@ -16,7 +16,6 @@ so every source pixel contributes, as a real resize would.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import torch
@@ -83,13 +82,6 @@ def margin_crop_matrix(box: tuple[float, float, float, float], size: int = 160, 
     offset_x = -scale * (cx - side / 2.0) + 0.5 * scale - 0.5
     offset_y = -scale * (cy - side / 2.0) + 0.5 * scale - 0.5
     return np.array([[scale, 0.0, offset_x], [0.0, scale, offset_y]])
-
-
-def shift_matrix(m: np.ndarray, dx: float, dy: float) -> np.ndarray:
-    """Re-express ``m`` for a source cropped at ``(dx, dy)``: ``m`` applied to ``crop + (dx, dy)``."""
-    out = np.array(m, dtype=np.float64, copy=True)
-    out[:, 2] += out[:, :2] @ np.array([dx, dy])
-    return out
 
 
 def jitter_matrices(
@@ -181,8 +173,3 @@ def _sample(src: torch.Tensor, m: torch.Tensor, size: int) -> torch.Tensor:
     if src.shape[0] == 1 and batch > 1:
         src = src.expand(batch, -1, -1, -1)
     return F.grid_sample(src, norm, mode="bilinear", padding_mode="zeros", align_corners=False)
-
-
-def scale_of(matrix: np.ndarray) -> float:
-    """Output pixels per source pixel of a ``2 x 3`` similarity matrix."""
-    return math.sqrt(abs(np.linalg.det(np.asarray(matrix)[:, :2])))

@@ -18,9 +18,6 @@ from photoguard.metadata.webp import WebpHandler
 HANDLERS: dict[str, type[MetadataHandler]] = {
     cls.format: cls for cls in (JpegHandler, PngHandler, WebpHandler, TiffHandler, HeifHandler)
 }
-#: MIME type -> handler class
-BY_MIME: dict[str, type[MetadataHandler]] = {cls.mime: cls for cls in HANDLERS.values()}
-BY_MIME["image/heif"] = HeifHandler
 HEAD_BYTES = 64
 
 

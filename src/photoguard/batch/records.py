@@ -1,0 +1,115 @@
+"""What the batch engine plans and what it reports: :class:`Job`, :class:`Record`, :class:`Outcome`
+and the :class:`Status` a file ends in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+#: ``progress(fraction, stage)``: how far one file is, for a display.
+Progress = Callable[[float, str], None]
+
+
+class Status(StrEnum):
+    """How one file ended (the report's ``status`` column)."""
+
+    DONE = "done"
+    SKIPPED = "skipped"
+    NO_FACE = "no-face"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+# The short names the engine and the CLI use.
+DONE, SKIPPED, NO_FACE, FAILED = Status.DONE, Status.SKIPPED, Status.NO_FACE, Status.FAILED
+INTERRUPTED = Status.INTERRUPTED
+
+
+@dataclass(frozen=True)
+class Job:
+    """One planned file.
+
+    Attributes:
+        src: the input file.
+        dst: where the output goes (``src`` itself with ``--in-place``).
+        alternates: other names the operation may write instead of ``dst`` (a HEIC photo without
+            a face keeps its ``.heic`` name); any of them existing counts for ``--skip-existing``.
+        skip: why the file is not processed (``"output exists"``), or None.
+        error: a failure known before running (reported as ``failed``), or None.
+        in_place: replace ``src`` with the result.
+    """
+
+    src: Path
+    dst: Path
+    alternates: tuple[Path, ...] = ()
+    skip: str | None = None
+    error: str | None = None
+    in_place: bool = False
+
+
+@dataclass
+class Record:
+    """What happened to one file; one row of the report.
+
+    Attributes:
+        path: the input file.
+        output: the file written (None when nothing was written).
+        status: ``done``, ``skipped``, ``no-face``, ``failed`` or ``interrupted``.
+        verdict: the held-out check's answer for the photo, in words (``protected``,
+            ``partly protected (1 of 2 faces)``, ``not protected (try strong)``, ``not checked``,
+            ``no face``; see :class:`photoguard.types.Verdict`); None for operations without a cloak.
+        faces: faces found (None for operations that do not look for faces).
+        faces_protected: faces cloaked.
+        verification: per face: ``{"face", "protected", "encoder", "before", "after", "threshold",
+            "still_recognised", "reason"}``; ``before`` is 1.0 (the original against itself),
+            ``after`` the held-out encoder's similarity of the protected face to the original.
+        psnr: whole-photo PSNR of output vs input, dB (None when the pixels are unchanged).
+        face_psnr: PSNR over the largest face, dB.
+        seconds: time spent on the file.
+        message: one line describing the result.
+        error: the error message when ``status`` is ``failed``.
+        detail: operation-specific extras (the metadata strip report), JSON only.
+    """
+
+    path: str
+    output: str | None
+    status: Status
+    verdict: str | None = None
+    faces: int | None = None
+    faces_protected: int | None = None
+    verification: list[dict[str, Any]] = field(default_factory=list)
+    psnr: float | None = None
+    face_psnr: float | None = None
+    seconds: float = 0.0
+    message: str = ""
+    error: str | None = None
+    detail: dict[str, Any] | None = None
+
+    @property
+    def still_recognised(self) -> int:
+        """Protected faces that the held-out encoder still matches to the original."""
+        return sum(1 for v in self.verification if v.get("still_recognised"))
+
+    @property
+    def fully_protected(self) -> bool:
+        """True unless a face of this photo is not verified protected (no face counts as safe)."""
+        return self.verdict is None or self.verdict in ("protected", "no face")
+
+
+@dataclass
+class Outcome:
+    """Everything :func:`run` produced: one record per job, in plan order."""
+
+    records: list[Record]
+    seconds: float
+    interrupted: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.records)
+
+    @property
+    def failed(self) -> int:
+        return self.count(FAILED)

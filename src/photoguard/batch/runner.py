@@ -1,0 +1,235 @@
+"""Running a batch: in this process or in a pool of worker processes; one bad file never stops it,
+Ctrl-C or SIGTERM stops it cleanly, and workers never outlive the process that started them."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from typing import Any
+
+from photoguard.batch.operations import Operation
+from photoguard.batch.records import FAILED, INTERRUPTED, SKIPPED, Job, Outcome, Progress, Record
+from photoguard.errors import PhotoguardError, UsageError
+
+
+def _pre_record(job: Job) -> Record:
+    if job.skip is not None:
+        return Record(path=str(job.src), output=None, status=SKIPPED, message=job.skip)
+    return Record(path=str(job.src), output=None, status=FAILED, error=f"{job.src}: {job.error}")
+
+
+def run_one(op: Operation, job: Job, progress: Progress | None = None) -> Record:
+    """Run ``op`` on one job; every error becomes a ``failed`` record (the batch goes on)."""
+    start = time.perf_counter()
+    try:
+        return op(job, progress)
+    except PhotoguardError as exc:
+        msg = str(exc)
+    except MemoryError:
+        msg = "out of memory"
+    except OSError as exc:  # a full disk, a read-only or missing folder, permissions: one clear line
+        where = f" ({exc.filename})" if exc.filename else ""
+        msg = f"cannot write or read a file: {exc.strerror or exc}{where}"
+    except Exception as exc:  # an unexpected failure in one photo must not end a shoot
+        msg = f"internal error: {type(exc).__name__}: {exc}"
+    if not msg.startswith(str(job.src)):
+        msg = f"{job.src}: {msg}"
+    return Record(path=str(job.src), output=None, status=FAILED, seconds=time.perf_counter() - start, error=msg)
+
+
+# Worker-process state: SIGINT interrupts a running job once, and is ignored while idle.
+_STOP: Any = None
+_BUSY = False
+_PARENT: int | None = None  # the batch process that started this worker
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    global _BUSY
+    if _BUSY:
+        _BUSY = False  # a second signal must not break the clean-up of the first
+        raise KeyboardInterrupt
+
+
+def _die_with(parent: int) -> None:
+    """Make this worker end when ``parent`` does, even by SIGKILL: the kernel sends SIGTERM on the
+    parent's death (Linux ``PR_SET_PDEATHSIG``), and SIGTERM unwinds the worker like an error, so
+    its temp file is removed and nothing is committed after the parent is gone."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the checks below still stop new work
+            pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _init_worker(threads: int, stop: Any, uses_torch: bool, parent: int | None = None) -> None:
+    global _STOP, _PARENT
+    _STOP = stop
+    _PARENT = parent
+    signal.signal(signal.SIGINT, _on_sigint)
+    if parent is not None:
+        _die_with(parent)
+    if uses_torch:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def _worker_job(op: Operation, job: Job) -> Record:
+    global _BUSY
+    if _STOP is not None and _STOP.is_set() or _PARENT is not None and os.getppid() != _PARENT:
+        return Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)")
+    _BUSY = True
+    try:
+        return run_one(op, job)
+    except KeyboardInterrupt:
+        return Record(path=str(job.src), output=None, status=INTERRUPTED, message="interrupted; nothing written")
+    except SystemExit as exc:  # SIGTERM (the parent died): the temp file is gone by now; end here, do not
+        os._exit(exc.code if isinstance(exc.code, int) else 1)  # report back to a pool that has no reader
+    finally:
+        _BUSY = False
+
+
+def run(
+    jobs: Sequence[Job], op: Operation, *, workers: int = 1,
+    on_start: Callable[[Job], None] | None = None, on_record: Callable[[Record], None] | None = None,
+    on_progress: Callable[[Job, float, str], None] | None = None,
+) -> Outcome:
+    """Run ``op`` over ``jobs``; ``on_record`` is called once per file as it finishes.
+
+    ``on_start`` is called before each file and ``on_progress(job, fraction, stage)`` as it
+    advances (model loading, face, optimisation step) when running in this process. ``workers > 1`` runs
+    that many processes (each loads its models once and uses :func:`worker_threads` torch
+    threads). Ctrl-C returns an :class:`Outcome` with ``interrupted=True``: finished files are kept, the others are marked ``interrupted``.
+    """
+    if workers < 1:
+        raise UsageError("--jobs must be at least 1")
+    start = time.perf_counter()
+    records: dict[int, Record] = {}
+    notify = on_record or (lambda record: None)
+    todo = []
+    for i, job in enumerate(jobs):
+        if job.skip is not None or job.error is not None:
+            records[i] = _pre_record(job)
+            notify(records[i])
+        else:
+            todo.append(i)
+    with _sigterm_stops():
+        if workers == 1 or len(todo) <= 1:
+            interrupted = _run_here(jobs, todo, op, records, on_start, notify, on_progress)
+        else:
+            interrupted = _run_pool(jobs, todo, op, records, min(workers, len(todo)), notify)
+    for i, job in enumerate(jobs):
+        records.setdefault(i, Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)"))
+    return Outcome([records[i] for i in range(len(jobs))], time.perf_counter() - start, interrupted)
+
+
+@contextmanager
+def _sigterm_stops():
+    """While a batch runs, SIGTERM stops it as Ctrl-C does (finished files and the report are kept,
+    workers are told to stop, no temp file is left); outside the main thread nothing changes."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _run_here(jobs, todo, op, records, on_start, notify, on_progress=None) -> bool:
+    current = None
+    try:
+        for i in todo:
+            current = i
+            if on_start:
+                on_start(jobs[i])
+            progress = None if on_progress is None else (lambda f, stage, job=jobs[i]: on_progress(job, f, stage))
+            records[i] = run_one(op, jobs[i], progress)
+            notify(records[i])
+    except KeyboardInterrupt:
+        if current is not None and current not in records:
+            records[current] = Record(path=str(jobs[current].src), output=None, status=INTERRUPTED,
+                                      message="interrupted; nothing written")
+        return True
+    return False
+
+
+def default_workers(files: int, *, min_files: int = 16, most: int = 4) -> int:
+    """Worker processes for a batch that does not use torch (metadata strip) when none were asked
+    for: one per CPU core, at most ``most``, for ``min_files`` files or more; else 1 (a forked
+    worker costs a few ms, but a handful of files is done before a pool pays off)."""
+    return max(1, min(os.cpu_count() or 1, most)) if files >= min_files else 1
+
+
+def worker_threads(workers: int) -> int:
+    """Torch threads per worker: ``$OMP_NUM_THREADS`` when set, else ``cores // workers``.
+
+    On a CPU shared with other busy processes, more than one thread per process can be many
+    times slower (threads wait for each other); ``OMP_NUM_THREADS=1`` avoids that.
+    """
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, (os.cpu_count() or 1) // workers)
+
+
+def _run_pool(jobs, todo, op, records, workers, notify) -> bool:
+    # Fork is cheap (metadata-only jobs start in milliseconds) but unsafe once torch has started
+    # its threads; protect jobs, or any process that imported torch, spawn fresh workers.
+    forkable = not op.uses_torch and "torch" not in sys.modules and "fork" in multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if forkable else "spawn")
+    stop = ctx.Event()
+    threads = worker_threads(workers)
+    interrupted = False
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(threads, stop, op.uses_torch, os.getpid())) as pool:
+        pending: dict[Future, int] = {}
+        try:
+            for i in todo:
+                pending[pool.submit(_worker_job, op, jobs[i])] = i
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    i = pending.pop(fut)
+                    records[i] = fut.result()
+                    notify(records[i])
+        except KeyboardInterrupt:
+            interrupted = True
+            stop.set()
+            for fut in pending:
+                fut.cancel()
+            for child in multiprocessing.active_children():
+                try:  # Ctrl-C in a terminal reaches the workers already; a signal to the parent alone does not
+                    os.kill(child.pid, signal.SIGINT)
+                except (OSError, TypeError):
+                    pass
+            try:
+                for fut, i in pending.items():
+                    if not fut.cancelled():
+                        records[i] = fut.result()
+                        notify(records[i])
+            except (KeyboardInterrupt, BrokenProcessPool):  # a worker died while stopping: its file was
+                pass                                          # written atomically or not at all
+    return interrupted
