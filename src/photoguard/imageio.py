@@ -87,7 +87,8 @@ def _to_rgb(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
         if profile:
             try:
                 src = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-                im = ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
+                converted = ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
+                im = converted if converted is not None else im.convert("RGB")
             except (ImageCms.PyCMSError, OSError):
                 im = im.convert("RGB")
         else:
@@ -148,7 +149,7 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str
             im.load()
             frames = getattr(im, "n_frames", 1) if fmt in MULTI_FRAME_FORMATS else 1
             icc = im.info.get("icc_profile")
-            im = ImageOps.exif_transpose(im)
+            upright: Image.Image = ImageOps.exif_transpose(im)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageTooLargeError(f"{name}: image is too large (decompression-bomb guard)") from None
     except UnidentifiedImageError:
@@ -163,10 +164,10 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str
     if width < 1 or height < 1:
         raise CorruptImageError(f"{name}: image has no pixels")
     try:
-        rgb, alpha = _to_rgb(im)
+        rgb, alpha = _to_rgb(upright)
     except (OSError, ValueError) as exc:
-        raise CorruptImageError(f"{name}: cannot convert {im.mode} image to RGB ({exc})") from None
-    return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, icc_profile=icc, info={"mode": im.mode}, frames=frames)
+        raise CorruptImageError(f"{name}: cannot convert {upright.mode} image to RGB ({exc})") from None
+    return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, icc_profile=icc, info={"mode": upright.mode}, frames=frames)
 
 
 def _decode_without_text(data: bytes, *, max_pixels: int, name: str) -> LoadedImage:

@@ -332,9 +332,10 @@ def _encode(
         result.image, out_format, alpha=loaded.alpha, quality=jpeg_quality, icc_profile=loaded.icc_profile if keep_icc else None
     )
     encoded, report = strip_bytes(encoded, keep_icc=keep_icc, name=str(loaded.source or "photo"))
-    if data is not None or loaded.source is not None:
+    leaked: bytes | Path | None = data if data is not None else loaded.source
+    if leaked is not None:
         try:
-            report.findings = inspect_metadata(data if data is not None else loaded.source).findings
+            report.findings = inspect_metadata(leaked).findings
         except PhotoguardError:  # the original's container could not be read; the output is checked clean anyway
             pass
     report.pixels = f"re-encoded as {out_format}" + (f" (quality {jpeg_quality}, 4:4:4)" if out_format == "JPEG" else " (lossless)")

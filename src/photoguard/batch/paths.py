@@ -63,7 +63,8 @@ def plan_outputs(inputs: Iterable[InputFile], out_dir: str | os.PathLike) -> lis
         UsageError: two inputs map to the same output path, or an output would overwrite an input.
     """
     out_dir = Path(out_dir)
-    plan, seen = [], {}
+    plan: list[tuple[InputFile, Path]] = []
+    seen: dict[str, Path] = {}
     for item in inputs:
         dst = out_dir / item.rel
         key = os.path.normcase(str(dst.resolve()))

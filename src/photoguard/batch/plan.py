@@ -55,9 +55,11 @@ def plan(
     items = select(paths, recursive=recursive, include=include, exclude=exclude, skip_dirs=[out] if out else [])
     if not items:
         raise UsageError("no files to process (check the paths and the --include/--exclude patterns)")
+    pairs: list[tuple[InputFile, Path, tuple[Path, ...]]]
     if in_place:
         pairs = [(item, item.path, ()) for item in items]
     else:
+        assert out is not None  # checked above: without --in-place an output folder is required
         renamed = [(item, op.output_rel(item)) for item in items]
         mirrored = plan_outputs([InputFile(i.path, rel, i.from_folder) for i, (rel, _) in renamed], out)
         pairs = [(item, dst, tuple(dst.parent / a.name for a in alts))

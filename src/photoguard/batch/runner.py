@@ -221,9 +221,11 @@ def _run_pool(jobs, todo, op, records, workers, notify) -> bool:
             for fut in pending:
                 fut.cancel()
             for child in multiprocessing.active_children():
+                if child.pid is None:
+                    continue
                 try:  # Ctrl-C in a terminal reaches the workers already; a signal to the parent alone does not
                     os.kill(child.pid, signal.SIGINT)
-                except (OSError, TypeError):
+                except OSError:
                     pass
             try:
                 for fut, i in pending.items():

@@ -104,9 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, click.exceptions.ClickException):
             exc.show()
             return exc.exit_code
-        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
-            exc.show()  # typer >= 0.20 vendors click: its usage errors are not click's classes
-            return exc.exit_code
+        show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):
+            show()  # typer >= 0.20 vendors click: its usage errors are not click's classes
+            return exit_code
         if os.environ.get("PHOTOGUARD_DEBUG"):
             raise
         print(printable(f"photoguard: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)"), file=sys.stderr)

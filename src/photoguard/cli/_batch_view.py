@@ -8,6 +8,7 @@ they scroll above it); errors are one line each on stderr.
 from __future__ import annotations
 
 import sys
+from typing import Any
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,7 +34,7 @@ class BatchView:
 
     def __init__(self, op: Operation, total: int, *, quiet: bool = False, lines: bool = True) -> None:
         self.op, self.total, self.quiet, self.lines = op, total, quiet, lines
-        self._progress = None
+        self._progress: Any = None  # a rich Progress, imported only when a bar is shown
         self._task = None
 
     def __enter__(self) -> "BatchView":

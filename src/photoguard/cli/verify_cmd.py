@@ -35,7 +35,10 @@ class EncoderScore:
     @property
     def recognised(self) -> tuple[bool | None, bool | None]:
         """Whether the protected face still matches the original (as written, after q75)."""
-        return tuple(None if s is None else s >= self.threshold for s in (self.as_written, self.recompressed))
+        def still(s: float | None) -> bool | None:
+            return None if s is None else s >= self.threshold
+
+        return still(self.as_written), still(self.recompressed)
 
 
 @dataclass

@@ -123,7 +123,7 @@ def budget_map(
     Returns:
         ``1 x 1 x H x W`` budget in [0, epsilon / 255].
     """
-    shape = tuple(rgb.shape[-2:])
+    shape = (int(rgb.shape[-2]), int(rgb.shape[-1]))
     jnd = jnd_map(rgb)
     mask = ellipse_mask(shape, box).to(rgb.device)
     eye_radius = 0.12 * max(box[2] - box[0], box[3] - box[1])

@@ -19,6 +19,7 @@ import mmap
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 from pathlib import Path
 
 from photoguard.errors import MetadataError, UnsupportedImageError, UsageError
@@ -147,6 +148,7 @@ def _opened(path: str | os.PathLike) -> Iterator[tuple[int, bytes]]:
     with fh:
         try:
             head = fh.read(HEAD_BYTES)
+            data: bytes | mmap.mmap
             cls = detect(head)
             if cls is not None and cls.accepts_mmap and os.fstat(fh.fileno()).st_size > 0:
                 data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
@@ -155,7 +157,8 @@ def _opened(path: str | os.PathLike) -> Iterator[tuple[int, bytes]]:
         except OSError as exc:
             raise UnsupportedImageError(f"{path}: cannot read ({exc.strerror or exc})") from None
         try:
-            yield fh.fileno(), data
+            # the handlers read an mmap as bytes (slices, find, regex): typed as what it behaves as
+            yield fh.fileno(), cast(bytes, data)
         finally:
             if isinstance(data, mmap.mmap):
                 try:

@@ -111,7 +111,8 @@ class TiffReader:
 
     def chain(self, offset: int | None = None, limit: int = 64) -> list[Ifd]:
         """The IFD chain starting at ``offset`` (default: IFD0), loop-safe."""
-        out, seen = [], set()
+        out: list[Ifd] = []
+        seen: set[int] = set()
         offset = self.first_offset if offset is None else offset
         while offset and offset not in seen and len(out) < limit:
             seen.add(offset)
@@ -129,10 +130,11 @@ class TiffReader:
             return list(struct.unpack(f"{self.bo}{e.count}{_FMT[e.type]}", e.raw[: TYPE_SIZES[e.type] * e.count]))
         return []
 
-    def first(self, e: Entry, default: int | float | None = None) -> int | float | None:
-        """The entry's first numeric value, or ``default`` when it has none (a count-0 tag)."""
+    def first(self, e: Entry, default: int = 0) -> int:
+        """The entry's first value as an integer (tags such as Compression, NewSubfileType,
+        Orientation), or ``default`` when it has none (a count-0 tag)."""
         values = self.values(e)
-        return values[0] if values else default
+        return int(values[0]) if values else default
 
     def offset(self, e: Entry) -> int:
         """A pointer tag's offset (a sub-IFD).
@@ -140,10 +142,9 @@ class TiffReader:
         Raises:
             CorruptMetadataError: the tag holds no value.
         """
-        value = self.first(e)
-        if value is None:
+        if not self.values(e):
             raise CorruptMetadataError(f"corrupt TIFF/EXIF: tag {e.tag} points nowhere (no value)")
-        return int(value)
+        return self.first(e)
 
     def text(self, e: Entry) -> str:
         """Render an entry as a short string."""
@@ -234,7 +235,7 @@ def exif_items(tiff: bytes, group: str = "EXIF", *, ifd1_is_thumbnail: bool = Tr
     for index, ifd in enumerate(ifds):
         name = f"{group}:IFD{index}"
         items += _ifd_items(r, ifd, name, {})
-        reduced = 0x00FE in ifd.entries and bool(int(r.first(ifd.entries[0x00FE], 0)) & 1)
+        reduced = 0x00FE in ifd.entries and bool(r.first(ifd.entries[0x00FE]) & 1)
         if index > 0 and ((index == 1 and ifd1_is_thumbnail) or reduced) and (0x0201 in ifd.entries or 0x0111 in ifd.entries):
             length_tag = 0x0202 if 0x0202 in ifd.entries else 0x0117
             length = sum(r.values(ifd.entries[length_tag])) if length_tag in ifd.entries else 0

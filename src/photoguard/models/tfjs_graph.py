@@ -28,6 +28,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -42,9 +43,9 @@ from photoguard.models.tfjs_weights import TfjsGraph, read_tfjs_graph
 __all__ = ["TfjsGraph", "TfjsGraphModule", "load_tfjs_encoder", "load_tfjs_graph", "read_tfjs_graph"]
 
 _NCHW_AXIS = (0, 2, 3, 1)  # NHWC axis -> NCHW axis
-_BINARY_FN = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div,
+_BINARY_FN: dict[str, Callable[[Tensor, Tensor], Tensor]] = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div,
               "max": torch.maximum, "min": torch.minimum}
-_UNARY_FN = {"identity": lambda t: t, "relu": torch.relu, "relu6": lambda t: F.hardtanh(t, 0.0, 6.0),
+_UNARY_FN: dict[str, Callable[[Tensor], Tensor]] = {"identity": lambda t: t, "relu": torch.relu, "relu6": lambda t: F.hardtanh(t, 0.0, 6.0),
              "sigmoid": torch.sigmoid, "tanh": torch.tanh}
 
 
@@ -171,13 +172,21 @@ class TfjsGraphModule(nn.Module):
         return out, feat
 
     def _buf(self, step: Step, role: str) -> Tensor | None:
+        """The step's optional constant ``role`` (a bias), or None."""
         return self._buffers[step.bufs[role]] if role in step.bufs else None
 
+    def _need(self, step: Step, role: str) -> Tensor:
+        """The step's constant ``role`` (weights, a PReLU slope); its absence is a broken graph."""
+        value = self._buf(step, role)
+        if value is None:
+            raise ModelError(f"{step.name}: the graph gives no {role!r} constant")
+        return value
+
     def _exec_const(self, step: Step, env: dict[str, Tensor]) -> Tensor:
-        return self._buf(step, "value")
+        return self._need(step, "value")
 
     def _exec_conv(self, step: Step, env: dict[str, Tensor]) -> Tensor:
-        x, w, p = env[step.inputs[0]], self._buf(step, "w"), step.params
+        x, w, p = env[step.inputs[0]], self._need(step, "w"), step.params
         if x.dim() != 4:
             raise ValueError(f"{step.name}: convolution of a rank-{x.dim()} tensor")
         (sh, sw), (dh, dw) = p["stride"], p["dilation"]
@@ -196,7 +205,7 @@ class TfjsGraphModule(nn.Module):
         a = env[step.inputs[0]]
         if a.dim() != 2:
             raise ValueError(f"{step.name}: MatMul of a rank-{a.dim()} tensor")
-        return F.linear(a, self._buf(step, "w"), self._buf(step, "b"))
+        return F.linear(a, self._need(step, "w"), self._buf(step, "b"))
 
     def _exec_binary(self, step: Step, env: dict[str, Tensor]) -> Tensor:
         a, b = (env[i] for i in step.inputs)
@@ -216,7 +225,7 @@ class TfjsGraphModule(nn.Module):
         return torch.clamp(env[step.inputs[0]], step.params["lo"], step.params["hi"])
 
     def _exec_prelu(self, step: Step, env: dict[str, Tensor]) -> Tensor:
-        x, alpha = env[step.inputs[0]], self._buf(step, "alpha").reshape(-1)
+        x, alpha = env[step.inputs[0]], self._need(step, "alpha").reshape(-1)
         if x.dim() in (2, 4) or alpha.numel() == 1:
             return F.prelu(x, alpha)
         return torch.clamp(x, min=0) + alpha * torch.clamp(x, max=0)

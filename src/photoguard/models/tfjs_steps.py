@@ -100,7 +100,8 @@ class _Builder:
     """Turns the needed part of a :class:`TfjsGraph` into a list of :class:`Step`."""
 
     def __init__(self, graph: TfjsGraph, targets: list[str]):
-        self.graph, self.steps = graph, []
+        self.graph = graph
+        self.steps: list[Step] = []
         for name in self._order(targets):
             self._convert(graph.nodes[name])
 
