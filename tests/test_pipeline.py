@@ -183,3 +183,20 @@ def test_each_preset_keeps_its_visibility_promise_on_a_real_face(weights, astron
     assert result.face_psnr >= cap_db - 0.5, (result.face_psnr, cap_db)
     assert result.psnr >= 20 * np.log10(255.0 / config.photo_rms) - 0.5
     assert np.abs(result.image.astype(int) - astronaut.astype(int)).max() <= config.epsilon
+
+
+@pytest.mark.weights
+def test_two_threads_share_the_models_and_get_what_one_gets(weights, astronaut: np.ndarray) -> None:
+    """The cached encoders carry no per-call state (no hooks), so concurrent cloaks do not mix."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    config = FAST.with_(steps=3)
+    alone = photoguard.protect(astronaut, strength=config)
+    with ThreadPoolExecutor(2) as pool:
+        both = list(pool.map(lambda _: photoguard.protect(astronaut, strength=config), range(2)))
+    for result in both:
+        assert np.array_equal(result.image, alone.image)
+        assert result.faces[0].verification_similarity == pytest.approx(alone.faces[0].verification_similarity)
+    photoguard.release_models()  # frees them; the next call loads them again
+    again = photoguard.protect(astronaut, strength=config)
+    assert np.array_equal(again.image, alone.image)

@@ -11,7 +11,7 @@ Public API::
     print(photoguard.inspect_metadata("IMG_0001.jpg").findings)
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from photoguard.errors import PhotoguardError
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from photoguard.config import DEFAULT_PRESET, PRESETS, CloakConfig, preset
     from photoguard.faces.detect import detect_faces
     from photoguard.metadata import inspect_metadata, strip_bytes, strip_metadata
-    from photoguard.pipeline import protect, protect_bytes
+    from photoguard.pipeline import protect, protect_bytes, release_models
     from photoguard.types import Face, FaceReport, FaceStatus, ProtectResult, Verdict
 
 __version__ = "0.1.0"
@@ -33,12 +33,12 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
-    if name in ("protect", "protect_bytes"):
+    if name in ("protect", "protect_bytes", "release_models"):
         from photoguard import pipeline
 
         return getattr(pipeline, name)
@@ -54,7 +54,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "protect", "protect_bytes", "strip_metadata", "strip_bytes", "inspect_metadata", "detect_faces", "preset", "PRESETS",
+    "protect", "protect_bytes", "release_models", "strip_metadata", "strip_bytes", "inspect_metadata", "detect_faces", "preset", "PRESETS",
     "DEFAULT_PRESET", "CloakConfig", "ProtectResult", "Verdict", "FaceReport", "FaceStatus", "Face",
     "PhotoguardError", "__version__",
 ]

@@ -37,7 +37,7 @@ def pixel_format(head: bytes) -> str | None:
     return next((fmt for magic, fmt in PIXEL_ONLY_MAGIC.items() if head.startswith(magic)), None)
 
 
-def suffix_format(path: str | os.PathLike) -> str | None:
+def suffix_format(path: str | os.PathLike[str]) -> str | None:
     """The format ``path``'s suffix names (``"JPEG"`` for ``.JPG``), or None."""
     return SUFFIX_FORMAT.get(Path(path).suffix.lower())
 

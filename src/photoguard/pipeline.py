@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -38,11 +40,14 @@ from photoguard.imageio import (
 from photoguard.metrics import crop, face_region_box, psnr
 from photoguard.types import Face, FaceReport, ProtectResult
 
+if TYPE_CHECKING:  # the cloak (and torch's model code) loads on the first protect()
+    from photoguard.cloak.identity import IdentityCloak
+
 Progress = Callable[[float, str], None]
 
 #: What :func:`protect` reads: a path, encoded bytes, a PIL image, an ``H x W x 3`` uint8 RGB array
 #: or a :class:`~photoguard.imageio.LoadedImage`.
-Source = str | os.PathLike | bytes | Image.Image | np.ndarray | LoadedImage
+Source = str | os.PathLike[str] | bytes | Image.Image | np.ndarray | LoadedImage
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -55,20 +60,33 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     return dev
 
 
-__all__ = ["Source", "output_suffix", "protect", "protect_bytes", "resolve_device"]
+__all__ = ["Source", "output_suffix", "protect", "protect_bytes", "release_models", "resolve_device"]
 
 
-_CLOAKS: dict[tuple[CloakConfig, str], object] = {}
+_CLOAKS: dict[tuple[CloakConfig, str], IdentityCloak] = {}
+_CLOAKS_LOCK = threading.Lock()
 
 
-def _get_cloak(config: CloakConfig, device: torch.device):
+def _get_cloak(config: CloakConfig, device: torch.device) -> IdentityCloak:
+    """The cloak for ``config`` on ``device``, built once (two threads asking at once get one)."""
     from photoguard.cloak.identity import IdentityCloak
 
     key = (config, str(device))
-    if key not in _CLOAKS:
-        _CLOAKS.clear()  # keep one: encoders are cached separately, configs are cheap
-        _CLOAKS[key] = IdentityCloak(config, device)
-    return _CLOAKS[key]
+    with _CLOAKS_LOCK:
+        if key not in _CLOAKS:
+            _CLOAKS.clear()  # keep one: encoders are cached separately, configs are cheap
+            _CLOAKS[key] = IdentityCloak(config, device)
+        return _CLOAKS[key]
+
+
+def release_models() -> None:
+    """Forget the cached cloak and every cached encoder (their memory, GPU memory included, is freed
+    once nothing else holds them); the next :func:`protect` loads them again."""
+    from photoguard.models.face_encoder import release_encoders
+
+    with _CLOAKS_LOCK:
+        _CLOAKS.clear()
+    release_encoders()
 
 
 def _verification(
@@ -128,7 +146,7 @@ def _single_frame(loaded: LoadedImage) -> LoadedImage:
     return loaded
 
 
-def _target(output: str | os.PathLike, loaded: LoadedImage, written: str, lossless: bool) -> Path:
+def _target(output: str | os.PathLike[str], loaded: LoadedImage, written: str, lossless: bool) -> Path:
     """The file to write for ``output``: a folder gets ``<stem><suffix>``; a named file must carry
     the suffix of the ``written`` format, except that a lossless copy (no face cloaked) named as
     the cloaked photo would be keeps the input's own suffix (a face-free HEIC stays ``.heic``).
@@ -148,7 +166,7 @@ def _target(output: str | os.PathLike, loaded: LoadedImage, written: str, lossle
     raise UsageError(f"{path}: this photo is written as {written}; name it {path.stem}{_suffix(loaded, written)} or give a folder")
 
 
-def _check_name(output: str | os.PathLike, loaded: LoadedImage) -> None:
+def _check_name(output: str | os.PathLike[str], loaded: LoadedImage) -> None:
     """Refuse, before any work, an output name whose suffix fits neither format it could be written in."""
     path = Path(output)
     if str(output).endswith(("/", os.sep)) or path.is_dir():
@@ -169,7 +187,7 @@ def protect(
     source: Source,
     *,
     strength: str | CloakConfig = "medium",
-    output: str | os.PathLike | None = None,
+    output: str | os.PathLike[str] | None = None,
     device: str | torch.device = "auto",
     jpeg_quality: int = 95,
     keep_icc: bool = True,
@@ -235,10 +253,10 @@ def protect_bytes(
 ) -> tuple[bytes, ProtectResult]:
     """:func:`protect` in memory: the protected file's bytes (metadata stripped) and the result.
 
-    Example:
-        >>> data, result = protect_bytes(Path("selfie.jpg").read_bytes())  # doctest: +SKIP
-        >>> result.verdict, data[:2]  # doctest: +SKIP
-        (<Verdict.PROTECTED: 'protected'>, b'\\xff\\xd8')
+    Example (from the repository root, models fetched):
+        >>> data, result = protect_bytes(Path("examples/astronaut.png").read_bytes(), strength=preset("fast").with_(steps=2))
+        >>> data[:4], result.faces_protected, result.output_path is None
+        (b'\\x89PNG', 1, True)
     """
     t0 = time.perf_counter()
     loaded, data = _load(source, max_pixels)

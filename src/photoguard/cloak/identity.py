@@ -45,9 +45,15 @@ class IdentityCloak:
         config: the validated hyper-parameters.
         device: where the encoders run.
 
-    Example:
-        >>> cloak = IdentityCloak(preset("fast"))
-        >>> protected, outcomes = cloak(photo, faces)   # photo: 1 x 3 x H x W in [0, 1]
+    Example (from the repository root, models fetched):
+        >>> from photoguard.config import preset
+        >>> from photoguard.faces.detect import detect_faces
+        >>> from photoguard.imageio import open_image, to_tensor
+        >>> rgb = open_image("examples/astronaut.png").rgb
+        >>> cloak = IdentityCloak(preset("fast").with_(steps=2))
+        >>> protected, outcomes = cloak(to_tensor(rgb), detect_faces(rgb))   # 1 x 3 x H x W in [0, 1]
+        >>> protected.shape, [o.cloaked for o in outcomes]
+        (torch.Size([1, 3, 512, 512]), [True])
     """
 
     def __init__(self, config: CloakConfig, device: str | torch.device = "cpu") -> None:

@@ -38,7 +38,7 @@ def _named(exc: MetadataError, name: str) -> MetadataError:
     return exc if msg.startswith(name) else type(exc)(f"{name}: {msg}")
 
 
-def inspect_metadata(source: str | os.PathLike | bytes) -> MetadataReport:
+def inspect_metadata(source: str | os.PathLike[str] | bytes) -> MetadataReport:
     """Everything identifying in one image file (or its bytes), grouped, with privacy findings.
 
     Raises:
@@ -86,8 +86,8 @@ def _strip_checked(data: bytes, *, keep_icc: bool, name: str) -> tuple[list[Piec
 
 
 def strip_metadata(
-    src: str | os.PathLike | bytes,
-    dst: str | os.PathLike | None = None,
+    src: str | os.PathLike[str] | bytes,
+    dst: str | os.PathLike[str] | None = None,
     *,
     keep_icc: bool = True,
     in_place: bool = False,
@@ -135,7 +135,7 @@ def strip_metadata(
 
 
 @contextmanager
-def _opened(path: str | os.PathLike) -> Iterator[tuple[int, bytes]]:
+def _opened(path: str | os.PathLike[str]) -> Iterator[tuple[int, bytes]]:
     """An open descriptor of ``path`` and its content: memory-mapped when its format's handler
     takes a mapping (JPEG: the image data is then never copied into Python), else read."""
     path = Path(path)
