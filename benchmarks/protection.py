@@ -41,7 +41,9 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 FACES = ROOT.parent / "shared" / "faces"
 RESULTS = ROOT / "benchmarks" / "results"
-CHANNELS = ("as written", "JPEG q75", "1280 + q87", "1080 + q80")
+from photoguard.channels import CHANNELS as PLATFORM  # noqa: E402  (one table with `photoguard verify`)
+
+CHANNELS = tuple(PLATFORM)
 LOO = ("arcface", "facenet", "faceres")  # at least these, per the acceptance
 
 
@@ -59,20 +61,11 @@ def runs() -> dict[str, object]:
 
 
 def channel(data: bytes, name: str) -> np.ndarray:
-    """Decode ``data`` and apply a platform channel; returns RGB uint8."""
+    """Decode ``data`` and apply a platform channel (:data:`photoguard.channels.CHANNELS`); returns RGB uint8."""
+    from photoguard.channels import posted
     from photoguard.imageio import decode_image
 
-    rgb = decode_image(data).rgb
-    if name == "as written":
-        return rgb
-    quality, side = {"JPEG q75": (75, None), "1280 + q87": (87, 1280), "1080 + q80": (80, 1080)}[name]
-    im = Image.fromarray(rgb)
-    if side and max(im.size) > side:
-        s = side / max(im.size)
-        im = im.resize((round(im.width * s), round(im.height * s)), Image.LANCZOS)
-    buf = io.BytesIO()
-    im.save(buf, "JPEG", quality=quality)
-    return np.asarray(Image.open(buf).convert("RGB"))
+    return posted(decode_image(data).rgb, name)
 
 
 def noise_protect(rgb: np.ndarray, face, eps: int, seed: int) -> np.ndarray:

@@ -25,13 +25,23 @@ from photoguard.fileio import atomic_write_bytes, read_error, read_regular  # no
 if TYPE_CHECKING:  # torch is imported by the two tensor helpers only (it costs ~2 s of start-up)
     import torch
 
-try:  # HEIC/HEIF (iPhone photos); optional at import so a missing wheel only disables HEIC.
-    from pillow_heif import register_heif_opener
+def _register_heif() -> bool:
+    """Teach Pillow HEIC/HEIF (iPhone photos) on the first decode, not at import (importing photoguard
+    must not change Pillow for the rest of a program); False if pillow-heif is missing."""
+    global HEIF_AVAILABLE
+    if HEIF_AVAILABLE is None:
+        try:
+            from pillow_heif import register_heif_opener
 
-    register_heif_opener()
-    HEIF_AVAILABLE = True
-except ImportError:  # pragma: no cover - pillow-heif is a declared dependency
-    HEIF_AVAILABLE = False
+            register_heif_opener()
+            HEIF_AVAILABLE = True
+        except ImportError:  # pragma: no cover - pillow-heif is a declared dependency
+            HEIF_AVAILABLE = False
+    return HEIF_AVAILABLE
+
+
+#: Whether HEIC/HEIF can be read: None until the first decode asks (:func:`_register_heif`).
+HEIF_AVAILABLE: bool | None = None
 
 #: Default limit on decoded pixels (a 100 MP photo decodes to 300 MB of RGB).
 DEFAULT_MAX_PIXELS = 100_000_000
@@ -133,6 +143,7 @@ def open_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS)
 
 def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str = "<bytes>") -> LoadedImage:
     """Decode encoded image bytes; see :func:`open_image` for the errors raised."""
+    _register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's UserWarnings name its own files; errors are raised below

@@ -32,6 +32,15 @@ app = typer.Typer(
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_NOT_PROTECTED = 0, 1, 2, 3
 
+#: ``--debug`` (or ``$PHOTOGUARD_DEBUG``) for this run: tracebacks instead of one-line errors. Kept
+#: here, not written into the environment (where it would leak into every later run in the process).
+_debug = {"on": False}
+
+
+def debugging() -> bool:
+    """Whether this run shows tracebacks (``--debug``, or ``$PHOTOGUARD_DEBUG`` set)."""
+    return _debug["on"] or bool(os.environ.get("PHOTOGUARD_DEBUG"))
+
 
 def _show_version(value: bool) -> None:
     if value:
@@ -46,8 +55,7 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors.", envvar="PHOTOGUARD_DEBUG"),
     version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
-    if debug:
-        os.environ["PHOTOGUARD_DEBUG"] = "1"
+    _debug["on"] = debug
 
 
 #: Sub-command name -> the module that adds it to :data:`app`.
@@ -69,6 +77,7 @@ def _register(args: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
+    _debug["on"] = False
     _register(sys.argv[1:] if argv is None else list(argv))
     try:
         code = app(args=argv, standalone_mode=False)
@@ -83,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         print(printable(f"photoguard: {exc}"), file=sys.stderr)
         return EXIT_NOT_PROTECTED
     except PhotoguardError as exc:
-        if os.environ.get("PHOTOGUARD_DEBUG"):
+        if debugging():
             raise
         print(printable(f"photoguard: error: {exc}"), file=sys.stderr)
         return EXIT_SOME_FAILED
@@ -108,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         if callable(show) and isinstance(exit_code, int):
             show()  # typer >= 0.20 vendors click: its usage errors are not click's classes
             return exit_code
-        if os.environ.get("PHOTOGUARD_DEBUG"):
+        if debugging():
             raise
         print(printable(f"photoguard: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)"), file=sys.stderr)
         return EXIT_SOME_FAILED

@@ -24,7 +24,9 @@ def _fail(path: Path | str, exc: Exception) -> None:
 
 
 def _debug() -> bool:
-    return bool(os.environ.get("PHOTOGUARD_DEBUG"))
+    from photoguard.cli import debugging
+
+    return debugging()
 
 
 @app.command("inspect")

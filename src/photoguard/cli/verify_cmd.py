@@ -8,7 +8,6 @@ still in the protected file.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from dataclasses import asdict, dataclass, field
@@ -16,11 +15,9 @@ from pathlib import Path
 
 import typer
 
+from photoguard.channels import VERIFY_CHANNEL
 from photoguard.cli import app
 from photoguard.errors import ImageError, ModelError, PhotoguardError
-
-RECOMPRESS_QUALITY = 75
-
 
 @dataclass
 class EncoderScore:
@@ -53,17 +50,6 @@ class VerifyReport:
     metadata_error: str | None = None
 
 
-def _jpeg_roundtrip(rgb, quality: int):
-    """Re-encode with Pillow's defaults for a platform upload (4:2:0 chroma) and decode."""
-    import numpy as np
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, "JPEG", quality=quality)
-    buf.seek(0)
-    return np.asarray(Image.open(buf).convert("RGB"))
-
-
 def _score(value: float) -> float | None:
     return None if math.isnan(value) else round(float(value), 4)
 
@@ -80,6 +66,7 @@ def build_report(original: Path, protected: Path) -> VerifyReport:
     from photoguard.metadata import inspect_metadata
     from photoguard.models.encoders import ENCODERS
     from photoguard.models.face_encoder import load_encoder
+    from photoguard.channels import posted as platform
     from photoguard.verify import can_judge, compare_identity, verdict_threshold
 
     before, after = open_image(original).rgb, open_image(protected).rgb
@@ -99,7 +86,7 @@ def build_report(original: Path, protected: Path) -> VerifyReport:
     if faces and available:
         enc = tuple(available)
         written = compare_identity(before, after, faces, enc)
-        posted = compare_identity(before, _jpeg_roundtrip(after, RECOMPRESS_QUALITY), faces, enc)
+        posted = compare_identity(before, platform(after, VERIFY_CHANNEL), faces, enc)
         for i, face in enumerate(faces):
             scores = [EncoderScore(name, round(verdict_threshold(name), 4), name == held_out,
                                    _score(written.similarity[name][i]), _score(posted.similarity[name][i]))
@@ -127,7 +114,7 @@ def _print_text(report: VerifyReport) -> None:
         x0, y0, x1, y1 = face["box"]
         typer.echo(f"\nface {face['face']} at ({x0}, {y0})-({x1}, {y1}): similarity to the original face, "
                    "same person at or above the threshold")
-        typer.echo(f"  {'encoder':<18} {'threshold':>9}   {'as written':<24} after JPEG q{RECOMPRESS_QUALITY}")
+        typer.echo(f"  {'encoder':<18} {'threshold':>9}   {'as written':<24} after {VERIFY_CHANNEL}")
         for s in face["scores"]:
             label = s.encoder + (" (held out)" if s.held_out else "")
             typer.echo(f"  {label:<18} {s.threshold:>9.2f}   {_fmt(s.as_written, s.threshold):<24} {_fmt(s.recompressed, s.threshold)}")
