@@ -24,11 +24,10 @@ def empty_store(tmp_path, monkeypatch):
     project.mkdir()
     monkeypatch.setenv("PHOTOGUARD_MODELS", str(store))
     monkeypatch.setattr(model_store, "PROJECT_MODEL_DIR", project)
-    real_manifest = model_store.manifest  # tests may monkeypatch it; the cache to clear is this one's
-    real_manifest.cache_clear()
+    model_store._read_manifest.cache_clear()
     model_store._verified.cache_clear()
     yield store
-    real_manifest.cache_clear()
+    model_store._read_manifest.cache_clear()
     model_store._verified.cache_clear()
 
 

