@@ -1,13 +1,16 @@
 # photoguard set-up and tasks. Two commands do everything on a fresh clone:
 #   make demo   -> virtualenv, install, system packages, fetch models, protect examples/astronaut.png
-#   make test   -> the same set-up, then the whole test suite
+#   make test   -> the same set-up, then the gate (ruff, mypy, doctests) and the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Debian packages the tests use: exiftool (metadata oracle), chromium (app end-to-end test).
 SYSTEM_PACKAGES := libimage-exiftool-perl chromium
+# The app's browser test: Korean and emoji fonts for headless Chromium, axe-core (npm) for its accessibility check.
+SYSTEM_PACKAGES += fonts-nanum fonts-noto-color-emoji
+AXE := $(VENV)/node_modules/axe-core/axe.min.js
 
-.PHONY: setup venv system models demo test bench clean
+.PHONY: setup venv system models demo lint test bench clean
 
 setup: venv system models
 
@@ -33,8 +36,20 @@ models: venv
 demo: setup
 	$(BIN)/photoguard protect examples/astronaut.png -o out/
 
-test: setup
+# The gate: lint and format, types (strict on the public API), the docstring examples, then the tests.
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+test: setup lint
+	$(BIN)/python -m pytest -q --doctest-modules src/photoguard -p no:cacheprovider
 	$(BIN)/python -m pytest -q
+
+test: $(AXE)
+$(AXE):
+	@command -v npm >/dev/null || { echo "npm not found: the app's browser test needs axe-core (install Node.js)"; exit 0; }; \
+	npm install --prefix $(VENV) --no-save --no-audit --no-fund --silent axe-core@4.14.1
 
 bench: setup
 	$(BIN)/python benchmarks/encoders.py

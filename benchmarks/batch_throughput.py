@@ -34,8 +34,16 @@ WORK = ROOT / "benchmarks" / "work"
 RESULTS = ROOT / "benchmarks" / "results" / "batch_throughput.md"
 FACES = Path(os.environ.get("PHOTOGUARD_FACES", "/work/shared/faces"))
 SIZES_MP = [0.3, 1, 2, 4, 8, 12]
-SINGLE = ["deepface/img1.jpg", "deepface/img2.jpg", "deepface/img3.jpg", "deepface/img5.jpg", "deepface/img6.jpg",
-          "portraits/test__obama1.jpg", "portraits/train__biden__biden.jpg", "portraits/test__alex_lacamoire1.jpg"]
+SINGLE = [
+    "deepface/img1.jpg",
+    "deepface/img2.jpg",
+    "deepface/img3.jpg",
+    "deepface/img5.jpg",
+    "deepface/img6.jpg",
+    "portraits/test__obama1.jpg",
+    "portraits/train__biden__biden.jpg",
+    "portraits/test__alex_lacamoire1.jpg",
+]
 MULTI = ["deepface/couple.jpg", "portraits/two_people.jpg"]
 
 
@@ -74,8 +82,20 @@ def make_shoot(folder: Path, n: int = 100) -> list[Path]:
 def run(inputs: list[Path], jobs: int, threads: int | None, out: Path, report: Path) -> tuple[float, list[dict]]:
     if out.exists():
         shutil.rmtree(out)
-    cmd = [str(Path(sys.executable).with_name("photoguard")), "protect", *map(str, inputs), "-o", str(out),
-           "--strength", "fast", "--jobs", str(jobs), "-q", "--report", str(report)]
+    cmd = [
+        str(Path(sys.executable).with_name("photoguard")),
+        "protect",
+        *map(str, inputs),
+        "-o",
+        str(out),
+        "--strength",
+        "fast",
+        "--jobs",
+        str(jobs),
+        "-q",
+        "--report",
+        str(report),
+    ]
     t0 = time.perf_counter()
     env = dict(os.environ)
     env.pop("OMP_NUM_THREADS", None)
@@ -107,7 +127,9 @@ def main() -> None:
         rate = len(records) / seconds * 3600
         label = f"{jobs} ({threads or f'{max(1, (os.cpu_count() or 1) // jobs)}, default'} torch thread(s) per process)"
         rows.append((label, len(records), with_faces, faces, seconds, rate))
-        print(f"--jobs {label}: {len(records)} photos ({with_faces} with faces, {faces} faces) in {seconds:.0f} s = {rate:.0f} photos/h")
+        print(
+            f"--jobs {label}: {len(records)} photos ({with_faces} with faces, {faces} faces) in {seconds:.0f} s = {rate:.0f} photos/h"
+        )
     load = os.getloadavg()
     lines = [
         "# Batch throughput: `photoguard protect --strength fast`",
@@ -122,19 +144,29 @@ def main() -> None:
         "",
     ]
     if args.subset > 1:
-        lines += [f"**Measured on every {args.subset}th photo ({len(chosen)} of 100, the same mix) and extrapolated "
-                  "to photos per hour**: the full 100 would take this shared CPU too long to run twice.", ""]
-    lines += ["| `--jobs` (threads) | photos | with faces | faces cloaked | wall time | photos / hour |",
-              "|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"**Measured on every {args.subset}th photo ({len(chosen)} of 100, the same mix) and extrapolated "
+            "to photos per hour**: the full 100 would take this shared CPU too long to run twice.",
+            "",
+        ]
+    lines += [
+        "| `--jobs` (threads) | photos | with faces | faces cloaked | wall time | photos / hour |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     lines += [f"| {j} | {n} | {wf} | {f} | {s:.0f} s | {r:.0f} |" for j, n, wf, f, s, r in rows]
     per_face = "; ".join(f"`--jobs {label}`: {s / max(f, 1):.1f} s" for label, _, _, f, s, _ in rows)
-    lines += ["", "Wall time includes process start-up and model loading (once per worker). Photos without a "
-              "face cost milliseconds to a few seconds (detection and the lossless metadata strip); the time goes "
-              f"to cloaking faces. Wall time per cloaked face: {per_face}.", "",
-              "Torch with more than one thread per process is many times slower when another busy process "
-              "shares the cores (its threads wait on each other); that is what separates `--jobs 1` with the "
-              "default threads from `--jobs 1` with `OMP_NUM_THREADS=1` here. On a shared machine use "
-              "`--jobs 2` or `OMP_NUM_THREADS=1`.", ""]
+    lines += [
+        "",
+        "Wall time includes process start-up and model loading (once per worker). Photos without a "
+        "face cost milliseconds to a few seconds (detection and the lossless metadata strip); the time goes "
+        f"to cloaking faces. Wall time per cloaked face: {per_face}.",
+        "",
+        "Torch with more than one thread per process is many times slower when another busy process "
+        "shares the cores (its threads wait on each other); that is what separates `--jobs 1` with the "
+        "default threads from `--jobs 1` with `OMP_NUM_THREADS=1` here. On a shared machine use "
+        "`--jobs 2` or `OMP_NUM_THREADS=1`.",
+        "",
+    ]
     RESULTS.write_text("\n".join(lines))
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 

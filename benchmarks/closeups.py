@@ -71,11 +71,18 @@ def main() -> int:
 
         Image.fromarray(np.concatenate([a, b, diff], 1)).save(OUT / name)
         report = next((f for f in result.faces if f.protected), None)
-        verdict = "" if report is None or report.verification_similarity is None else (
-            f", {report.verification_encoder} {report.verification_similarity:.2f} (thr {report.verification_threshold:.2f})")
-        print(f"{path.relative_to(FACES)}: face {side:.0f} px, face PSNR {metrics.psnr(a, b):.2f} dB, "
-              f"SSIM {metrics.ssim(a, b):.4f}, photo PSNR {metrics.psnr(loaded.rgb, result.image):.2f} dB"
-              f"{verdict}, {seconds:.1f} s -> {OUT / name}")
+        verdict = (
+            ""
+            if report is None or report.verification_similarity is None
+            else (
+                f", {report.verification_encoder} {report.verification_similarity:.2f} (thr {report.verification_threshold:.2f})"
+            )
+        )
+        print(
+            f"{path.relative_to(FACES)}: face {side:.0f} px, face PSNR {metrics.psnr(a, b):.2f} dB, "
+            f"SSIM {metrics.ssim(a, b):.4f}, photo PSNR {metrics.psnr(loaded.rgb, result.image):.2f} dB"
+            f"{verdict}, {seconds:.1f} s -> {OUT / name}"
+        )
     return 0
 
 

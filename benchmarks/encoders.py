@@ -196,11 +196,17 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text("\n".join(lines) + "\n")
     for name, r in results.items():
         if abs(r["same"] - ENCODERS[name].same_person_mean) > 0.005:
-            print(f"{name}: measured same-person mean {r['same']:.3f} differs from the registry's "
-                  f"{ENCODERS[name].same_person_mean:.3f}: update photoguard/models/encoders.py", file=sys.stderr)
+            print(
+                f"{name}: measured same-person mean {r['same']:.3f} differs from the registry's "
+                f"{ENCODERS[name].same_person_mean:.3f}: update photoguard/models/encoders.py",
+                file=sys.stderr,
+            )
         if abs(r["far_0.001"] - ENCODERS[name].threshold) > 0.005:
-            print(f"{name}: measured threshold {r['far_0.001']:.4f} differs from the registry's "
-                  f"{ENCODERS[name].threshold:.4f}: update photoguard/models/encoders.py", file=sys.stderr)
+            print(
+                f"{name}: measured threshold {r['far_0.001']:.4f} differs from the registry's "
+                f"{ENCODERS[name].threshold:.4f}: update photoguard/models/encoders.py",
+                file=sys.stderr,
+            )
     print("\n".join(lines))
     return 0
 

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -53,8 +53,16 @@ def base_jpeg(width: int, height: int) -> bytes:
 def exif_block(i: int) -> bytes:
     """EXIF with IFD0 identity, serials, GPS and a 160x120 JPEG thumbnail in IFD1."""
     ex = Image.Exif()
-    ex.update({0x010F: "samsung", 0x0110: "SM-S918B", 0x0112: 6, 0x0131: "S918BXXU1AWBD",
-               0x0132: "2024:05:01 10:11:12", 0x013B: f"Owner {i}"})
+    ex.update(
+        {
+            0x010F: "samsung",
+            0x0110: "SM-S918B",
+            0x0112: 6,
+            0x0131: "S918BXXU1AWBD",
+            0x0132: "2024:05:01 10:11:12",
+            0x013B: f"Owner {i}",
+        }
+    )
     ex.get_ifd(0x8769).update({0xA431: f"R5CX{i:08d}", 0xA430: f"Owner {i}", 0x9003: "2024:05:01 10:11:12"})
     ex.get_ifd(0x8825).update({1: "N", 2: (37.0, 29.0, float(i % 60)), 3: "E", 4: (127.0, 1.0, 40.8)})
     return ex.tobytes()
@@ -67,8 +75,12 @@ def make_corpus(folder: Path, count: int, width: int, height: int) -> int:
     video = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + os.urandom(2_000_000)
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(count):
-        segs = (_segment(0xE1, exif_block(i)) + _segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + XMP.encode())
-                + _segment(0xED, _iptc()) + _segment(0xFE, f"comment {i}".encode()))
+        segs = (
+            _segment(0xE1, exif_block(i))
+            + _segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + XMP.encode())
+            + _segment(0xED, _iptc())
+            + _segment(0xFE, f"comment {i}".encode())
+        )
         data = base[:2] + segs + base[2:] + (video if i % 4 == 0 else b"")
         (folder / f"IMG_{i:04d}.jpg").write_bytes(data)
     thumb_file = folder.parent / "thumb.bin"  # exiftool adds a real IFD1 thumbnail to every file in one pass
@@ -110,8 +122,20 @@ def timed(cmd: list[str], key: str | None = None) -> float:
 
 def leaks(folder: Path) -> int:
     """Files in which exiftool still finds GPS, serial or owner tags."""
-    out = subprocess.run(["exiftool", "-q", "-q", "-if", "$GPSLatitude or $SerialNumber or $OwnerName or $ThumbnailImage",
-                          "-p", "$FileName", str(folder)], capture_output=True, text=True)
+    out = subprocess.run(
+        [
+            "exiftool",
+            "-q",
+            "-q",
+            "-if",
+            "$GPSLatitude or $SerialNumber or $OwnerName or $ThumbnailImage",
+            "-p",
+            "$FileName",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+    )
     return len([line for line in out.stdout.splitlines() if line.strip()])
 
 
@@ -121,7 +145,9 @@ def main() -> None:
     ap.add_argument("--width", type=int, default=4000)
     ap.add_argument("--height", type=int, default=3000)
     ap.add_argument("--workdir", type=Path, default=None, help="default: a new folder under the system temp dir")
-    ap.add_argument("--rounds", type=int, default=3, help="timed runs of each tool, alternating; best and median reported")
+    ap.add_argument(
+        "--rounds", type=int, default=3, help="timed runs of each tool, alternating; best and median reported"
+    )
     ap.add_argument("--corpus", type=Path, default=None, help="reuse a corpus folder made by an earlier run (--keep)")
     ap.add_argument("--keep", action="store_true", help="keep the generated corpus and outputs")
     args = ap.parse_args()
@@ -145,7 +171,9 @@ def main() -> None:
         out_par = work / "out-photoguard-j1"
         load_before = f"{os.getloadavg()[0]:.1f}"
         help_text = subprocess.run([photoguard, "strip", "--help"], capture_output=True, text=True).stdout
-        par_cmd = [photoguard, "strip", str(corpus), "-o", str(out_par), "--jobs", "1"] if "--jobs" in help_text else None
+        par_cmd = (
+            [photoguard, "strip", str(corpus), "-o", str(out_par), "--jobs", "1"] if "--jobs" in help_text else None
+        )
         for f in corpus.glob("*.jpg"):  # warm the page cache, so the first timed tool is not penalised
             f.read_bytes()
         timed(pg_cmd[:2] + [str(next(corpus.glob("*.jpg"))), "-o", str(work / "warm-up")])  # and the .pyc files
@@ -164,24 +192,58 @@ def main() -> None:
         med = {key: statistics.median(values) for key, values in runs.items() if values}
         n_pg, n_et = len(list(out_pg.glob("*.jpg"))), len(list(out_et.glob("*.jpg")))
         l_pg, l_et = leaks(out_pg), leaks(out_et)
-        print(f"library loop: {t_lib:.2f} s; photoguard: {t_pg:.2f} s ({args.count / t_pg:.1f} files/s), exiftool: {t_et:.2f} s ({args.count / t_et:.1f} files/s)")
-        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                    if line.startswith("model name")), platform.processor())
+        print(
+            f"library loop: {t_lib:.2f} s; photoguard: {t_pg:.2f} s ({args.count / t_pg:.1f} files/s), exiftool: {t_et:.2f} s ({args.count / t_et:.1f} files/s)"
+        )
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
         exiftool_ver = subprocess.run(["exiftool", "-ver"], capture_output=True, text=True).stdout.strip()
         from photoguard.batch import default_workers
 
         auto = default_workers(args.count)
-        rows = [(f"photoguard strip (CLI, default: {auto} worker process{'es' if auto > 1 else ''} here)",
-                 "photoguard strip CORPUS -o OUT", t_pg, n_pg, l_pg, "pg"),
-                ("photoguard library", "python -c 'for f in CORPUS: strip_metadata(f, OUT/f.name)'", t_lib,
-                 len(list(out_lib.glob("*.jpg"))), leaks(out_lib), "lib"),
-                *([("photoguard strip, one process", "photoguard strip CORPUS -o OUT --jobs 1", min(runs["par"]),
-                     len(list(out_par.glob("*.jpg"))), leaks(out_par), "par")] if par_cmd else []),
-                ("exiftool -all=", "exiftool -q -all= -o OUT/ CORPUS", t_et, n_et, l_et, "et")]
+        rows = [
+            (
+                f"photoguard strip (CLI, default: {auto} worker process{'es' if auto > 1 else ''} here)",
+                "photoguard strip CORPUS -o OUT",
+                t_pg,
+                n_pg,
+                l_pg,
+                "pg",
+            ),
+            (
+                "photoguard library",
+                "python -c 'for f in CORPUS: strip_metadata(f, OUT/f.name)'",
+                t_lib,
+                len(list(out_lib.glob("*.jpg"))),
+                leaks(out_lib),
+                "lib",
+            ),
+            *(
+                [
+                    (
+                        "photoguard strip, one process",
+                        "photoguard strip CORPUS -o OUT --jobs 1",
+                        min(runs["par"]),
+                        len(list(out_par.glob("*.jpg"))),
+                        leaks(out_par),
+                        "par",
+                    )
+                ]
+                if par_cmd
+                else []
+            ),
+            ("exiftool -all=", "exiftool -q -all= -o OUT/ CORPUS", t_et, n_et, l_et, "et"),
+        ]
         lines = [
             "# Metadata strip throughput: photoguard vs exiftool",
             "",
-            f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}",
+            f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M UTC}",
             f"- machine: {cpu}, {os.cpu_count()} CPUs visible (shared with other jobs), {platform.system()} {platform.release()}",
             f"- python {platform.python_version()}, exiftool {exiftool_ver}",
             f"- corpus: {args.count} JPEGs, {args.width}x{args.height} ({args.width * args.height / 1e6:.0f} MP), "
@@ -198,22 +260,34 @@ def main() -> None:
         ]
         for name, cmd, t, n, leak, key in rows:
             spread = ", ".join(f"{x:.2f}" for x in runs[key])
-            lines.append(f"| {name} | `{cmd}` | {t:.2f} | {statistics.median(runs[key]):.2f} | {min(CPU[key]):.2f} | "
-                         f"{args.count / t:.1f} | {corpus_bytes / 1e6 / t:.0f} | {spread} | {n} | {leak} |")
-        lines += ["", f"Speed relative to exiftool (exiftool time / photoguard time), best runs: CLI **{t_et / t_pg:.2f}x**, "
-                  f"library loop **{t_et / t_lib:.2f}x**"
-                  + (f", CLI with one process **{t_et / min(runs['par']):.2f}x** (exiftool uses one process)" if par_cmd else "")
-                  + f"; medians: CLI **{med['et'] / med['pg']:.2f}x**, library loop **{med['et'] / med['lib']:.2f}x**"
-                  + (f", CLI with one process **{med['et'] / med['par']:.2f}x**." if par_cmd else ".")
-                  + f" CPU time relative to exiftool's, best runs: CLI **{min(CPU['et']) / min(CPU['pg']):.2f}x**, "
-                  f"library loop **{min(CPU['et']) / min(CPU['lib']):.2f}x**"
-                  + (f", CLI with one process **{min(CPU['et']) / min(CPU['par']):.2f}x**." if par_cmd else ".")
-                  + f" Start-up is part of every figure: `photoguard strip --help` takes {start_pg:.2f} s, "
-                  f"`exiftool -ver` {start_et:.2f} s (best of 5).", "",
-                  "Note: the two do not produce the same files. `exiftool -all=` also removes the ICC profile and "
-                  "the Orientation tag (so rotated phone photos display sideways); photoguard keeps both by default "
-                  "and re-checks every output before writing it.", "",
-                  f"Reproduce: `.venv/bin/python benchmarks/metadata_strip.py --count {args.count}`", ""]
+            lines.append(
+                f"| {name} | `{cmd}` | {t:.2f} | {statistics.median(runs[key]):.2f} | {min(CPU[key]):.2f} | "
+                f"{args.count / t:.1f} | {corpus_bytes / 1e6 / t:.0f} | {spread} | {n} | {leak} |"
+            )
+        lines += [
+            "",
+            f"Speed relative to exiftool (exiftool time / photoguard time), best runs: CLI **{t_et / t_pg:.2f}x**, "
+            f"library loop **{t_et / t_lib:.2f}x**"
+            + (
+                f", CLI with one process **{t_et / min(runs['par']):.2f}x** (exiftool uses one process)"
+                if par_cmd
+                else ""
+            )
+            + f"; medians: CLI **{med['et'] / med['pg']:.2f}x**, library loop **{med['et'] / med['lib']:.2f}x**"
+            + (f", CLI with one process **{med['et'] / med['par']:.2f}x**." if par_cmd else ".")
+            + f" CPU time relative to exiftool's, best runs: CLI **{min(CPU['et']) / min(CPU['pg']):.2f}x**, "
+            f"library loop **{min(CPU['et']) / min(CPU['lib']):.2f}x**"
+            + (f", CLI with one process **{min(CPU['et']) / min(CPU['par']):.2f}x**." if par_cmd else ".")
+            + f" Start-up is part of every figure: `photoguard strip --help` takes {start_pg:.2f} s, "
+            f"`exiftool -ver` {start_et:.2f} s (best of 5).",
+            "",
+            "Note: the two do not produce the same files. `exiftool -all=` also removes the ICC profile and "
+            "the Orientation tag (so rotated phone photos display sideways); photoguard keeps both by default "
+            "and re-checks every output before writing it.",
+            "",
+            f"Reproduce: `.venv/bin/python benchmarks/metadata_strip.py --count {args.count}`",
+            "",
+        ]
         out = ROOT / "benchmarks" / "results" / "metadata_strip.md"
         out.write_text("\n".join(lines))
         print(f"wrote {out}")

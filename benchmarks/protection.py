@@ -155,27 +155,38 @@ def measure(task: tuple[str, object, str, list[str], bool]) -> dict | None:
     box = metrics.face_region_box(faces[0], loaded.rgb.shape)
     fo, fp = metrics.crop(loaded.rgb, box), metrics.crop(written, box)
     rec = {
-        "victim": victim, "seconds": seconds, "verification_recognised": verdict,
-        "verification_similarity": verification[0], "verification_threshold": verification[1],
-        "psnr": metrics.psnr(loaded.rgb, written), "ssim": metrics.ssim(loaded.rgb, written),
-        "face_psnr": metrics.psnr(fo, fp), "face_ssim": metrics.ssim(fo, fp),
-        "linf": metrics.linf(loaded.rgb, prot), "linf_written": metrics.linf(loaded.rgb, written),
-        "face_px": float(faces[0].size), "sim": {}, "matched": {},
+        "victim": victim,
+        "seconds": seconds,
+        "verification_recognised": verdict,
+        "verification_similarity": verification[0],
+        "verification_threshold": verification[1],
+        "psnr": metrics.psnr(loaded.rgb, written),
+        "ssim": metrics.ssim(loaded.rgb, written),
+        "face_psnr": metrics.psnr(fo, fp),
+        "face_ssim": metrics.ssim(fo, fp),
+        "linf": metrics.linf(loaded.rgb, prot),
+        "linf_written": metrics.linf(loaded.rgb, written),
+        "face_px": float(faces[0].size),
+        "sim": {},
+        "matched": {},
     }
     if save_crop:
         (RESULTS / "private").mkdir(parents=True, exist_ok=True)
         side_by_side(loaded.rgb, written, faces[0]).save(
-            RESULTS / "private" / f"{Path(victim).stem}_{run_name.replace(' ', '_')}.png")
+            RESULTS / "private" / f"{Path(victim).stem}_{run_name.replace(' ', '_')}.png"
+        )
     gallery = _gallery(gallery_paths)
     for ch in ("clean",) + CHANNELS:
         img = loaded.rgb if ch == "clean" else channel(data, ch)
         scale = img.shape[1] / loaded.rgb.shape[1]
-        scaled = Face(box=tuple(v * scale for v in faces[0].box), landmarks=faces[0].landmarks * scale,
-                      score=faces[0].score)
+        scaled = Face(
+            box=tuple(v * scale for v in faces[0].box), landmarks=faces[0].landmarks * scale, score=faces[0].score
+        )
         face = redetect(img, [scaled])[0]
         emb = embed_faces(img, [face], ENCODER_NAMES) if face is not None else None
-        rec["sim"][ch] = {e: float((gallery[e] @ emb[e][0]).mean()) if emb is not None else float("nan")
-                          for e in ENCODER_NAMES}
+        rec["sim"][ch] = {
+            e: float((gallery[e] @ emb[e][0]).mean()) if emb is not None else float("nan") for e in ENCODER_NAMES
+        }
         # a face the bot cannot find is not matched
         rec["matched"][ch] = {e: bool(rec["sim"][ch][e] >= ENCODERS[e].threshold) for e in ENCODER_NAMES}
     return rec
@@ -187,10 +198,17 @@ def main() -> int:
     ap.add_argument("--runs", default=",".join(runs()), help="comma-separated run names ('' for none)")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes, one torch thread each")
     ap.add_argument("--out", type=Path, default=RESULTS / "protection.md")
-    ap.add_argument("--merge", action="store_true", help="add these runs to the existing results instead of replacing them")
-    ap.add_argument("--variant", action="append", default=[], metavar="NAME=JSON",
-                    help='an extra run: the medium preset with these changes, e.g. \'six={"holdout": null}\' '
-                         "(repeatable). For ablations, write them to another --out")
+    ap.add_argument(
+        "--merge", action="store_true", help="add these runs to the existing results instead of replacing them"
+    )
+    ap.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="an extra run: the medium preset with these changes, e.g. 'six={\"holdout\": null}' "
+        "(repeatable). For ablations, write them to another --out",
+    )
     args = ap.parse_args()
     from photoguard.config import preset
 
@@ -198,8 +216,9 @@ def main() -> int:
         print(f"face photos not found at {FACES}", file=sys.stderr)
         return 2
     people: dict[str, list[str]] = {}
-    for row in csv.DictReader(open(FACES / "identities.csv")):
-        people.setdefault(row["identity"], []).append(row["path"])
+    with open(FACES / "identities.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            people.setdefault(row["identity"], []).append(row["path"])
     ids = sorted(people)[: args.people or None]
     wanted = [name.strip() for name in args.runs.split(",") if name.strip()]
     known = runs()
@@ -225,9 +244,13 @@ def main() -> int:
             records = [r for r in pool.map(measure, tasks, chunksize=1) if r is not None]
             attacked = [] if config == "noise" else list(config.attack_encoders)
             holdout = None if config == "noise" else config.holdout
-            table[run_name] = {"attacked": attacked, "holdout": holdout, "records": records,
-                               "config": None if config == "noise" else config.to_dict(),
-                               "wall_seconds": time.perf_counter() - t0}
+            table[run_name] = {
+                "attacked": attacked,
+                "holdout": holdout,
+                "records": records,
+                "config": None if config == "noise" else config.to_dict(),
+                "wall_seconds": time.perf_counter() - t0,
+            }
             print(summary(run_name, table[run_name]), flush=True)
     if "medium" in selected:
         from photoguard.faces.detect import detect_faces
@@ -259,8 +282,11 @@ def unseen(run: dict) -> list[str]:
 def agreement(run: dict, encoders: list[str]) -> tuple[int, int, int] | None:
     """``(agree, photos, optimistic)``: the verification verdict vs "some of ``encoders`` still matches
     the gallery on some channel"; optimistic = the verdict said protected but one matched."""
-    pairs = [(r["verification_recognised"], any(r["matched"][ch][e] for ch in CHANNELS for e in encoders))
-             for r in run["records"] if r["verification_recognised"] is not None]
+    pairs = [
+        (r["verification_recognised"], any(r["matched"][ch][e] for ch in CHANNELS for e in encoders))
+        for r in run["records"]
+        if r["verification_recognised"] is not None
+    ]
     if not encoders or not pairs:
         return None
     return sum(a == b for a, b in pairs), len(pairs), sum(1 for a, b in pairs if b and not a)
@@ -275,9 +301,11 @@ def summary(name: str, run: dict) -> str:
         rates = [success(recs, ch, e) for ch in CHANNELS]
         mark = "*" if e in unseen(run) else ""
         parts.append(f"{e}{mark} {min(rates):.0f}-{max(rates):.0f}")
-    return (f"{name}: " + ", ".join(parts) + f" | face PSNR {np.mean([r['face_psnr'] for r in recs]):.2f} "
-            f"(worst {min(r['face_psnr'] for r in recs):.2f}), photo {np.mean([r['psnr'] for r in recs]):.2f}, "
-            f"{np.mean([r['seconds'] for r in recs]):.1f} s/photo")
+    return (
+        f"{name}: " + ", ".join(parts) + f" | face PSNR {np.mean([r['face_psnr'] for r in recs]):.2f} "
+        f"(worst {min(r['face_psnr'] for r in recs):.2f}), photo {np.mean([r['psnr'] for r in recs]):.2f}, "
+        f"{np.mean([r['seconds'] for r in recs]):.1f} s/photo"
+    )
 
 
 def write_report(table: dict, ids: list[str], args) -> None:
@@ -288,12 +316,15 @@ def write_report(table: dict, ids: list[str], args) -> None:
     lines = [
         "# Protection benchmark",
         "",
-        "Command: `" + " ".join(["python benchmarks/protection.py", *sys.argv[1:]]) + "`"
+        "Command: `"
+        + " ".join(["python benchmarks/protection.py", *sys.argv[1:]])
+        + "`"
         + (f" (merged into the runs already in {args.out.with_suffix('.json').name})" if args.merge else "")
         + f" on {date.today().isoformat()}, {platform.processor() or platform.machine()}, "
         f"{args.jobs} worker process(es) with one torch thread each.",
         f"{len(ids)} people (victim = first photo, gallery = the others). Thresholds at 0.1 % false accepts: "
-        + ", ".join(f"{e} {ENCODERS[e].threshold:.3f}" for e in ENCODER_NAMES) + ".",
+        + ", ".join(f"{e} {ENCODERS[e].threshold:.3f}" for e in ENCODER_NAMES)
+        + ".",
         "Protection success = share of victims whose protected photo is NOT matched to their gallery (mean "
         "similarity below the threshold). **Bold** = an encoder the run's cloak never saw (the preset's "
         "verification encoder, and the left-out encoder of a LOO run): those columns are transfer.",
@@ -316,14 +347,14 @@ def write_report(table: dict, ids: list[str], args) -> None:
         "## Verification verdict vs unseen encoders",
         "",
         "Per photo: the product's verdict (the verification encoder, held out of the attack, compares the "
-        "protected face with the original: \"still recognised\" at or above its photo threshold, the similarity "
+        'protected face with the original: "still recognised" at or above its photo threshold, the similarity '
         "at which the person's other photos would sit at its 0.1 %-false-accept threshold) against what a bot's "
         "result is judged by: does the encoder still match the person's *other* photos on some channel? First "
         "against the verification encoder's own gallery outcome (calibration), then against the other encoders "
         "this run never saw (the leave-one-out outcome: prediction). MobileFace is left out of these "
         "comparisons: at its own threshold it matches only 46 % of same-person pairs, so its outcome is noise.",
         "",
-        "| run | verification encoder | compared with | agree | verdict \"protected\" but it matched |",
+        '| run | verification encoder | compared with | agree | verdict "protected" but it matched |',
         "|---|---|---|---|---|",
     ]
     judges = [e for e in ENCODER_NAMES if can_judge(e)]  # MobileFace cannot judge
@@ -332,8 +363,10 @@ def write_report(table: dict, ids: list[str], args) -> None:
         for encoders in ([run["holdout"]] if run["holdout"] else [], others):
             agree = agreement(run, encoders)
             if agree is not None:
-                lines.append(f"| {run_name} | {run['holdout']} | {', '.join(encoders)} | {agree[0]} of {agree[1]} "
-                             f"({100 * agree[0] / agree[1]:.0f} %) | {agree[2]} |")
+                lines.append(
+                    f"| {run_name} | {run['holdout']} | {', '.join(encoders)} | {agree[0]} of {agree[1]} "
+                    f"({100 * agree[0] / agree[1]:.0f} %) | {agree[2]} |"
+                )
     lines += [
         "",
         "## Quality and speed (as written)",
@@ -344,7 +377,7 @@ def write_report(table: dict, ids: list[str], args) -> None:
     ]
     for run_name, run in table.items():
         r = run["records"]
-        col = lambda k: np.array([x[k] for x in r], dtype=float)  # noqa: E731
+        col = lambda k, r=r: np.array([x[k] for x in r], dtype=float)  # noqa: E731
         lines.append(
             f"| {run_name} | {col('psnr').mean():.2f} / {col('psnr').min():.2f} | {col('ssim').mean():.4f} | "
             f"{col('face_psnr').mean():.2f} / {col('face_psnr').min():.2f} | {col('face_ssim').mean():.4f} / "

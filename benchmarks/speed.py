@@ -20,7 +20,6 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +69,9 @@ def main() -> int:
             for strength in args.presets.split(","):
                 out = subprocess.run(
                     [sys.executable, __file__, "--child", str(photo), strength, str(args.repeat)],
-                    capture_output=True, text=True, check=True,
+                    capture_output=True,
+                    text=True,
+                    check=True,
                 )
                 data = json.loads(out.stdout.strip().splitlines()[-1])
                 best = min(data["timings"], key=lambda t: t["total"])

@@ -33,28 +33,104 @@ XMP = (
     'xmlns:GCamera="http://ns.google.com/photos/1.0/camera/" xmlns:xmpNote="http://ns.adobe.com/xmp/note/" '
     f'photoshop:City="{SECRET}City" exif:GPSLatitude="37,29.898N" exif:GPSLongitude="127,1.68E" '
     'GCamera:MotionPhoto="1" GCamera:MotionPhotoVersion="1" xmpNote:HasExtendedXMP="0123456789ABCDEF0123456789ABCDEF">'
-    f'<dc:creator><rdf:Seq><rdf:li>{SECRET} Creator</rdf:li></rdf:Seq></dc:creator>'
+    f"<dc:creator><rdf:Seq><rdf:li>{SECRET} Creator</rdf:li></rdf:Seq></dc:creator>"
     "</rdf:Description></rdf:RDF></x:xmpmeta>"
 )
-MP4_TRAILER = (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + struct.pack(">I", 8 + 4000) + b"mdat"
-               + (SECRET.encode() * 250)[:4000])
+MP4_TRAILER = (
+    b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+    + struct.pack(">I", 8 + 4000)
+    + b"mdat"
+    + (SECRET.encode() * 250)[:4000]
+)
 
-IDENTIFYING_GROUP_PREFIXES = ("GPS", "ExifIFD", "IFD1", "XMP", "IPTC", "Photoshop", "MPF", "MPImage", "JUMBF",
-                              "C2PA", "JSON", "Samsung", "Google", "MakerNotes", "InteropIFD", "SubIFD", "IFD2")
-IDENTIFYING_TAGS = {"Make", "Model", "Artist", "Copyright", "Software", "ModifyDate", "DateTimeOriginal", "CreateDate",
-                    "ImageDescription", "HostComputer", "SerialNumber", "BodySerialNumber", "LensSerialNumber",
-                    "CameraSerialNumber", "OwnerName", "CameraOwnerName", "Comment", "ThumbnailImage",
-                    "ThumbnailOffset", "ThumbnailLength", "PreviewImage", "Author", "Parameters", "Description",
-                    "Title", "MotionPhoto", "MicroVideo", "EmbeddedVideoFile", "MPImage2", "NumberOfImages",
-                    "UserComment", "CurrentIPTCDigest", "XPAuthor", "XPComment", "ImageUniqueID", "By-line", "City", "Creator"}
+IDENTIFYING_GROUP_PREFIXES = (
+    "GPS",
+    "ExifIFD",
+    "IFD1",
+    "XMP",
+    "IPTC",
+    "Photoshop",
+    "MPF",
+    "MPImage",
+    "JUMBF",
+    "C2PA",
+    "JSON",
+    "Samsung",
+    "Google",
+    "MakerNotes",
+    "InteropIFD",
+    "SubIFD",
+    "IFD2",
+)
+IDENTIFYING_TAGS = {
+    "Make",
+    "Model",
+    "Artist",
+    "Copyright",
+    "Software",
+    "ModifyDate",
+    "DateTimeOriginal",
+    "CreateDate",
+    "ImageDescription",
+    "HostComputer",
+    "SerialNumber",
+    "BodySerialNumber",
+    "LensSerialNumber",
+    "CameraSerialNumber",
+    "OwnerName",
+    "CameraOwnerName",
+    "Comment",
+    "ThumbnailImage",
+    "ThumbnailOffset",
+    "ThumbnailLength",
+    "PreviewImage",
+    "Author",
+    "Parameters",
+    "Description",
+    "Title",
+    "MotionPhoto",
+    "MicroVideo",
+    "EmbeddedVideoFile",
+    "MPImage2",
+    "NumberOfImages",
+    "UserComment",
+    "CurrentIPTCDigest",
+    "XPAuthor",
+    "XPComment",
+    "ImageUniqueID",
+    "By-line",
+    "City",
+    "Creator",
+}
 #: tags exiftool may report from IFD0 of a stripped file (structure and orientation only)
-IFD0_ALLOWED = {"ImageWidth", "ImageHeight", "BitsPerSample", "Compression", "PhotometricInterpretation",
-                "StripOffsets", "Orientation", "SamplesPerPixel", "RowsPerStrip", "StripByteCounts",
-                "PlanarConfiguration", "XResolution", "YResolution", "ResolutionUnit", "ExtraSamples",
-                "Predictor", "SampleFormat", "FillOrder", "TileWidth", "TileLength", "TileOffsets", "TileByteCounts"}
+IFD0_ALLOWED = {
+    "ImageWidth",
+    "ImageHeight",
+    "BitsPerSample",
+    "Compression",
+    "PhotometricInterpretation",
+    "StripOffsets",
+    "Orientation",
+    "SamplesPerPixel",
+    "RowsPerStrip",
+    "StripByteCounts",
+    "PlanarConfiguration",
+    "XResolution",
+    "YResolution",
+    "ResolutionUnit",
+    "ExtraSamples",
+    "Predictor",
+    "SampleFormat",
+    "FillOrder",
+    "TileWidth",
+    "TileLength",
+    "TileOffsets",
+    "TileByteCounts",
+}
 
 
 # --- exiftool oracle --------------------------------------------------------------------------
+
 
 def exiftool() -> str:
     """Path of exiftool; fails under CI=true when missing, otherwise skips the test."""
@@ -78,11 +154,13 @@ def identifying_tags(tags: dict) -> list[str]:
     for key in tags:
         group, _, tag = key.rpartition(":")
         base = tag.split("-")[0]
-        if group.startswith(IDENTIFYING_GROUP_PREFIXES) or base in IDENTIFYING_TAGS or base.startswith("GPS"):
-            bad.append(key)
-        elif group == "IFD0" and base not in IFD0_ALLOWED:
-            bad.append(key)
-        elif group in ("ExifTool", "File") and tag == "Warning" and "railer" in str(tags[key]):
+        if (
+            group.startswith(IDENTIFYING_GROUP_PREFIXES)
+            or base in IDENTIFYING_TAGS
+            or base.startswith("GPS")
+            or (group == "IFD0" and base not in IFD0_ALLOWED)
+            or (group in ("ExifTool", "File") and tag == "Warning" and "railer" in str(tags[key]))
+        ):
             bad.append(key)
     return bad
 
@@ -100,6 +178,7 @@ def assert_clean(path: Path) -> dict:
 
 
 # --- pixels -----------------------------------------------------------------------------------
+
 
 def pattern(w: int = W, h: int = H, alpha: bool = False) -> Image.Image:
     """A deterministic, asymmetric test picture (so a wrong rotation shows)."""
@@ -126,19 +205,35 @@ def icc_srgb() -> bytes:
 def dirty_exif(orientation: int = 6) -> Image.Exif:
     """EXIF with IFD0 identity tags, an Exif IFD with serials and owner, and a GPS IFD."""
     ex = Image.Exif()
-    for tag, value in {0x010F: "samsung", 0x0110: "SM-S918B", 0x013B: f"{SECRET} Artist", 0x8298: f"(c) {SECRET}",
-                       0x0131: "S918BXXU1AWBD", 0x0132: "2024:05:01 10:11:12", 0x010E: f"{SECRET} description",
-                       0x013C: f"{SECRET}-laptop", 0x0112: orientation}.items():
+    for tag, value in {
+        0x010F: "samsung",
+        0x0110: "SM-S918B",
+        0x013B: f"{SECRET} Artist",
+        0x8298: f"(c) {SECRET}",
+        0x0131: "S918BXXU1AWBD",
+        0x0132: "2024:05:01 10:11:12",
+        0x010E: f"{SECRET} description",
+        0x013C: f"{SECRET}-laptop",
+        0x0112: orientation,
+    }.items():
         ex[tag] = value
     sub = ex.get_ifd(0x8769)
-    sub.update({0xA431: SERIAL, 0xA435: "LENS" + SERIAL, 0xA430: f"{SECRET} Owner", 0x9003: "2024:05:01 10:11:12",
-                0xA420: "0123456789abcdef" + SECRET})
+    sub.update(
+        {
+            0xA431: SERIAL,
+            0xA435: "LENS" + SERIAL,
+            0xA430: f"{SECRET} Owner",
+            0x9003: "2024:05:01 10:11:12",
+            0xA420: "0123456789abcdef" + SECRET,
+        }
+    )
     gps = ex.get_ifd(0x8825)
     gps.update({1: "N", 2: LAT, 3: "E", 4: LON, 5: b"\x00", 6: 38.0})
     return ex
 
 
 # --- JPEG -------------------------------------------------------------------------------------
+
 
 def _segment(marker: int, payload: bytes) -> bytes:
     return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
@@ -148,6 +243,7 @@ def _iptc() -> bytes:
     def ds(num: int, text: str) -> bytes:
         raw = text.encode()
         return b"\x1c\x02" + bytes([num]) + struct.pack(">H", len(raw)) + raw
+
     iim = b"\x1c\x02\x00\x00\x02\x00\x04" + ds(80, f"{SECRET} Byline") + ds(90, "Seoul") + ds(120, f"{SECRET} caption")
     iim += b"\x00" * (len(iim) % 2)
     return b"Photoshop 3.0\x00" + b"8BIM\x04\x04\x00\x00" + struct.pack(">I", len(iim)) + iim
@@ -168,8 +264,16 @@ def dirty_jpeg(path: Path, *, orientation: int = 6, thumbnail: bool = True) -> P
     an MPF secondary image, a comment, an ICC profile and an MP4 motion-photo trailer."""
     buf = io.BytesIO()
     second = pattern(32, 24).convert("L").convert("RGB")  # stands in for a depth/gain map
-    pattern().save(buf, "MPO", save_all=True, append_images=[second], exif=dirty_exif(orientation).tobytes(),
-                   icc_profile=icc_srgb(), comment=f"{SECRET} comment".encode(), quality=90)
+    pattern().save(
+        buf,
+        "MPO",
+        save_all=True,
+        append_images=[second],
+        exif=dirty_exif(orientation).tobytes(),
+        icc_profile=icc_srgb(),
+        comment=f"{SECRET} comment".encode(),
+        quality=90,
+    )
     path.write_bytes(buf.getvalue())
     if thumbnail and shutil.which("exiftool"):
         thumb = path.with_suffix(".thumb.jpg")
@@ -177,15 +281,25 @@ def dirty_jpeg(path: Path, *, orientation: int = 6, thumbnail: bool = True) -> P
         subprocess.run(["exiftool", "-q", "-overwrite_original", f"-ThumbnailImage<={thumb}", str(path)], check=True)
         thumb.unlink()
     data = path.read_bytes()
-    ext_xmp = (b"http://ns.adobe.com/xmp/extension/\x00" + b"0123456789ABCDEF0123456789ABCDEF"
-               + struct.pack(">II", 40, 0) + f"<x:xmpmeta>{SECRET} depth</x:xmpmeta>".encode()[:40])
-    inserted = (_segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + XMP.encode()) + _segment(0xE1, ext_xmp)
-                + _segment(0xED, _iptc()) + _segment(0xEB, _jumbf()) + _segment(0xE9, f"APP9 {SECRET}".encode()))
+    ext_xmp = (
+        b"http://ns.adobe.com/xmp/extension/\x00"
+        + b"0123456789ABCDEF0123456789ABCDEF"
+        + struct.pack(">II", 40, 0)
+        + f"<x:xmpmeta>{SECRET} depth</x:xmpmeta>".encode()[:40]
+    )
+    inserted = (
+        _segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + XMP.encode())
+        + _segment(0xE1, ext_xmp)
+        + _segment(0xED, _iptc())
+        + _segment(0xEB, _jumbf())
+        + _segment(0xE9, f"APP9 {SECRET}".encode())
+    )
     path.write_bytes(data[:2] + inserted + data[2:] + MP4_TRAILER)
     return path
 
 
 # --- PNG / WebP / TIFF / HEIF -----------------------------------------------------------------
+
 
 def png_chunk(ctype: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + ctype + body + struct.pack(">I", zlib.crc32(ctype + body))
@@ -203,8 +317,11 @@ def dirty_png(path: Path) -> Path:
     buf = io.BytesIO()
     pattern(alpha=True).save(buf, "PNG", pnginfo=info, exif=dirty_exif(1).tobytes(), icc_profile=icc_srgb())
     data = buf.getvalue()
-    extra = (png_chunk(b"tIME", struct.pack(">HBBBBB", 2024, 5, 1, 10, 11, 12))
-             + png_chunk(b"prVt", f"private {SECRET}".encode()) + png_chunk(b"caBX", _jumbf()[8:]))
+    extra = (
+        png_chunk(b"tIME", struct.pack(">HBBBBB", 2024, 5, 1, 10, 11, 12))
+        + png_chunk(b"prVt", f"private {SECRET}".encode())
+        + png_chunk(b"caBX", _jumbf()[8:])
+    )
     iend = data.rindex(b"IEND") - 4
     path.write_bytes(data[:iend] + extra + data[iend:])
     return path
@@ -212,8 +329,9 @@ def dirty_png(path: Path) -> Path:
 
 def dirty_webp(path: Path) -> Path:
     """Lossless RGBA WebP (VP8X) with EXIF, XMP and ICC chunks."""
-    pattern(alpha=True).save(path, "WEBP", lossless=True, exif=dirty_exif(1).tobytes(), xmp=XMP.encode(),
-                             icc_profile=icc_srgb())
+    pattern(alpha=True).save(
+        path, "WEBP", lossless=True, exif=dirty_exif(1).tobytes(), xmp=XMP.encode(), icc_profile=icc_srgb()
+    )
     return path
 
 
@@ -224,9 +342,22 @@ def dirty_tiff(path: Path, compression: str = "tiff_deflate") -> Path:
     ex[33723] = _iptc()[26:]
     pattern().save(path, "TIFF", exif=ex, icc_profile=icc_srgb(), compression=compression)
     if shutil.which("exiftool"):  # Pillow writes IFD0 only; exiftool adds the Exif and GPS sub-IFDs
-        subprocess.run(["exiftool", "-q", "-overwrite_original", f"-SerialNumber={SERIAL}", f"-OwnerName={SECRET}",
-                        "-GPSLatitude=37.498", "-GPSLatitudeRef=N", "-GPSLongitude=127.028", "-GPSLongitudeRef=E",
-                        "-DateTimeOriginal=2024:05:01 10:11:12", str(path)], check=True)
+        subprocess.run(
+            [
+                "exiftool",
+                "-q",
+                "-overwrite_original",
+                f"-SerialNumber={SERIAL}",
+                f"-OwnerName={SECRET}",
+                "-GPSLatitude=37.498",
+                "-GPSLatitudeRef=N",
+                "-GPSLongitude=127.028",
+                "-GPSLongitudeRef=E",
+                "-DateTimeOriginal=2024:05:01 10:11:12",
+                str(path),
+            ],
+            check=True,
+        )
     return path
 
 

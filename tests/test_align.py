@@ -91,8 +91,20 @@ def test_gradcheck() -> None:
 
 def test_jitter_identity_and_rotation() -> None:
     m = torch.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]], dtype=torch.float64)
-    same = jitter_matrices(m, 112, shift=torch.zeros(1, 2, dtype=torch.float64), angle=torch.zeros(1, dtype=torch.float64), scale=torch.ones(1, dtype=torch.float64))
+    same = jitter_matrices(
+        m,
+        112,
+        shift=torch.zeros(1, 2, dtype=torch.float64),
+        angle=torch.zeros(1, dtype=torch.float64),
+        scale=torch.ones(1, dtype=torch.float64),
+    )
     assert torch.allclose(same, m)
-    turned = jitter_matrices(m, 112, shift=torch.zeros(1, 2, dtype=torch.float64), angle=torch.tensor([0.1], dtype=torch.float64), scale=torch.ones(1, dtype=torch.float64))
+    turned = jitter_matrices(
+        m,
+        112,
+        shift=torch.zeros(1, 2, dtype=torch.float64),
+        angle=torch.tensor([0.1], dtype=torch.float64),
+        scale=torch.ones(1, dtype=torch.float64),
+    )
     centre = torch.tensor([55.5, 55.5, 1.0], dtype=torch.float64)
     assert torch.allclose(turned[0] @ centre, centre[:2])  # rotation about the output centre

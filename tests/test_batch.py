@@ -63,7 +63,12 @@ def test_protect_mirrors_the_tree_and_never_touches_inputs(tmp_path, capsys):
     before = digest(src)
     assert main(["protect", str(src), "-o", str(tmp_path / "out"), "-s", "fast"]) == 0
     # Both IMG_0001.jpg survive side by side; the face-free HEIC is stripped losslessly and stays HEIC.
-    assert files(tmp_path / "out") == ["day1/IMG_0001.jpg", "day2/IMG_0001.jpg", "day2/IMG_0002.PNG", "day2/deep/IMG_0003.heic"]
+    assert files(tmp_path / "out") == [
+        "day1/IMG_0001.jpg",
+        "day2/IMG_0001.jpg",
+        "day2/IMG_0002.PNG",
+        "day2/deep/IMG_0003.heic",
+    ]
     assert digest(src) == before
     out = capsys.readouterr().out
     assert "skipped  " in out and "IMG_0001.xmp (not a supported image)" in out
@@ -110,7 +115,10 @@ def test_bad_files_are_one_line_each_and_the_batch_goes_on(tmp_path, capsys):
     assert code == 1
     assert len(err) == expected_failures + 1
     ok = 2 + (os.geteuid() == 0)
-    assert err[-1] == f"photoguard: error: {expected_failures} of {expected_failures + ok} file(s) failed; the others were written"
+    assert (
+        err[-1]
+        == f"photoguard: error: {expected_failures} of {expected_failures + ok} file(s) failed; the others were written"
+    )
     for name in ["empty.jpg", "truncated.jpg", "text.png"] + (["locked.jpg"] if os.geteuid() else []):
         assert sum(name in line for line in err[:-1]) == 1
     assert files(tmp_path / "out") == ["folder.jpg/inside.jpg", "good.jpg"] + (["locked.jpg"] if ok == 3 else [])
@@ -139,7 +147,9 @@ def test_skip_existing_and_dry_run(tmp_path, capsys):
     assert main(["protect", str(src), "-o", str(out), "--skip-existing", "--dry-run"]) == 0
     text = capsys.readouterr().out
     assert f"would skip  {src / 'day1' / 'IMG_0001.jpg'} (output exists)" in text
-    assert f"would protect {src / 'day2' / 'deep' / 'IMG_0003.heic'} -> {out / 'day2' / 'deep' / 'IMG_0003.jpg'}" in text
+    assert (
+        f"would protect {src / 'day2' / 'deep' / 'IMG_0003.heic'} -> {out / 'day2' / 'deep' / 'IMG_0003.jpg'}" in text
+    )
     assert files(out) == ["day1/IMG_0001.jpg"]  # the dry run wrote nothing
     stamp = (out / "day1" / "IMG_0001.jpg").stat().st_mtime_ns
     assert main(["protect", str(src), "-o", str(out), "--skip-existing"]) == 0
@@ -228,8 +238,13 @@ def test_ctrl_c_keeps_finished_files_and_resume_completes(tmp_path, jobs):
     cmd = [str(PHOTOGUARD), "protect", str(src), "-o", str(out), "--jobs", jobs]
     # A child inherits an ignored SIGINT (background jobs of a non-interactive shell, some test
     # runners), and Python then never raises KeyboardInterrupt: give it the default disposition.
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 60
     while not (out.exists() and any(p.suffix == ".jpg" for p in out.iterdir())):
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
@@ -260,10 +275,18 @@ def test_a_resumed_run_keeps_the_earlier_records_in_every_report(tmp_path, capsy
     src = shoot(tmp_path / "shoot")
     out = tmp_path / "out"
     as_json, as_csv = tmp_path / "r.json", tmp_path / "r.csv"
-    assert main(["protect", str(src / "day1"), "-o", str(out / "day1"), "--report", str(as_json), "--report", str(as_csv)]) == 0
+    assert (
+        main(["protect", str(src / "day1"), "-o", str(out / "day1"), "--report", str(as_json), "--report", str(as_csv)])
+        == 0
+    )
     first = {Path(r["path"]).name: r for r in json.loads(as_json.read_text())}
     assert first["IMG_0001.jpg"]["status"] == NO_FACE and as_csv.exists()  # both formats from one run
-    assert main(["protect", str(src), "-o", str(out), "--skip-existing", "--report", str(as_json), "--report", str(as_csv)]) == 0
+    assert (
+        main(
+            ["protect", str(src), "-o", str(out), "--skip-existing", "--report", str(as_json), "--report", str(as_csv)]
+        )
+        == 0
+    )
     capsys.readouterr()
     again = json.loads(as_json.read_text())
     day1 = next(r for r in again if r["path"] == str(src / "day1" / "IMG_0001.jpg"))
@@ -291,8 +314,11 @@ def test_finish_fails_unprotected_photos_only_when_asked():
     from photoguard.cli._batch_view import finish, summary
     from photoguard.errors import NotProtectedError
 
-    records = [Record("a.jpg", "o/a.jpg", DONE, verdict="protected"), Record("b.jpg", "o/b.jpg", NO_FACE, verdict="no face"),
-               Record("c.jpg", "o/c.jpg", DONE, verdict="partly protected (1 of 2 faces)")]
+    records = [
+        Record("a.jpg", "o/a.jpg", DONE, verdict="protected"),
+        Record("b.jpg", "o/b.jpg", NO_FACE, verdict="no face"),
+        Record("c.jpg", "o/c.jpg", DONE, verdict="partly protected (1 of 2 faces)"),
+    ]
     outcome = Outcome(records, 1.0)
     op = ProtectOperation()
     finish(outcome, op)  # the default: files written, exit 0

@@ -35,8 +35,14 @@ def _tiny_manifest(monkeypatch, files: dict[str, bytes]) -> None:
     """Replace the manifest with one entry per ``{file name: good bytes}``."""
     entries = {
         name.split(".")[0]: model_store.ModelSpec(
-            name=name.split(".")[0], file=name, sha256=hashlib.sha256(data).hexdigest(), licence="MIT",
-            commercial_use=True, source="test", task="test", input="-",
+            name=name.split(".")[0],
+            file=name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            licence="MIT",
+            commercial_use=True,
+            source="test",
+            task="test",
+            input="-",
         )
         for name, data in files.items()
     }
@@ -116,7 +122,9 @@ def test_strip_and_inspect_start_without_heavy_imports(tmp_path):
 
     photo = tmp_path / "a.jpg"
     sof = b"\xff\xc0\x00\x0b\x08\x00\x01\x00\x01\x01\x01\x11\x00"  # a 1 x 1 frame: the file is a picture
-    photo.write_bytes(b"\xff\xd8\xff\xfe\x00\x07hello" + sof + b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00\x12\x34\xff\xd9")
+    photo.write_bytes(
+        b"\xff\xd8\xff\xfe\x00\x07hello" + sof + b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00\x12\x34\xff\xd9"
+    )
     code = (
         "import sys; from photoguard.cli import main\n"
         f"assert main(['inspect', {str(photo)!r}]) == 0\n"

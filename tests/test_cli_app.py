@@ -9,8 +9,8 @@ import pytest
 
 pytest.importorskip("gradio")
 
-from photoguard.app import ui  # noqa: E402
-from photoguard.cli import main  # noqa: E402
+from photoguard.app import ui
+from photoguard.cli import main
 
 
 @pytest.fixture

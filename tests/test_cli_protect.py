@@ -4,7 +4,6 @@ for a single photo, the per-face report, and help texts a photographer can read.
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pytest
@@ -76,8 +75,16 @@ def test_help_reads_well(capsys):
         assert command in top
     assert main(["protect", "--help"]) == 0
     text = capsys.readouterr().out
-    for phrase in ("Exit codes: 0 all done, 1 some files failed", "--skip-existing", "--jobs", "--report",
-                   "--dry-run", "--in-place", "never changed", "photoguard protect shoot/ -o delivered/"):
+    for phrase in (
+        "Exit codes: 0 all done, 1 some files failed",
+        "--skip-existing",
+        "--jobs",
+        "--report",
+        "--dry-run",
+        "--in-place",
+        "never changed",
+        "photoguard protect shoot/ -o delivered/",
+    ):
         assert phrase in text, phrase
     assert main(["strip", "--help"]) == 0
     assert "--skip-existing" in capsys.readouterr().out

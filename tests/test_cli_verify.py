@@ -11,9 +11,9 @@ from PIL import Image
 
 from photoguard.cli import main
 from photoguard.config import DEFAULT_PRESET, PRESETS
+from photoguard.metadata import inspect_metadata
 from photoguard.models.encoders import ENCODER_NAMES
 from photoguard.verify import can_judge, verdict_threshold
-from photoguard.metadata import inspect_metadata
 
 pytestmark = pytest.mark.weights
 

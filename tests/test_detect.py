@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import SAMPLE
+
 from photoguard.cli import main
 from photoguard.faces.detect import detect_faces
 

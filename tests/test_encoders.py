@@ -24,8 +24,8 @@ from photoguard.models.encoders import ENCODER_NAMES, ENCODERS, margin_box, marg
 from photoguard.models.face_encoder import FaceEncoder, load_encoder
 from photoguard.models.facenet import InceptionResnetV1
 from photoguard.models.onnx_weights import load_layers
-from photoguard.models.store import find_model
 from photoguard.models.sface import SFaceNet
+from photoguard.models.store import find_model
 
 IDENTITIES_USED = 6  # identities with >= 2 photos, 2 photos each -> 12 faces
 
@@ -157,7 +157,9 @@ def test_arcface_matches_onnxruntime(faces: dict[str, object]) -> None:
     x = bgr_to_tensor(crops)  # type: ignore[arg-type]
     assert len(x) >= 8
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    reference = np.concatenate([session.run(None, {"input.1": (xi[None] * 255 - 127.5) / 127.5})[0] for xi in x.numpy()])
+    reference = np.concatenate(
+        [session.run(None, {"input.1": (xi[None] * 255 - 127.5) / 127.5})[0] for xi in x.numpy()]
+    )
     with torch.no_grad():
         ours = load_encoder("arcface")(x).numpy()
     cos = _cosine(ours, reference)

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _metadata_fixtures import png_chunk
+from conftest import SAMPLE
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from _metadata_fixtures import png_chunk
-from conftest import SAMPLE
 from photoguard.cli import main
-from photoguard.errors import CorruptMetadataError, MetadataError, UnsupportedImageError
+from photoguard.errors import MetadataError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,22 +42,32 @@ def jpeg(path: Path, artist: str | None = None, size: tuple[int, int] = (64, 48)
 
 def leftovers(folder: Path) -> list[str]:
     """Hidden temp files an interrupted or failed write could leave behind."""
-    return sorted(p.name for p in folder.rglob("*") if p.name.startswith(".") and p.name.endswith(".part")
-                  or ".photoguard-" in p.name)
+    return sorted(
+        p.name
+        for p in folder.rglob("*")
+        if (p.name.startswith(".") and p.name.endswith(".part")) or ".photoguard-" in p.name
+    )
 
 
 def cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     """The real console script in a fresh process (a hang is a failure, not a stuck test run)."""
     code = "import sys; from photoguard.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
 
 
 # --- file types that are not regular files ------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [["inspect"], ["strip", "-o", "OUT"], ["strip", "-o", "OUT", "--dry-run"],
-                                     ["protect", "-o", "OUT", "--dry-run"]])
+@pytest.mark.parametrize(
+    "command",
+    [["inspect"], ["strip", "-o", "OUT"], ["strip", "-o", "OUT", "--dry-run"], ["protect", "-o", "OUT", "--dry-run"]],
+)
 def test_a_fifo_is_refused_not_read(tmp_path, command):
     fifo = tmp_path / "photo.jpg"
     os.mkfifo(fifo)
@@ -89,7 +99,9 @@ def test_inspect_does_not_pass_terminal_escapes_through(tmp_path, capsys):
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     assert "\\x1b]0;pwned" in out
     # the planted "privacy findings: none" stays inside its value, on the value's line
-    assert [line.strip() for line in out.splitlines() if line.strip().startswith("privacy findings:")] == ["privacy findings:"]
+    assert [line.strip() for line in out.splitlines() if line.strip().startswith("privacy findings:")] == [
+        "privacy findings:"
+    ]
 
 
 def test_a_file_name_that_is_not_utf8_keeps_the_report_and_the_summary(tmp_path, capsys):
@@ -119,11 +131,18 @@ def test_in_place_through_a_symlink_cleans_the_real_photo(tmp_path):
 # --- files that are not pictures, or are several ------------------------------------------------
 
 
-@pytest.mark.parametrize("name, data, why", [
-    ("markers.jpg", b"\xff\xd8\xff\xd9", "no frame header"),
-    ("zero.jpg", b"\xff\xd8\xff\xc0\x00\x0b\x08\x00\x00\x00\x00\x01\x01\x11\x00"
-                 b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00\x00\xff\xd9", "0x0 pixels"),
-])
+@pytest.mark.parametrize(
+    "name, data, why",
+    [
+        ("markers.jpg", b"\xff\xd8\xff\xd9", "no frame header"),
+        (
+            "zero.jpg",
+            b"\xff\xd8\xff\xc0\x00\x0b\x08\x00\x00\x00\x00\x01\x01\x11\x00"
+            b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00\x00\xff\xd9",
+            "0x0 pixels",
+        ),
+    ],
+)
 def test_strip_refuses_files_that_hold_no_picture(tmp_path, capsys, name, data, why):
     src = tmp_path / name
     src.write_bytes(data)
@@ -226,8 +245,9 @@ def test_a_full_disk_is_one_clear_line_and_nothing_is_left(tmp_path, capsys, mon
         return real_write(fd, data)
 
     monkeypatch.setattr(fileio.os, "write", full)
-    monkeypatch.setattr(fileio.os, "copy_file_range", lambda *a: (_ for _ in ()).throw(OSError(errno.EXDEV, "x")),
-                        raising=False)
+    monkeypatch.setattr(
+        fileio.os, "copy_file_range", lambda *a: (_ for _ in ()).throw(OSError(errno.EXDEV, "x")), raising=False
+    )
     assert main(["strip", str(src), "-o", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "No space left on device" in err and "internal error" not in err and "BufferError" not in err

@@ -235,7 +235,7 @@ def test_16bit_grey_png(tmp_path):
 
 def test_16bit_rgb_png(tmp_path):
     cv2 = pytest.importorskip("cv2")
-    rgb16 = (_photo(16, 32).astype(np.uint16) * 257)
+    rgb16 = _photo(16, 32).astype(np.uint16) * 257
     path = tmp_path / "rgb16.png"
     assert cv2.imwrite(str(path), rgb16[..., ::-1].copy())  # cv2 writes BGR
     loaded = open_image(path)

@@ -16,7 +16,7 @@ def test_smoke_shape_and_range() -> None:
     x = torch.rand(2, 3, 37, 45)
     y = jpeg(x, torch.tensor([50.0, 90.0]))
     assert y.shape == x.shape
-    assert 0.0 <= float(y.min()) and float(y.max()) <= 1.0
+    assert float(y.min()) >= 0.0 and float(y.max()) <= 1.0
 
 
 def test_close_to_pillow(astronaut: np.ndarray) -> None:

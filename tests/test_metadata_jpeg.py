@@ -16,17 +16,29 @@ from photoguard.metadata.jpeg import APP0, COM, JpegHandler, parse
 def _image_data(data: bytes) -> bytes:
     """Everything that is not an APPn/COM segment: tables, frame, scans, entropy data, EOI."""
     segments, _ = parse(data)
-    return b"".join(data[s.start : s.end] for s in segments
-                    if s.marker is None or not (APP0 <= s.marker <= 0xEF or s.marker == COM))
+    return b"".join(
+        data[s.start : s.end] for s in segments if s.marker is None or not (APP0 <= s.marker <= 0xEF or s.marker == COM)
+    )
 
 
 def test_inspect_reports_every_leak(tmp_path):
     report = inspect_metadata(dirty_jpeg(tmp_path / "d.jpg"))
     text = " | ".join(report.findings)
-    for expected in ("location 37.498 N, 127.028 E", "device serial R5CX…", "device SM-S918B",
-                     "owner name:", "artist name:", "motion-photo video, 4.0 kB", "motion-photo marker",
-                     "C2PA", "multi-picture index", "appended secondary image", "by-line:", "extended XMP",
-                     "text (comment)"):
+    for expected in (
+        "location 37.498 N, 127.028 E",
+        "device serial R5CX…",
+        "device SM-S918B",
+        "owner name:",
+        "artist name:",
+        "motion-photo video, 4.0 kB",
+        "motion-photo marker",
+        "C2PA",
+        "multi-picture index",
+        "appended secondary image",
+        "by-line:",
+        "extended XMP",
+        "text (comment)",
+    ):
         assert expected in text, expected
     assert "R5CX21ABCDEF" not in text  # serials are masked in findings
     assert {"EXIF:GPS", "EXIF:ExifIFD", "XMP-dc", "IPTC", "JUMBF", "MPF", "Trailer"} <= set(report.groups)
@@ -125,6 +137,7 @@ def test_file_strip_writes_what_the_in_memory_strip_gives(tmp_path, monkeypatch,
     if copy == "no copy_file_range":
         monkeypatch.delattr(os, "copy_file_range", raising=False)
     elif copy == "cross-device":
+
         def exdev(*args):
             raise OSError(errno.EXDEV, "Invalid cross-device link")
 

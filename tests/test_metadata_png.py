@@ -20,8 +20,16 @@ def _types(data: bytes) -> list[bytes]:
 
 def test_inspect_finds_prompts_text_exif_and_time(tmp_path):
     text = " | ".join(inspect_metadata(dirty_png(tmp_path / "d.png")).findings)
-    for expected in ("AI generation prompt/settings (parameters)", "author:", "location 37.498 N, 127.028 E",
-                     "device serial R5CX…", "date 2024-05-01", "unknown chunk prVt", "C2PA", "text (Comment)"):
+    for expected in (
+        "AI generation prompt/settings (parameters)",
+        "author:",
+        "location 37.498 N, 127.028 E",
+        "device serial R5CX…",
+        "date 2024-05-01",
+        "unknown chunk prVt",
+        "C2PA",
+        "text (Comment)",
+    ):
         assert expected in text, expected
 
 
@@ -52,8 +60,10 @@ def test_palette_transparency_and_colour_chunks_kept():
     out, _ = strip_bytes(data)
     assert b"tRNS" in _types(out) and b"gAMA" in _types(out) and b"PLTE" in _types(out)
     assert SECRET.encode() not in out
-    assert np.array_equal(np.asarray(Image.open(io.BytesIO(out)).convert("RGBA")),
-                          np.asarray(Image.open(io.BytesIO(data)).convert("RGBA")))
+    assert np.array_equal(
+        np.asarray(Image.open(io.BytesIO(out)).convert("RGBA")),
+        np.asarray(Image.open(io.BytesIO(data)).convert("RGBA")),
+    )
 
 
 def _info():

@@ -21,8 +21,18 @@ def test_strip_clean_and_pixel_identical(tmp_path, compression):
     assert src.read_bytes() == before
     assert np.array_equal(displayed(src), displayed(dst))
     removed = " ".join(a.what for a in report.removed)
-    for tag in ("Artist", "Make", "Model", "Software", "ModifyDate", "ImageDescription", "Copyright",
-                "HostComputer", "XMLPacket", "IPTC-NAA"):
+    for tag in (
+        "Artist",
+        "Make",
+        "Model",
+        "Software",
+        "ModifyDate",
+        "ImageDescription",
+        "Copyright",
+        "HostComputer",
+        "XMLPacket",
+        "IPTC-NAA",
+    ):
         assert f"IFD0 {tag}" in removed, tag
     out = dst.read_bytes()
     again, second = strip_bytes(out)

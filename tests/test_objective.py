@@ -55,8 +55,13 @@ def _encoders() -> dict[str, FaceEncoder]:
 
 def _settings(**changes: object) -> ObjectiveSettings:
     base = dict(
-        eot_samples=1, encoders_per_step=None, target_margin=0.3, hinge_sharpness=20.0, feature_weight=0.5,
-        done_margin=0.1, mirror_anchor=True,
+        eot_samples=1,
+        encoders_per_step=None,
+        target_margin=0.3,
+        hinge_sharpness=20.0,
+        feature_weight=0.5,
+        done_margin=0.1,
+        mirror_anchor=True,
     )
     base.update(changes)
     return ObjectiveSettings(**base)  # type: ignore[arg-type]
@@ -72,12 +77,18 @@ def _objective(seed: int = 0, thresholds: dict[str, float] | None = None, **chan
     crop, box, landmarks = _face()
     g = torch.Generator().manual_seed(seed)
     sampler = TransformSampler(
-        jpeg_quality=(70.0, 95.0), rescale=(0.7, 1.0), blur_sigma=0.5, jitter_shift=0.02, jitter_angle=2.0,
-        jitter_scale=0.02, generator=g,
+        jpeg_quality=(70.0, 95.0),
+        rescale=(0.7, 1.0),
+        blur_sigma=0.5,
+        jitter_shift=0.02,
+        jitter_angle=2.0,
+        jitter_scale=0.02,
+        generator=g,
     )
     limits = thresholds or {name: 0.3 for name in NAMES}
-    return EnsembleObjective(_encoders(), limits, crop, box, landmarks, sampler=sampler,
-                             settings=_settings(**changes), generator=g)
+    return EnsembleObjective(
+        _encoders(), limits, crop, box, landmarks, sampler=sampler, settings=_settings(**changes), generator=g
+    )
 
 
 def test_hinge_is_flat_below_the_target() -> None:
@@ -142,8 +153,17 @@ def test_objective_in_the_loop_moves_every_embedding_away() -> None:
     objective = _objective(encoders_per_step=2, target_margin=0.5)
     budget = torch.full((1, 1, 128, 128), 8 / 255)
     delta, steps = perturb_iterative(
-        crop, budget, objective, steps=12, step_size=0.5, momentum=0.5, epsilon=8 / 255, chroma_ratio=0.2,
-        final_step_ratio=0.2, shrink=0.08, min_scale=0.1,
+        crop,
+        budget,
+        objective,
+        steps=12,
+        step_size=0.5,
+        momentum=0.5,
+        epsilon=8 / 255,
+        chroma_ratio=0.2,
+        final_step_ratio=0.2,
+        shrink=0.08,
+        min_scale=0.1,
     )
     assert steps == 12 and float(delta.abs().max()) <= 8 / 255 + 1e-6
     check = _objective(encoders_per_step=None)

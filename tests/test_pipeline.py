@@ -8,14 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SAMPLE
 from PIL import Image
 from PIL.JpegImagePlugin import get_sampling
 
 import photoguard
 from photoguard.config import preset
 from photoguard.errors import UsageError
-
-from conftest import SAMPLE
 
 FAST = preset("fast").with_(steps=4)
 
@@ -58,8 +57,9 @@ def test_png_in_png_out_without_metadata(weights, tmp_path: Path) -> None:
 
     # The score is what the held-out encoder says about the file as written, measured independently.
     written = open_image(result.output_path).rgb
-    again = compare_identity(open_image(SAMPLE).rgb, written, [photoguard.detect_faces(open_image(SAMPLE).rgb)[0]],
-                             (FAST.holdout,))
+    again = compare_identity(
+        open_image(SAMPLE).rgb, written, [photoguard.detect_faces(open_image(SAMPLE).rgb)[0]], (FAST.holdout,)
+    )
     assert face.verification_similarity == pytest.approx(again.similarity[FAST.holdout][0], abs=1e-4)
     assert face.verification_similarity < 0.95  # four steps already move the face (the original is 1.0)
     assert face.verification_threshold == pytest.approx(ENCODERS[FAST.holdout].photo_threshold - VERDICT_MARGIN)
@@ -169,7 +169,7 @@ def test_progress_moves_through_models_faces_and_steps(weights, astronaut: np.nd
     steps = [s for s in stages if s.startswith("cloaking: face 1 of 1, step ")]
     assert steps[0] == "cloaking: face 1 of 1, step 1 of 4" and len(steps) >= 2
     fractions = [f for f, _ in seen]
-    assert fractions == sorted(fractions) and 0.0 <= fractions[0] and fractions[-1] <= 1.0
+    assert fractions == sorted(fractions) and fractions[0] >= 0.0 and fractions[-1] <= 1.0
 
 
 @pytest.mark.weights

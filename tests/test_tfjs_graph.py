@@ -26,8 +26,6 @@ from photoguard.models.faceres import faceres_from_tfjs
 from photoguard.models.mobileface import mobileface_from_tfjs
 from photoguard.models.tfjs_graph import TfjsGraphModule, load_tfjs_graph, read_tfjs_graph
 
-
-
 # --- writing tiny graph models ----------------------------------------------------
 
 
@@ -51,13 +49,23 @@ def _node(name: str, op: str, *inputs: str, **attr: Any) -> dict[str, Any]:
 
 
 def _conv(name: str, x: str, w: str, stride: int = 1, padding: str = "SAME", op: str = "Conv2D", **attr: Any) -> dict:
-    conv_attr = {"strides": _ints([1, stride, stride, 1]), "padding": _s(padding), "data_format": _s("NHWC"),
-                 "dilations": _ints([1, 1, 1, 1]), "explicit_paddings": {"list": {}}, **attr}
+    conv_attr = {
+        "strides": _ints([1, stride, stride, 1]),
+        "padding": _s(padding),
+        "data_format": _s("NHWC"),
+        "dilations": _ints([1, 1, 1, 1]),
+        "explicit_paddings": {"list": {}},
+        **attr,
+    }
     return _node(name, op, x, w, **conv_attr)
 
 
 def _write_model(
-    folder: Path, nodes: list[dict], weights: dict[str, np.ndarray], *, fp16: tuple[str, ...] = (),
+    folder: Path,
+    nodes: list[dict],
+    weights: dict[str, np.ndarray],
+    *,
+    fp16: tuple[str, ...] = (),
     input_shape: tuple[int, int, int] = (-1, -1, 3),
 ) -> Path:
     """``folder/model.json`` + two ``.bin`` shards; every weight gets its Const node."""
@@ -135,13 +143,19 @@ def _nchw(x: np.ndarray) -> torch.Tensor:
 def _tiny_weights(rng: np.random.Generator) -> dict[str, np.ndarray]:
     f = np.float32
     return {
-        "k1": rng.normal(0, 0.6, (3, 3, 3, 4)).astype(f), "b1": rng.normal(0, 1, 4).astype(f),
-        "six": np.array(6.0, f), "zero": np.array(0.0, f),
-        "k2": rng.normal(0, 0.5, (3, 3, 4, 2)).astype(f), "s2": rng.normal(1, 0.3, 8).astype(f),
-        "t2": rng.normal(0, 0.5, 8).astype(f), "alpha": rng.normal(0.2, 0.3, 8).astype(f),
+        "k1": rng.normal(0, 0.6, (3, 3, 3, 4)).astype(f),
+        "b1": rng.normal(0, 1, 4).astype(f),
+        "six": np.array(6.0, f),
+        "zero": np.array(0.0, f),
+        "k2": rng.normal(0, 0.5, (3, 3, 4, 2)).astype(f),
+        "s2": rng.normal(1, 0.3, 8).astype(f),
+        "t2": rng.normal(0, 0.5, 8).astype(f),
+        "alpha": rng.normal(0.2, 0.3, 8).astype(f),
         "pads": np.array([[0, 0], [1, 2], [0, 1], [0, 0]], np.int32),
-        "k3": rng.normal(0, 0.3, (3, 3, 8, 6)).astype(f), "axes": np.array([1, 2], np.int32),
-        "k4": rng.normal(0, 0.5, (6, 5)).astype(f), "b4": rng.normal(0, 0.5, 5).astype(f),
+        "k3": rng.normal(0, 0.3, (3, 3, 8, 6)).astype(f),
+        "axes": np.array([1, 2], np.int32),
+        "k4": rng.normal(0, 0.5, (6, 5)).astype(f),
+        "b4": rng.normal(0, 0.5, 5).astype(f),
         "k5": rng.normal(0, 0.5, (3, 5)).astype(f),
         "side_k": rng.normal(0, 1, (2, 2)).astype(f),
     }
@@ -150,17 +164,33 @@ def _tiny_weights(rng: np.random.Generator) -> dict[str, np.ndarray]:
 def _tiny_nodes(dw_stride: int) -> list[dict]:
     """conv SAME/2 + bias + ReLU6 -> depthwise + Mul/Add -> PReLU -> Pad -> conv VALID/2 -> Mean -> fc."""
     return [
-        _conv("c1", "x", "k1", stride=2), _node("c1/add", "Add", "c1", "b1"), _node("c1/relu", "Relu", "c1/add"),
-        _node("c1/min", "Minimum", "c1/relu", "six"), _node("c1/relu6", "Maximum", "c1/min", "zero"),
+        _conv("c1", "x", "k1", stride=2),
+        _node("c1/add", "Add", "c1", "b1"),
+        _node("c1/relu", "Relu", "c1/add"),
+        _node("c1/min", "Minimum", "c1/relu", "six"),
+        _node("c1/relu6", "Maximum", "c1/min", "zero"),
         _conv("dw", "c1/relu6", "k2", stride=dw_stride, op="DepthwiseConv2dNative"),
-        _node("dw/mul", "Mul", "dw", "s2"), _node("dw/bn", "AddV2", "dw/mul", "t2"),
-        _node("pr/max", "Maximum", "zero", "dw/bn"), _node("pr/min", "Minimum", "zero", "dw/bn"),
-        _node("pr/mul", "Mul", "alpha", "pr/min"), _node("prelu", "AddV2", "pr/max", "pr/mul"),
+        _node("dw/mul", "Mul", "dw", "s2"),
+        _node("dw/bn", "AddV2", "dw/mul", "t2"),
+        _node("pr/max", "Maximum", "zero", "dw/bn"),
+        _node("pr/min", "Minimum", "zero", "dw/bn"),
+        _node("pr/mul", "Mul", "alpha", "pr/min"),
+        _node("prelu", "AddV2", "pr/max", "pr/mul"),
         _node("pad", "Pad", "prelu", "pads", Tpaddings={"type": "DT_INT32"}),
         _conv("c3", "pad", "k3", stride=2, padding="VALID"),
         _node("mean", "Mean", "c3", "axes", keep_dims={"b": False}, Tidx={"type": "DT_INT32"}),
-        _node("fc", "_FusedMatMul", "mean", "k4", "b4", fused_ops=_strings(["BiasAdd", "Relu"]),
-              num_args={"i": "1"}, epsilon={"f": 0.0}, transpose_a={"b": False}, transpose_b={"b": False}),
+        _node(
+            "fc",
+            "_FusedMatMul",
+            "mean",
+            "k4",
+            "b4",
+            fused_ops=_strings(["BiasAdd", "Relu"]),
+            num_args={"i": "1"},
+            epsilon={"f": 0.0},
+            transpose_a={"b": False},
+            transpose_b={"b": False},
+        ),
         _node("out", "MatMul", "fc", "k5", transpose_a={"b": False}, transpose_b={"b": True}),
         _node("side", "MaxPool", "x", "side_k"),  # unsupported, but on no needed path
     ]
@@ -218,13 +248,17 @@ def test_fusion_folds_the_patterns(tmp_path: Path) -> None:
 def test_reshape_flattens_in_nhwc_order_and_concat_maps_axes(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     weights = {
-        "k": rng.normal(size=(1, 1, 3, 4)).astype(np.float32), "axis": np.array(-1, np.int32),
-        "shape": np.array([-1, 3 * 3 * 7], np.int32), "w": rng.normal(size=(63, 5)).astype(np.float32),
+        "k": rng.normal(size=(1, 1, 3, 4)).astype(np.float32),
+        "axis": np.array(-1, np.int32),
+        "shape": np.array([-1, 3 * 3 * 7], np.int32),
+        "w": rng.normal(size=(63, 5)).astype(np.float32),
     }
     nodes = [
-        _conv("c", "x", "k"), _node("cat", "ConcatV2", "c", "x", "axis", N={"i": "2"}, Tidx={"type": "DT_INT32"}),
+        _conv("c", "x", "k"),
+        _node("cat", "ConcatV2", "c", "x", "axis", N={"i": "2"}, Tidx={"type": "DT_INT32"}),
         _node("flat", "Reshape", "cat", "shape", Tshape={"type": "DT_INT32"}),
-        _node("fc", "MatMul", "flat", "w"), _node("out", "Softmax", "fc"),
+        _node("fc", "MatMul", "flat", "w"),
+        _node("out", "Softmax", "fc"),
     ]
     net = load_tfjs_graph(_write_model(tmp_path, nodes, weights, input_shape=(3, 3, 3)), "out")
     x = rng.normal(size=(2, 3, 3, 3))
@@ -267,7 +301,14 @@ def test_only_needed_nodes_are_converted(tmp_path: Path) -> None:
     net = load_tfjs_graph(path, "prelu")  # nothing after the PReLU
     assert set(dict(net.named_buffers())) == {"c1__w", "c1__b", "dw__w", "dw__b", "prelu__alpha"}
     assert set(dict(load_tfjs_graph(path, "prelu", fuse=False).named_buffers())) == {
-        "c1__w", "b1", "six", "zero", "dw__w", "s2", "t2", "alpha"
+        "c1__w",
+        "b1",
+        "six",
+        "zero",
+        "dw__w",
+        "s2",
+        "t2",
+        "alpha",
     }
     with pytest.raises(ModelError, match="MaxPool"):
         load_tfjs_graph(path, "side")
@@ -388,8 +429,12 @@ def _net_input(pixels: torch.Tensor, bgr: bool) -> torch.Tensor:
 def photos() -> dict[Any, Any]:
     """Every labelled photo: largest YuNet face, warped to the ArcFace template at 112 and 224 px."""
     faces = labelled_faces()
-    crops = {size: [cv2.warpAffine(bgr, arcface_matrix(det[4:14].reshape(5, 2), size), (size, size))
-                    for bgr, det, _ in faces] for size in (112, 224)}
+    crops = {
+        size: [
+            cv2.warpAffine(bgr, arcface_matrix(det[4:14].reshape(5, 2), size), (size, size)) for bgr, det, _ in faces
+        ]
+        for size in (112, 224)
+    }
     return {**crops, "ids": [i for _, _, i in faces]}
 
 

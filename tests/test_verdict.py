@@ -10,36 +10,49 @@ from photoguard.types import FaceReport, FaceStatus, ProtectResult, Verdict, pho
 
 def face(sim: float | None = 0.1, *, protected: bool = True, found_again: bool | None = True) -> FaceReport:
     checked = sim is not None or found_again is False
-    return FaceReport(index=0, box=(0.0, 0.0, 80.0, 80.0), score=0.9, protected=protected,
-                      reason=None if protected else "too small to protect: 20 px (minimum 40 px)",
-                      verification_encoder="faceplugin" if checked else None, verification_similarity=sim,
-                      verification_threshold=0.43 if checked else None, found_again=found_again if checked else None)
+    return FaceReport(
+        index=0,
+        box=(0.0, 0.0, 80.0, 80.0),
+        score=0.9,
+        protected=protected,
+        reason=None if protected else "too small to protect: 20 px (minimum 40 px)",
+        verification_encoder="faceplugin" if checked else None,
+        verification_similarity=sim,
+        verification_threshold=0.43 if checked else None,
+        found_again=found_again if checked else None,
+    )
 
 
-@pytest.mark.parametrize("report, status", [
-    (face(0.10), FaceStatus.PROTECTED),
-    (face(0.43), FaceStatus.RECOGNISED),  # on the threshold (which already holds the safety margin): not safe
-    (face(0.80), FaceStatus.RECOGNISED),
-    (face(None, found_again=False), FaceStatus.NOT_FOUND),
-    (face(None, found_again=None), FaceStatus.NOT_CHECKED),
-    (face(None, protected=False, found_again=None), FaceStatus.NOT_CLOAKED),
-])
+@pytest.mark.parametrize(
+    "report, status",
+    [
+        (face(0.10), FaceStatus.PROTECTED),
+        (face(0.43), FaceStatus.RECOGNISED),  # on the threshold (which already holds the safety margin): not safe
+        (face(0.80), FaceStatus.RECOGNISED),
+        (face(None, found_again=False), FaceStatus.NOT_FOUND),
+        (face(None, found_again=None), FaceStatus.NOT_CHECKED),
+        (face(None, protected=False, found_again=None), FaceStatus.NOT_CLOAKED),
+    ],
+)
 def test_face_status(report: FaceReport, status: FaceStatus) -> None:
     assert report.status is status
 
 
-@pytest.mark.parametrize("faces, verdict", [
-    ([], Verdict.NO_FACE),
-    ([face(0.1), face(0.2)], Verdict.PROTECTED),
-    ([face(0.1), face(0.6)], Verdict.PARTLY),
-    ([face(0.1), face(None, protected=False, found_again=None)], Verdict.PARTLY),  # a face left as it was
-    ([face(0.6), face(0.7)], Verdict.NOT_PROTECTED),
-    ([face(None, protected=False, found_again=None)], Verdict.NOT_PROTECTED),
-    ([face(None, found_again=None)], Verdict.NOT_CHECKED),
-    ([face(None, found_again=False), face(None, found_again=None)], Verdict.NOT_CHECKED),
-    ([face(None, found_again=False), face(0.7)], Verdict.NOT_PROTECTED),
-    ([face(None, found_again=False), face(0.1)], Verdict.PARTLY),  # a face not found again is not called safe
-])
+@pytest.mark.parametrize(
+    "faces, verdict",
+    [
+        ([], Verdict.NO_FACE),
+        ([face(0.1), face(0.2)], Verdict.PROTECTED),
+        ([face(0.1), face(0.6)], Verdict.PARTLY),
+        ([face(0.1), face(None, protected=False, found_again=None)], Verdict.PARTLY),  # a face left as it was
+        ([face(0.6), face(0.7)], Verdict.NOT_PROTECTED),
+        ([face(None, protected=False, found_again=None)], Verdict.NOT_PROTECTED),
+        ([face(None, found_again=None)], Verdict.NOT_CHECKED),
+        ([face(None, found_again=False), face(None, found_again=None)], Verdict.NOT_CHECKED),
+        ([face(None, found_again=False), face(0.7)], Verdict.NOT_PROTECTED),
+        ([face(None, found_again=False), face(0.1)], Verdict.PARTLY),  # a face not found again is not called safe
+    ],
+)
 def test_photo_verdict(faces: list[FaceReport], verdict: Verdict) -> None:
     assert photo_verdict(faces) is verdict
 

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,12 +20,18 @@ MIRROR = ROOT.parent / "shared" / "models"
 @pytest.mark.skipif(not MIRROR.is_dir(), reason="needs the model mirror ../shared/models")
 def test_an_installed_wheel_fetches_verifies_and_protects(weights, tmp_path):
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels),
-                    str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     [wheel] = wheels.glob("photoguard-*.whl")
     site = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
     home = tmp_path / "home"  # far from the checkout: nothing may be found through it
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PHOTOGUARD_")}
@@ -34,11 +39,18 @@ def test_an_installed_wheel_fetches_verifies_and_protects(weights, tmp_path):
     code = "import sys; from photoguard.cli import main; sys.exit(main(sys.argv[1:]))"
 
     def photoguard(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", code, *args], cwd=home, env=env, capture_output=True, text=True,
-                              timeout=600)
+        return subprocess.run(
+            [sys.executable, "-c", code, *args], cwd=home, env=env, capture_output=True, text=True, timeout=600
+        )
 
-    where = subprocess.run([sys.executable, "-c", "import photoguard; print(photoguard.__file__)"], cwd=home, env=env,
-                           capture_output=True, text=True, check=True).stdout.strip()
+    where = subprocess.run(
+        [sys.executable, "-c", "import photoguard; print(photoguard.__file__)"],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert where.startswith(str(site)), where  # the wheel's copy, not the checkout's
     fetched = photoguard("models", "fetch", "--from", str(MIRROR))
     assert fetched.returncode == 0, fetched.stderr

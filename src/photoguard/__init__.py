@@ -27,9 +27,15 @@ __version__ = "0.1.0"
 # Everything else loads on first use, not at import: `photoguard strip` must not pay for numpy
 # (photoguard.types) or torch (photoguard.pipeline) to start.
 _LAZY = {
-    "DEFAULT_PRESET": "photoguard.config", "PRESETS": "photoguard.config", "CloakConfig": "photoguard.config",
-    "preset": "photoguard.config", "Face": "photoguard.types", "FaceReport": "photoguard.types",
-    "ProtectResult": "photoguard.types", "Verdict": "photoguard.types", "FaceStatus": "photoguard.types",
+    "DEFAULT_PRESET": "photoguard.config",
+    "PRESETS": "photoguard.config",
+    "CloakConfig": "photoguard.config",
+    "preset": "photoguard.config",
+    "Face": "photoguard.types",
+    "FaceReport": "photoguard.types",
+    "ProtectResult": "photoguard.types",
+    "Verdict": "photoguard.types",
+    "FaceStatus": "photoguard.types",
 }
 
 
@@ -54,7 +60,22 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "protect", "protect_bytes", "release_models", "strip_metadata", "strip_bytes", "inspect_metadata", "detect_faces", "preset", "PRESETS",
-    "DEFAULT_PRESET", "CloakConfig", "ProtectResult", "Verdict", "FaceReport", "FaceStatus", "Face",
-    "PhotoguardError", "__version__",
+    "DEFAULT_PRESET",
+    "PRESETS",
+    "CloakConfig",
+    "Face",
+    "FaceReport",
+    "FaceStatus",
+    "PhotoguardError",
+    "ProtectResult",
+    "Verdict",
+    "__version__",
+    "detect_faces",
+    "inspect_metadata",
+    "preset",
+    "protect",
+    "protect_bytes",
+    "release_models",
+    "strip_bytes",
+    "strip_metadata",
 ]

@@ -44,7 +44,7 @@ def posted(rgb: np.ndarray, name: str) -> np.ndarray:
     im = Image.fromarray(rgb)
     if side and max(im.size) > side:
         s = side / max(im.size)
-        im = im.resize((round(im.width * s), round(im.height * s)), Image.LANCZOS)
+        im = im.resize((round(im.width * s), round(im.height * s)), Image.Resampling.LANCZOS)
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=quality)
     return np.asarray(Image.open(buf).convert("RGB"))

@@ -135,7 +135,7 @@ class CloakConfig:
         """Encoders whose gradients drive the attack (``encoders`` minus ``holdout``)."""
         return tuple(e for e in self.encoders if e != self.holdout)
 
-    def with_(self, **changes: object) -> "CloakConfig":
+    def with_(self, **changes: object) -> CloakConfig:
         """A copy with some fields changed (validated again)."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
@@ -153,8 +153,14 @@ PRESETS: dict[str, CloakConfig] = {
     # steps and no budget shrink (stopping or shrinking once fooled gave up the overshoot that
     # carries to unseen encoders: Faceplugin 61-72 % with them, 100 % without).
     "strong": CloakConfig(
-        epsilon=16.0, jnd_scale=5.0, chroma_ratio=0.3, steps=40, face_rms=6.5, photo_rms=4.2,
-        patience=None, budget_shrink=0.0,
+        epsilon=16.0,
+        jnd_scale=5.0,
+        chroma_ratio=0.3,
+        steps=40,
+        face_rms=6.5,
+        photo_rms=4.2,
+        patience=None,
+        budget_shrink=0.0,
     ),
 }
 DEFAULT_PRESET = "medium"

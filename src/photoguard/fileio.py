@@ -75,9 +75,7 @@ def join_pieces(source: bytes, pieces: Sequence[Piece]) -> bytes:
     return b"".join(source[p.start : p.end] if isinstance(p, Span) else p for p in pieces)
 
 
-def atomic_write_bytes(
-    path: str | os.PathLike, data: bytes, *, durable: bool = True, mode: int | None = None
-) -> Path:
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, durable: bool = True, mode: int | None = None) -> Path:
     """Write ``data`` to ``path`` through a temp file in the same folder and ``os.replace``.
 
     Either the whole new file is there or the old state is untouched; the temp file is removed
@@ -149,8 +147,14 @@ def _copy_range(src: int, dst: int, span: Span) -> bool:
         except OSError as exc:
             # Not supported here (older kernels, some file systems, across devices): the
             # caller writes the span itself. Only possible before the first byte of a span.
-            if offset == span.start and exc.errno in (errno.EXDEV, errno.ENOSYS, errno.EINVAL,
-                                                      errno.EOPNOTSUPP, errno.EBADF, errno.EPERM):
+            if offset == span.start and exc.errno in (
+                errno.EXDEV,
+                errno.ENOSYS,
+                errno.EINVAL,
+                errno.EOPNOTSUPP,
+                errno.EBADF,
+                errno.EPERM,
+            ):
                 return False
             raise
         if done == 0:

@@ -15,14 +15,33 @@ from pathlib import Path
 
 #: File suffix (lower case) -> the image format it names. A photographer's own spelling
 #: (``IMG_0001.JPG``) is kept wherever the format allows it.
-SUFFIX_FORMAT = {".jpg": "JPEG", ".jpeg": "JPEG", ".jpe": "JPEG", ".jfif": "JPEG", ".png": "PNG", ".webp": "WEBP",
-                 ".tif": "TIFF", ".tiff": "TIFF", ".heic": "HEIF", ".heif": "HEIF", ".hif": "HEIF"}
+SUFFIX_FORMAT = {
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".jpe": "JPEG",
+    ".jfif": "JPEG",
+    ".png": "PNG",
+    ".webp": "WEBP",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+    ".heic": "HEIF",
+    ".heif": "HEIF",
+    ".hif": "HEIF",
+}
 
 #: Input format -> the format a cloaked photo is written in: PNG for PNG, JPEG (quality 95, 4:4:4)
 #: for JPEG and HEIC (HEIC encoders are lossy and rarely accepted by platforms), lossless WebP for
 #: WebP, TIFF for TIFF; anything else as PNG.
-OUTPUT_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "HEIF": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "TIFF": "TIFF",
-                 "BMP": "PNG", "GIF": "PNG"}
+OUTPUT_FORMAT = {
+    "JPEG": "JPEG",
+    "MPO": "JPEG",
+    "HEIF": "JPEG",
+    "PNG": "PNG",
+    "WEBP": "WEBP",
+    "TIFF": "TIFF",
+    "BMP": "PNG",
+    "GIF": "PNG",
+}
 
 #: Written format -> the suffix given to a new file name.
 OUTPUT_SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif"}

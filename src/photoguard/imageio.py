@@ -25,6 +25,7 @@ from photoguard.fileio import atomic_write_bytes, read_error, read_regular  # no
 if TYPE_CHECKING:  # torch is imported by the two tensor helpers only (it costs ~2 s of start-up)
     import torch
 
+
 def _register_heif() -> bool:
     """Teach Pillow HEIC/HEIF (iPhone photos) on the first decode, not at import (importing photoguard
     must not change Pillow for the rest of a program); False if pillow-heif is missing."""
@@ -90,7 +91,9 @@ def _to_rgb(im: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
         grey = np.clip(np.rint(arr / peak * 255.0), 0, 255).astype(np.uint8)
         return np.repeat(grey[..., None], 3, axis=2), None
     if mode == "F":
-        grey = np.clip(np.rint(np.asarray(im, dtype=np.float64) * (255.0 if np.asarray(im).max() <= 1 else 1.0)), 0, 255)
+        grey = np.clip(
+            np.rint(np.asarray(im, dtype=np.float64) * (255.0 if np.asarray(im).max() <= 1 else 1.0)), 0, 255
+        )
         return np.repeat(grey.astype(np.uint8)[..., None], 3, axis=2), None
     if mode == "CMYK":
         profile = im.info.get("icc_profile")
@@ -197,7 +200,9 @@ def from_pil(im: Image.Image, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str
     mode converted to 8-bit RGB; the format is the image's own (PNG when it was made in memory)."""
     width, height = im.size
     if width * height > max_pixels:
-        raise ImageTooLargeError(f"{name}: {width}x{height} = {width * height / 1e6:.0f} MP is over the {max_pixels / 1e6:.0f} MP limit")
+        raise ImageTooLargeError(
+            f"{name}: {width}x{height} = {width * height / 1e6:.0f} MP is over the {max_pixels / 1e6:.0f} MP limit"
+        )
     if width < 1 or height < 1:
         raise CorruptImageError(f"{name}: image has no pixels")
     fmt = im.format if im.format in SUPPORTED_FORMATS else "PNG"

@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-
-from photoguard.config import PRESETS, CloakConfig, preset
 from PIL import Image
 
+from photoguard.config import PRESETS, CloakConfig, preset
 from photoguard.errors import PhotoguardError, UnsupportedFormatError, UnsupportedImageError, UsageError
 from photoguard.faces.detect import detect_faces
 from photoguard.formats import OUTPUT_SUFFIX, output_format, output_suffix, suffix_format
@@ -90,7 +89,12 @@ def release_models() -> None:
 
 
 def _verification(
-    original: np.ndarray, protected: np.ndarray, faces: list[Face], reports: list[FaceReport], config: CloakConfig, device: torch.device
+    original: np.ndarray,
+    protected: np.ndarray,
+    faces: list[Face],
+    reports: list[FaceReport],
+    config: CloakConfig,
+    device: torch.device,
 ) -> None:
     from photoguard.verify import compare_identity, verdict_threshold
 
@@ -128,8 +132,10 @@ def _load(source: Source, max_pixels: int) -> tuple[LoadedImage, bytes | None]:
         return LoadedImage(rgb=source.copy(), format="PNG"), None
     if isinstance(source, (str, os.PathLike)):
         return _single_frame(open_image(source, max_pixels=max_pixels)), None
-    raise UsageError(f"protect() reads a path, bytes, a PIL image, an H x W x 3 uint8 array or a LoadedImage, "
-                     f"not {type(source).__name__}")
+    raise UsageError(
+        f"protect() reads a path, bytes, a PIL image, an H x W x 3 uint8 array or a LoadedImage, "
+        f"not {type(source).__name__}"
+    )
 
 
 def _single_frame(loaded: LoadedImage) -> LoadedImage:
@@ -141,8 +147,10 @@ def _single_frame(loaded: LoadedImage) -> LoadedImage:
     """
     if loaded.frames > 1:
         name = loaded.source or "the image"
-        raise UnsupportedImageError(f"{name}: {loaded.frames} frames or pages (animated or multi-page); photoguard "
-                                    "protects single pictures: save the frame or page you want to post as its own file")
+        raise UnsupportedImageError(
+            f"{name}: {loaded.frames} frames or pages (animated or multi-page); photoguard "
+            "protects single pictures: save the frame or page you want to post as its own file"
+        )
     return loaded
 
 
@@ -163,7 +171,9 @@ def _target(output: str | os.PathLike[str], loaded: LoadedImage, written: str, l
         return path
     if lossless and named == output_format(loaded.format):
         return path.with_suffix(_suffix(loaded, written))
-    raise UsageError(f"{path}: this photo is written as {written}; name it {path.stem}{_suffix(loaded, written)} or give a folder")
+    raise UsageError(
+        f"{path}: this photo is written as {written}; name it {path.stem}{_suffix(loaded, written)} or give a folder"
+    )
 
 
 def _check_name(output: str | os.PathLike[str], loaded: LoadedImage) -> None:
@@ -172,8 +182,10 @@ def _check_name(output: str | os.PathLike[str], loaded: LoadedImage) -> None:
     if str(output).endswith(("/", os.sep)) or path.is_dir():
         return
     if suffix_format(path) not in (output_format(loaded.format), loaded.format):
-        raise UsageError(f"{path}: this photo is written as {output_format(loaded.format)}; "
-                         f"name it {path.stem}{output_suffix(loaded.format)} or give a folder")
+        raise UsageError(
+            f"{path}: this photo is written as {output_format(loaded.format)}; "
+            f"name it {path.stem}{output_suffix(loaded.format)} or give a folder"
+        )
 
 
 def _suffix(loaded: LoadedImage, written: str) -> str:
@@ -268,8 +280,14 @@ def protect_bytes(
 
 
 def _protect(
-    loaded: LoadedImage, strength: str | CloakConfig, device: str | torch.device, jpeg_quality: int, verify: bool,
-    progress: Progress | None, *, load_seconds: float,
+    loaded: LoadedImage,
+    strength: str | CloakConfig,
+    device: str | torch.device,
+    jpeg_quality: int,
+    verify: bool,
+    progress: Progress | None,
+    *,
+    load_seconds: float,
 ) -> ProtectResult:
     """Detect, cloak and verify a loaded photo; returns the result (nothing written)."""
     config = preset(strength)
@@ -301,8 +319,11 @@ def _protect(
         cloak = _get_cloak(config, dev)
         report_progress(0.1, f"cloaking {len(usable)} face(s)")
         image = to_tensor(loaded.rgb)
-        out, outcomes = cloak(image, [faces[i] for i in usable],
-                              progress=lambda f, stage: report_progress(0.1 + 0.75 * f, f"cloaking: {stage}"))
+        out, outcomes = cloak(
+            image,
+            [faces[i] for i in usable],
+            progress=lambda f, stage: report_progress(0.1 + 0.75 * f, f"cloaking: {stage}"),
+        )
         protected = to_uint8(out)
         for i, outcome in zip(usable, outcomes):
             reports[i].protected = outcome.cloaked
@@ -314,8 +335,13 @@ def _protect(
         _verification(loaded.rgb, protected, faces, reports, config, dev)
     t = lap("verify", t)
 
-    result = ProtectResult(image=protected, faces=reports, timings=timings, psnr=psnr(loaded.rgb, protected),
-                           strength=next((name for name, c in PRESETS.items() if c == config), "custom"))
+    result = ProtectResult(
+        image=protected,
+        faces=reports,
+        timings=timings,
+        psnr=psnr(loaded.rgb, protected),
+        strength=next((name for name, c in PRESETS.items() if c == config), "custom"),
+    )
     if faces:
         box = face_region_box(faces[0], loaded.rgb.shape)
         result.face_psnr = psnr(crop(loaded.rgb, box), crop(protected, box))
@@ -347,7 +373,11 @@ def _encode(
                 pass  # no lossless stripper for this container: re-encoded below, and the report says so
     out_format = output_format(loaded.format)
     encoded = encode_image(
-        result.image, out_format, alpha=loaded.alpha, quality=jpeg_quality, icc_profile=loaded.icc_profile if keep_icc else None
+        result.image,
+        out_format,
+        alpha=loaded.alpha,
+        quality=jpeg_quality,
+        icc_profile=loaded.icc_profile if keep_icc else None,
     )
     encoded, report = strip_bytes(encoded, keep_icc=keep_icc, name=str(loaded.source or "photo"))
     leaked: bytes | Path | None = data if data is not None else loaded.source
@@ -356,7 +386,9 @@ def _encode(
             report.findings = inspect_metadata(leaked).findings
         except PhotoguardError:  # the original's container could not be read; the output is checked clean anyway
             pass
-    report.pixels = f"re-encoded as {out_format}" + (f" (quality {jpeg_quality}, 4:4:4)" if out_format == "JPEG" else " (lossless)")
+    report.pixels = f"re-encoded as {out_format}" + (
+        f" (quality {jpeg_quality}, 4:4:4)" if out_format == "JPEG" else " (lossless)"
+    )
     report.orientation = "applied to the pixels"
     return encoded, report, False
 
@@ -371,8 +403,10 @@ def _details(result: ProtectResult) -> str:
     if checked:
         worst = max(checked, key=lambda f: f.verification_similarity or 0.0)
         which = "" if len(checked) == 1 else "highest "
-        parts.append(f"{worst.verification_encoder} (not used in the attack) sees {which}similarity "
-                     f"{worst.verification_similarity:.2f} to the original, the same person from {worst.verification_threshold:.2f}")
+        parts.append(
+            f"{worst.verification_encoder} (not used in the attack) sees {which}similarity "
+            f"{worst.verification_similarity:.2f} to the original, the same person from {worst.verification_threshold:.2f}"
+        )
     lost = sum(f.found_again is False for f in result.faces)
     if lost:
         parts.append(f"{lost} face(s) not found again by the detector, so not checked")

@@ -60,7 +60,7 @@ class Verdict(StrEnum):
     NO_FACE = "no face"  #: nothing to cloak; metadata stripped only
 
 
-def photo_verdict(faces: "list[FaceReport]") -> Verdict:
+def photo_verdict(faces: list[FaceReport]) -> Verdict:
     """The photo's :class:`Verdict` from its faces' :attr:`FaceReport.status`.
 
     Example:

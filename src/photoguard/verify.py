@@ -19,7 +19,6 @@ from photoguard.models.encoders import ENCODERS, encoder_matrix, encoder_spec
 from photoguard.models.face_encoder import load_encoder
 from photoguard.types import Face
 
-
 #: A face is reported "still recognised" already this far below the encoder's photo threshold: on
 #: 18 people the plain photo threshold called 1-3 faces protected whose other photos still
 #: matched; with the margin 0-1 (docs/cloak_experiments.md, "The verdict"). Tuned on those same
@@ -46,7 +45,9 @@ def aligned_crop(rgb: np.ndarray, face: Face, encoder: str) -> np.ndarray:
     return cv2.warpAffine(rgb, m, (size, size), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
 
 
-def embed_faces(rgb: np.ndarray, faces: list[Face], encoders: tuple[str, ...], device: str = "cpu") -> dict[str, np.ndarray]:
+def embed_faces(
+    rgb: np.ndarray, faces: list[Face], encoders: tuple[str, ...], device: str = "cpu"
+) -> dict[str, np.ndarray]:
     """Embeddings ``F x D`` per encoder for ``faces`` of an ``H x W x 3`` uint8 image."""
     out = {}
     for name in encoders:

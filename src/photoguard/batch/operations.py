@@ -98,8 +98,10 @@ class ProtectOperation(Operation):
         """
         fmt = sniff_format(src) or suffix_format(src)
         if fmt is not None and suffix_format(target) != output_format(fmt):
-            raise UsageError(f"{target}: this photo is written as {output_format(fmt)}; "
-                             f"name the output {target.stem}{output_suffix(fmt)} or give a folder")
+            raise UsageError(
+                f"{target}: this photo is written as {output_format(fmt)}; "
+                f"name the output {target.stem}{output_suffix(fmt)} or give a folder"
+            )
         return target, (() if target.suffix.lower() == src.suffix.lower() else (target.with_suffix(src.suffix),))
 
     def check_in_place(self, src: Path) -> str | None:
@@ -114,24 +116,45 @@ class ProtectOperation(Operation):
         start = time.perf_counter()
         target = _temp_sibling(job.src) if job.in_place else job.dst
         try:
-            result = protect(job.src, strength=self.strength, output=target, device=self.device,
-                             jpeg_quality=self.jpeg_quality, keep_icc=self.keep_icc, progress=progress)
+            result = protect(
+                job.src,
+                strength=self.strength,
+                output=target,
+                device=self.device,
+                jpeg_quality=self.jpeg_quality,
+                keep_icc=self.keep_icc,
+                progress=progress,
+            )
             written = _commit_in_place(result.output_path, job.src) if job.in_place else result.output_path
         finally:
             if job.in_place:
                 target.unlink(missing_ok=True)
         checks = [
-            {"face": f.index + 1, "protected": f.protected, "encoder": f.verification_encoder,
-             "before": 1.0 if f.verification_similarity is not None else None,
-             "after": _finite(f.verification_similarity), "threshold": f.verification_threshold,
-             "still_recognised": f.still_recognised, "status": str(f.status), "reason": f.reason}
+            {
+                "face": f.index + 1,
+                "protected": f.protected,
+                "encoder": f.verification_encoder,
+                "before": 1.0 if f.verification_similarity is not None else None,
+                "after": _finite(f.verification_similarity),
+                "threshold": f.verification_threshold,
+                "still_recognised": f.still_recognised,
+                "status": str(f.status),
+                "reason": f.reason,
+            }
             for f in result.faces
         ]
         return Record(
-            path=str(job.src), output=str(written), status=DONE if result.faces_protected else NO_FACE,
-            verdict=result.headline, faces=len(result.faces), faces_protected=result.faces_protected, verification=checks,
-            psnr=_finite(result.psnr), face_psnr=_finite(result.face_psnr),
-            seconds=time.perf_counter() - start, message=result.details,
+            path=str(job.src),
+            output=str(written),
+            status=DONE if result.faces_protected else NO_FACE,
+            verdict=result.headline,
+            faces=len(result.faces),
+            faces_protected=result.faces_protected,
+            verification=checks,
+            psnr=_finite(result.psnr),
+            face_psnr=_finite(result.face_psnr),
+            seconds=time.perf_counter() - start,
+            message=result.details,
         )
 
 
@@ -148,10 +171,18 @@ class StripOperation(Operation):
         from photoguard.metadata import strip_metadata
 
         start = time.perf_counter()
-        report = strip_metadata(job.src, None if job.in_place else job.dst, keep_icc=self.keep_icc, in_place=job.in_place)
+        report = strip_metadata(
+            job.src, None if job.in_place else job.dst, keep_icc=self.keep_icc, in_place=job.in_place
+        )
         removed = ", ".join(a.what for a in report.removed)
-        return Record(path=str(job.src), output=str(job.dst), status=DONE, seconds=time.perf_counter() - start,
-                      message=f"removed {removed}" if removed else "nothing to remove", detail=report.to_dict())
+        return Record(
+            path=str(job.src),
+            output=str(job.dst),
+            status=DONE,
+            seconds=time.perf_counter() - start,
+            message=f"removed {removed}" if removed else "nothing to remove",
+            detail=report.to_dict(),
+        )
 
 
 def _finite(value: float | None) -> float | None:

@@ -32,8 +32,9 @@ class InputFile:
     from_folder: bool
 
 
-def iter_inputs(paths: Iterable[str | os.PathLike], *, recursive: bool = True,
-                exclude: Iterable[str | os.PathLike] = ()) -> Iterator[InputFile]:
+def iter_inputs(
+    paths: Iterable[str | os.PathLike], *, recursive: bool = True, exclude: Iterable[str | os.PathLike] = ()
+) -> Iterator[InputFile]:
     """Expand files and folders into :class:`InputFile` s, in a stable (sorted) order.
 
     Hidden files and folders (starting with ``.``) inside walked folders are skipped, as is any

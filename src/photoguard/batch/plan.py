@@ -20,8 +20,12 @@ def _matches(item: InputFile, patterns: Sequence[str]) -> bool:
 
 
 def select(
-    paths: Iterable[str | os.PathLike], *, recursive: bool = True, include: Sequence[str] = (),
-    exclude: Sequence[str] = (), skip_dirs: Iterable[str | os.PathLike] = (),
+    paths: Iterable[str | os.PathLike],
+    *,
+    recursive: bool = True,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    skip_dirs: Iterable[str | os.PathLike] = (),
 ) -> list[InputFile]:
     """Expand files and folders and apply the patterns (case-insensitive, on the file name or its
     path relative to the folder given). ``skip_dirs`` are never walked (the output folder)."""
@@ -36,8 +40,14 @@ def select(
 
 
 def plan(
-    paths: Iterable[str | os.PathLike], op: Operation, *, out: str | os.PathLike | None = None,
-    in_place: bool = False, recursive: bool = True, include: Sequence[str] = (), exclude: Sequence[str] = (),
+    paths: Iterable[str | os.PathLike],
+    op: Operation,
+    *,
+    out: str | os.PathLike | None = None,
+    in_place: bool = False,
+    recursive: bool = True,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
     skip_existing: bool = False,
 ) -> list[Job]:
     """Turn command-line paths into :class:`Job` s, mirroring folders below ``out``.
@@ -62,8 +72,10 @@ def plan(
         assert out is not None  # checked above: without --in-place an output folder is required
         renamed = [(item, op.output_rel(item)) for item in items]
         mirrored = plan_outputs([InputFile(i.path, rel, i.from_folder) for i, (rel, _) in renamed], out)
-        pairs = [(item, dst, tuple(dst.parent / a.name for a in alts))
-                 for (item, (_, alts)), (_, dst) in zip(renamed, mirrored)]
+        pairs = [
+            (item, dst, tuple(dst.parent / a.name for a in alts))
+            for (item, (_, alts)), (_, dst) in zip(renamed, mirrored)
+        ]
     jobs = []
     for item, dst, alts in pairs:
         skip = error = None

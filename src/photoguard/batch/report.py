@@ -15,8 +15,24 @@ from typing import Any
 from photoguard.batch.records import DONE, NO_FACE, SKIPPED, Record
 from photoguard.errors import ReportError, UsageError
 
-CSV_FIELDS = ("path", "output", "status", "verdict", "faces", "faces_protected", "verification_encoder", "threshold",
-              "similarity_before", "similarity_after", "still_recognised", "psnr", "face_psnr", "seconds", "message", "error")
+CSV_FIELDS = (
+    "path",
+    "output",
+    "status",
+    "verdict",
+    "faces",
+    "faces_protected",
+    "verification_encoder",
+    "threshold",
+    "similarity_before",
+    "similarity_after",
+    "still_recognised",
+    "psnr",
+    "face_psnr",
+    "seconds",
+    "message",
+    "error",
+)
 
 
 def _csv_row(r: Record) -> dict[str, Any]:
@@ -26,14 +42,22 @@ def _csv_row(r: Record) -> dict[str, Any]:
         return ";".join(f"{v[key]:.4f}" for v in checked)
 
     return {
-        "path": r.path, "output": r.output or "", "status": r.status, "verdict": r.verdict or "", "faces": "" if r.faces is None else r.faces,
+        "path": r.path,
+        "output": r.output or "",
+        "status": r.status,
+        "verdict": r.verdict or "",
+        "faces": "" if r.faces is None else r.faces,
         "faces_protected": "" if r.faces_protected is None else r.faces_protected,
         "verification_encoder": checked[0]["encoder"] if checked else "",
         "threshold": f"{checked[0]['threshold']:.4f}" if checked else "",
-        "similarity_before": joined("before"), "similarity_after": joined("after"),
+        "similarity_before": joined("before"),
+        "similarity_after": joined("after"),
         "still_recognised": r.still_recognised if checked else "",
-        "psnr": "" if r.psnr is None else f"{r.psnr:.2f}", "face_psnr": "" if r.face_psnr is None else f"{r.face_psnr:.2f}",
-        "seconds": f"{r.seconds:.2f}", "message": r.message, "error": r.error or "",
+        "psnr": "" if r.psnr is None else f"{r.psnr:.2f}",
+        "face_psnr": "" if r.face_psnr is None else f"{r.face_psnr:.2f}",
+        "seconds": f"{r.seconds:.2f}",
+        "message": r.message,
+        "error": r.error or "",
     }
 
 
@@ -50,8 +74,11 @@ def _earlier_rows(path: Path, kind: str) -> dict[str, dict[str, Any]]:
         return {}
     if not isinstance(rows, list):
         return {}
-    return {row["path"]: row for row in rows
-            if isinstance(row, dict) and isinstance(row.get("path"), str) and row.get("status") in (DONE, NO_FACE)}
+    return {
+        row["path"]: row
+        for row in rows
+        if isinstance(row, dict) and isinstance(row.get("path"), str) and row.get("status") in (DONE, NO_FACE)
+    }
 
 
 def write_report(path: str | os.PathLike, records: Sequence[Record], *, keep_earlier: bool = True) -> Path:

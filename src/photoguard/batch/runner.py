@@ -37,7 +37,7 @@ def run_one(op: Operation, job: Job, progress: Progress | None = None) -> Record
     except OSError as exc:  # a full disk, a read-only or missing folder, permissions: one clear line
         where = f" ({exc.filename})" if exc.filename else ""
         msg = f"cannot write or read a file: {exc.strerror or exc}{where}"
-    except Exception as exc:  # an unexpected failure in one photo must not end a shoot
+    except Exception as exc:  # noqa: BLE001 - the edge of one file: a bug in one photo must not end a shoot
         msg = f"internal error: {type(exc).__name__}: {exc}"
     if not msg.startswith(str(job.src)):
         msg = f"{job.src}: {msg}"
@@ -92,7 +92,7 @@ def _init_worker(threads: int, stop: Any, uses_torch: bool, parent: int | None =
 
 def _worker_job(op: Operation, job: Job) -> Record:
     global _BUSY
-    if _STOP is not None and _STOP.is_set() or _PARENT is not None and os.getppid() != _PARENT:
+    if (_STOP is not None and _STOP.is_set()) or (_PARENT is not None and os.getppid() != _PARENT):
         return Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)")
     _BUSY = True
     try:
@@ -106,8 +106,12 @@ def _worker_job(op: Operation, job: Job) -> Record:
 
 
 def run(
-    jobs: Sequence[Job], op: Operation, *, workers: int = 1,
-    on_start: Callable[[Job], None] | None = None, on_record: Callable[[Record], None] | None = None,
+    jobs: Sequence[Job],
+    op: Operation,
+    *,
+    workers: int = 1,
+    on_start: Callable[[Job], None] | None = None,
+    on_record: Callable[[Record], None] | None = None,
     on_progress: Callable[[Job, float, str], None] | None = None,
 ) -> Outcome:
     """Run ``op`` over ``jobs``; ``on_record`` is called once per file as it finishes.
@@ -135,7 +139,9 @@ def run(
         else:
             interrupted = _run_pool(jobs, todo, op, records, min(workers, len(todo)), notify)
     for i, job in enumerate(jobs):
-        records.setdefault(i, Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)"))
+        records.setdefault(
+            i, Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)")
+        )
     return Outcome([records[i] for i in range(len(jobs))], time.perf_counter() - start, interrupted)
 
 
@@ -170,8 +176,9 @@ def _run_here(jobs, todo, op, records, on_start, notify, on_progress=None) -> bo
             notify(records[i])
     except KeyboardInterrupt:
         if current is not None and current not in records:
-            records[current] = Record(path=str(jobs[current].src), output=None, status=INTERRUPTED,
-                                      message="interrupted; nothing written")
+            records[current] = Record(
+                path=str(jobs[current].src), output=None, status=INTERRUPTED, message="interrupted; nothing written"
+            )
         return True
     return False
 
@@ -203,8 +210,9 @@ def _run_pool(jobs, todo, op, records, workers, notify) -> bool:
     stop = ctx.Event()
     threads = worker_threads(workers)
     interrupted = False
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(threads, stop, op.uses_torch, os.getpid())) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=_init_worker, initargs=(threads, stop, op.uses_torch, os.getpid())
+    ) as pool:
         pending: dict[Future, int] = {}
         try:
             for i in todo:
@@ -233,5 +241,5 @@ def _run_pool(jobs, todo, op, records, workers, notify) -> bool:
                         records[i] = fut.result()
                         notify(records[i])
             except (KeyboardInterrupt, BrokenProcessPool):  # a worker died while stopping: its file was
-                pass                                          # written atomically or not at all
+                pass  # written atomically or not at all
     return interrupted

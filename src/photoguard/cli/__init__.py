@@ -53,15 +53,22 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors.", envvar="PHOTOGUARD_DEBUG"),
-    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     _debug["on"] = debug
 
 
 #: Sub-command name -> the module that adds it to :data:`app`.
 COMMAND_MODULES = {
-    "models": "models_cmd", "detect": "faces_cmd", "protect": "protect_cmd", "strip": "metadata_cmd",
-    "inspect": "metadata_cmd", "verify": "verify_cmd", "app": "app_cmd",
+    "models": "models_cmd",
+    "detect": "faces_cmd",
+    "protect": "protect_cmd",
+    "strip": "metadata_cmd",
+    "inspect": "metadata_cmd",
+    "verify": "verify_cmd",
+    "app": "app_cmd",
 }
 
 
@@ -119,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
             return exit_code
         if debugging():
             raise
-        print(printable(f"photoguard: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)"), file=sys.stderr)
+        print(
+            printable(f"photoguard: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)"),
+            file=sys.stderr,
+        )
         return EXIT_SOME_FAILED
     return EXIT_OK

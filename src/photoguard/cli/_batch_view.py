@@ -8,14 +8,26 @@ they scroll above it); errors are one line each on stderr.
 from __future__ import annotations
 
 import sys
-from typing import Any
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import typer
 
+from photoguard.batch import (
+    DONE,
+    FAILED,
+    INTERRUPTED,
+    NO_FACE,
+    SKIPPED,
+    Job,
+    Operation,
+    Outcome,
+    Record,
+    run,
+    write_report,
+)
 from photoguard.cli._text import printable
-from photoguard.batch import DONE, FAILED, INTERRUPTED, NO_FACE, SKIPPED, Job, Operation, Outcome, Record, run, write_report
 from photoguard.errors import BatchFailedError, NotProtectedError, ReportError
 from photoguard.types import Verdict
 
@@ -37,21 +49,38 @@ class BatchView:
         self._progress: Any = None  # a rich Progress, imported only when a bar is shown
         self._task = None
 
-    def __enter__(self) -> "BatchView":
+    def __enter__(self) -> BatchView:
         if not self.quiet and self.total > 0 and sys.stderr.isatty():
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                ProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
             from rich.text import Text
 
             class RateColumn(ProgressColumn):
-                def render(self, task) -> Text:  # noqa: ANN001 - rich's Task
+                def render(self, task) -> Text:
                     speed = task.finished_speed or task.speed
                     return Text("-- photos/h" if not speed else f"{speed * 3600:,.0f} photos/h")
 
             self._progress = Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
-                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                console=Console(stderr=True), redirect_stdout=False, redirect_stderr=False, speed_estimate_period=600, transient=True,
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                RateColumn(),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                redirect_stdout=False,
+                redirect_stderr=False,
+                speed_estimate_period=600,
+                transient=True,
             )
             self._progress.start()
             self._task = self._progress.add_task(self.op.action, total=self.total)
@@ -118,8 +147,9 @@ def dry_run(jobs: Sequence[Job], op: Operation) -> None:
     typer.echo(f"dry run: {todo} file(s) to {op.action}, {len(jobs) - todo} to skip or failing; nothing was written")
 
 
-def execute(jobs: Sequence[Job], op: Operation, *, workers: int, quiet: bool, report: Sequence[Path] = (),
-            lines: bool = True) -> Outcome:
+def execute(
+    jobs: Sequence[Job], op: Operation, *, workers: int, quiet: bool, report: Sequence[Path] = (), lines: bool = True
+) -> Outcome:
     """Run the batch with a view, write the reports (each of ``report``), print the summary; then
     call :func:`finish`."""
     total = sum(1 for j in jobs if j.skip is None and j.error is None)
@@ -148,18 +178,28 @@ def finish(outcome: Outcome, op: Operation, *, fail_unprotected: bool = False, i
         NotProtectedError: with ``fail_unprotected``, some photo is not verified protected (exit code 3).
     """
     if outcome.interrupted:
-        carry_on = ("Run it again for the files not done; the finished ones are replaced already "
-                    "(leave them out with --exclude)." if in_place else "Run the same command with --skip-existing to carry on.")
+        carry_on = (
+            "Run it again for the files not done; the finished ones are replaced already "
+            "(leave them out with --exclude)."
+            if in_place
+            else "Run the same command with --skip-existing to carry on."
+        )
         typer.echo(
             f"photoguard: stopped; {outcome.count(DONE) + outcome.count(NO_FACE)} finished file(s) are kept and no "
-            f"partial file is left. {carry_on}", err=True)
+            f"partial file is left. {carry_on}",
+            err=True,
+        )
         raise KeyboardInterrupt
     if outcome.failed:
         ok = outcome.count(DONE) + outcome.count(NO_FACE)
-        raise BatchFailedError(f"{outcome.failed} of {outcome.failed + ok} file(s) failed; the others were {op.finished}")
+        raise BatchFailedError(
+            f"{outcome.failed} of {outcome.failed + ok} file(s) failed; the others were {op.finished}"
+        )
     unsafe = [r for r in outcome.records if r.status in (DONE, NO_FACE) and not r.fully_protected]
     if fail_unprotected and unsafe:
-        raise NotProtectedError(f"{len(unsafe)} photo(s) not fully protected, first {unsafe[0].path}: {unsafe[0].verdict}")
+        raise NotProtectedError(
+            f"{len(unsafe)} photo(s) not fully protected, first {unsafe[0].path}: {unsafe[0].verdict}"
+        )
 
 
 def verdict_line(outcome: Outcome) -> str | None:
@@ -173,8 +213,10 @@ def verdict_line(outcome: Outcome) -> str | None:
         key = r.verdict.split(" (")[0] if r.verdict else ""
         counts[key] = counts.get(key, 0) + 1
     order = [str(v) for v in Verdict]
-    parts = [f"{n} {'with no face' if key == Verdict.NO_FACE else key}"
-             for key, n in sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))]
+    parts = [
+        f"{n} {'with no face' if key == Verdict.NO_FACE else key}"
+        for key, n in sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+    ]
     encoders = {v["encoder"] for r in verdicts for v in r.verification if v.get("encoder")}
     line = f"verdict for {len(verdicts)} photo(s): " + ", ".join(parts)
     if encoders:

@@ -24,4 +24,6 @@ def _escape(ch: str) -> str:
 def printable(text: str) -> str:
     """``text`` with control and format characters (ESC, BEL, CR, bidi overrides, ...) and
     undecodable file-name bytes written as visible escapes; tabs and letters are kept."""
-    return "".join(ch if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs") else _escape(ch) for ch in text)
+    return "".join(
+        ch if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs") else _escape(ch) for ch in text
+    )

@@ -12,7 +12,9 @@ from photoguard.errors import UsageError
 def app_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind; 0.0.0.0 exposes the app to your network."),
     port: int = typer.Option(7860, "--port", min=1, max=65535, help="TCP port."),
-    share: bool = typer.Option(False, "--share/--no-share", help="Create a public Gradio link (off: photos stay private)."),
+    share: bool = typer.Option(
+        False, "--share/--no-share", help="Create a public Gradio link (off: photos stay private)."
+    ),
 ) -> None:
     """Open the photoguard web app: drop a photo, get a protected copy and a plain-language report."""
     try:

@@ -36,8 +36,12 @@ def detect(
                 "path": str(path),
                 "size": list(image.size),
                 "faces": [
-                    {"box": [round(v, 1) for v in f.box], "size_px": round(f.size, 1), "score": round(f.score, 3),
-                     "protectable": f.size >= minimum}
+                    {
+                        "box": [round(v, 1) for v in f.box],
+                        "size_px": round(f.size, 1),
+                        "score": round(f.score, 3),
+                        "protectable": f.size >= minimum,
+                    }
                     for f in faces
                 ],
             }
@@ -48,6 +52,8 @@ def detect(
         for i, f in enumerate(faces):
             x0, y0, x1, y1 = f.box
             note = "" if f.size >= minimum else f"  (too small to protect: under {minimum} px)"
-            typer.echo(f"  face {i + 1}: box ({x0:.0f}, {y0:.0f})-({x1:.0f}, {y1:.0f}), {f.size:.0f} px, score {f.score:.2f}{note}")
+            typer.echo(
+                f"  face {i + 1}: box ({x0:.0f}, {y0:.0f})-({x1:.0f}, {y1:.0f}), {f.size:.0f} px, score {f.score:.2f}{note}"
+            )
     if failed:
         raise typer.Exit(1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 from pathlib import Path
 
 import typer
@@ -12,9 +11,9 @@ import typer
 from photoguard.batch.paths import iter_inputs
 from photoguard.cli import app
 from photoguard.cli._text import printable
-from photoguard.errors import BatchFailedError, PhotoguardError, UnsupportedImageError, UsageError
+from photoguard.errors import BatchFailedError, PhotoguardError, UnsupportedImageError
 from photoguard.fileio import read_error, read_regular
-from photoguard.metadata import inspect_metadata, strip_metadata
+from photoguard.metadata import inspect_metadata
 from photoguard.metadata.registry import HEAD_BYTES, detect
 
 
@@ -33,7 +32,9 @@ def _debug() -> bool:
 def inspect_cmd(
     paths: list[Path] = typer.Argument(..., help="Image files or folders."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of reports."),
-    recursive: bool = typer.Option(True, "--recursive/--no-recursive", "-r", help="Descend into sub-folders (default)."),
+    recursive: bool = typer.Option(
+        True, "--recursive/--no-recursive", "-r", help="Descend into sub-folders (default)."
+    ),
 ) -> None:
     """Show the metadata in each photo, grouped, with privacy findings first."""
     reports, failed = [], 0
@@ -47,7 +48,9 @@ def inspect_cmd(
                     _fail(item.path, UnsupportedImageError(read_error(item.path, exc)))
                     failed += 1
                     if as_json:
-                        reports.append({"path": str(item.path), "status": "failed", "error": read_error(item.path, exc)})
+                        reports.append(
+                            {"path": str(item.path), "status": "failed", "error": read_error(item.path, exc)}
+                        )
                 continue
         try:
             report = inspect_metadata(item.path)
@@ -82,19 +85,43 @@ def inspect_cmd(
 
 @app.command("strip")
 def strip_cmd(
-    paths: list[Path] = typer.Argument(..., help="Image files or folders (inputs are never modified without --in-place)."),
+    paths: list[Path] = typer.Argument(
+        ..., help="Image files or folders (inputs are never modified without --in-place)."
+    ),
     out: Path | None = typer.Option(None, "-o", "--out", help="Output folder; folder inputs are mirrored below it."),
     in_place: bool = typer.Option(False, "--in-place", help="Replace the inputs themselves (atomic)."),
-    recursive: bool = typer.Option(True, "--recursive/--no-recursive", "-r", help="Descend into sub-folders (default)."),
+    recursive: bool = typer.Option(
+        True, "--recursive/--no-recursive", "-r", help="Descend into sub-folders (default)."
+    ),
     drop_icc: bool = typer.Option(False, "--drop-icc", help="Also drop the ICC colour profile."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of strip reports."),
-    skip_existing: bool = typer.Option(False, "--skip-existing", help="Skip files whose output already exists: resumes an interrupted run."),
-    include: list[str] = typer.Option([], "--include", metavar="GLOB", help="Only files matching (name or path in the folder, case-insensitive). Repeatable."),
+    skip_existing: bool = typer.Option(
+        False, "--skip-existing", help="Skip files whose output already exists: resumes an interrupted run."
+    ),
+    include: list[str] = typer.Option(
+        [],
+        "--include",
+        metavar="GLOB",
+        help="Only files matching (name or path in the folder, case-insensitive). Repeatable.",
+    ),
     exclude: list[str] = typer.Option([], "--exclude", metavar="GLOB", help="Leave out files matching. Repeatable."),
-    jobs: int = typer.Option(0, "-j", "--jobs", min=0, help="Files processed in parallel (worker processes). 0 (default): one per CPU core, up to 4, for 16 files or more; else 1."),
+    jobs: int = typer.Option(
+        0,
+        "-j",
+        "--jobs",
+        min=0,
+        help="Files processed in parallel (worker processes). 0 (default): one per CPU core, up to 4, for 16 files or more; else 1.",
+    ),
     dry_run: bool = typer.Option(False, "-n", "--dry-run", help="Show what would be written; write nothing."),
-    report: list[Path] = typer.Option([], "--report", metavar="FILE", help="Write one record per file to FILE.json or FILE.csv (repeatable: several formats at once; a resumed run keeps the earlier records of skipped files)."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar and no per-file lines; errors and the summary only."),
+    report: list[Path] = typer.Option(
+        [],
+        "--report",
+        metavar="FILE",
+        help="Write one record per file to FILE.json or FILE.csv (repeatable: several formats at once; a resumed run keeps the earlier records of skipped files).",
+    ),
+    quiet: bool = typer.Option(
+        False, "-q", "--quiet", help="No progress bar and no per-file lines; errors and the summary only."
+    ),
 ) -> None:
     """Remove GPS, names, serials, thumbnails, XMP/IPTC, C2PA and motion-photo data."""
     from photoguard.batch import DONE, StripOperation, check_report_path, default_workers, plan
@@ -104,15 +131,27 @@ def strip_cmd(
     for path in report:
         check_report_path(path)
     op = StripOperation(keep_icc=not drop_icc)
-    planned = plan(paths, op, out=out, in_place=in_place, recursive=recursive, include=include,
-                   exclude=exclude, skip_existing=skip_existing)
+    planned = plan(
+        paths,
+        op,
+        out=out,
+        in_place=in_place,
+        recursive=recursive,
+        include=include,
+        exclude=exclude,
+        skip_existing=skip_existing,
+    )
     if dry_run:
         show_plan(planned, op)
         return
     workers = jobs or default_workers(sum(1 for job in planned if job.skip is None and job.error is None))
     outcome = execute(planned, op, workers=workers, quiet=quiet or as_json, report=report, lines=not as_json)
     if as_json:  # every file: the strip report of the done ones, the error or reason of the others
-        rows = [{"path": r.path, "output": r.output, "status": r.status, **(r.detail or {})} if r.status == DONE
-                else {"path": r.path, "status": r.status, "error": r.error, "message": r.message} for r in outcome.records]
+        rows = [
+            {"path": r.path, "output": r.output, "status": r.status, **(r.detail or {})}
+            if r.status == DONE
+            else {"path": r.path, "status": r.status, "error": r.error, "message": r.message}
+            for r in outcome.records
+        ]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     finish(outcome, op, in_place=in_place)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 
 import typer
@@ -11,12 +11,11 @@ from photoguard.cli import app
 from photoguard.config import DEFAULT_PRESET, PRESETS
 from photoguard.errors import UsageError
 
-
 #: The strengths are the presets (one table: :data:`photoguard.config.PRESETS`).
 Strength = Enum("Strength", {name: name for name in PRESETS}, type=str)  # type: ignore[misc]
 
 
-class Device(str, Enum):
+class Device(StrEnum):
     auto = "auto"
     cpu = "cpu"
     cuda = "cuda"
@@ -53,21 +52,79 @@ def _single_file_target(paths: list[Path], out: Path | None) -> Path | None:
 
 @app.command("protect", help=_HELP)
 def protect_cmd(
-    paths: list[Path] = typer.Argument(..., metavar="PHOTOS_OR_FOLDERS", help="Photos (JPEG, HEIC, PNG, TIFF, WebP) and/or folders of photos."),
-    out: Path | None = typer.Option(None, "-o", "--out", metavar="OUT", help="Output folder (mirrors the input folders), or a file name for a single photo."),
-    strength: Strength = typer.Option(Strength(DEFAULT_PRESET), "-s", "--strength", help="fast: seconds a face on a CPU; medium: hard to see at 100 %; strong: more protection, may be visible."),
-    device: Device = typer.Option(Device.auto, "--device", help="Where the cloak runs: auto uses a CUDA GPU when there is one."),
-    recursive: bool = typer.Option(True, "--recursive/--no-recursive", "-r/-R", help="Descend into sub-folders (default; -R for the top folder only)."),
-    in_place: bool = typer.Option(False, "--in-place", help="Replace the originals (atomic: each photo is either the old or the new file, never half-written)."),
-    skip_existing: bool = typer.Option(False, "--skip-existing", help="Skip photos whose output already exists: resumes an interrupted run."),
-    include: list[str] = typer.Option([], "--include", metavar="GLOB", help="Only files matching (name or path in the folder, case-insensitive), e.g. '*.jpg'. Repeatable."),
-    exclude: list[str] = typer.Option([], "--exclude", metavar="GLOB", help="Leave out files matching, e.g. 'rejects/*'. Repeatable."),
-    jobs: int = typer.Option(1, "-j", "--jobs", min=1, metavar="N", help="Photos processed in parallel (worker processes, each loading the models once)."),
+    paths: list[Path] = typer.Argument(
+        ..., metavar="PHOTOS_OR_FOLDERS", help="Photos (JPEG, HEIC, PNG, TIFF, WebP) and/or folders of photos."
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "-o",
+        "--out",
+        metavar="OUT",
+        help="Output folder (mirrors the input folders), or a file name for a single photo.",
+    ),
+    strength: Strength = typer.Option(
+        Strength(DEFAULT_PRESET),
+        "-s",
+        "--strength",
+        help="fast: seconds a face on a CPU; medium: hard to see at 100 %; strong: more protection, may be visible.",
+    ),
+    device: Device = typer.Option(
+        Device.auto, "--device", help="Where the cloak runs: auto uses a CUDA GPU when there is one."
+    ),
+    recursive: bool = typer.Option(
+        True,
+        "--recursive/--no-recursive",
+        "-r/-R",
+        help="Descend into sub-folders (default; -R for the top folder only).",
+    ),
+    in_place: bool = typer.Option(
+        False,
+        "--in-place",
+        help="Replace the originals (atomic: each photo is either the old or the new file, never half-written).",
+    ),
+    skip_existing: bool = typer.Option(
+        False, "--skip-existing", help="Skip photos whose output already exists: resumes an interrupted run."
+    ),
+    include: list[str] = typer.Option(
+        [],
+        "--include",
+        metavar="GLOB",
+        help="Only files matching (name or path in the folder, case-insensitive), e.g. '*.jpg'. Repeatable.",
+    ),
+    exclude: list[str] = typer.Option(
+        [], "--exclude", metavar="GLOB", help="Leave out files matching, e.g. 'rejects/*'. Repeatable."
+    ),
+    jobs: int = typer.Option(
+        1,
+        "-j",
+        "--jobs",
+        min=1,
+        metavar="N",
+        help="Photos processed in parallel (worker processes, each loading the models once).",
+    ),
     dry_run: bool = typer.Option(False, "-n", "--dry-run", help="Show what would be written; write nothing."),
-    report: list[Path] = typer.Option([], "--report", metavar="FILE", help="Write one record per photo to FILE.json or FILE.csv (verdict, faces, scores, PSNR, time, error). Repeatable: several formats at once. With --skip-existing the earlier records of skipped photos are kept."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar and no per-photo lines; errors and the summary only."),
-    jpeg_quality: int = typer.Option(95, "--jpeg-quality", min=90, max=100, metavar="Q", help="Quality of JPEG outputs (90-100; lower erodes the cloak)."),
-    fail_unprotected: bool = typer.Option(False, "--fail-unprotected", help="Exit with code 3 unless every face of every photo is verified protected (for scripts)."),
+    report: list[Path] = typer.Option(
+        [],
+        "--report",
+        metavar="FILE",
+        help="Write one record per photo to FILE.json or FILE.csv (verdict, faces, scores, PSNR, time, error). Repeatable: several formats at once. With --skip-existing the earlier records of skipped photos are kept.",
+    ),
+    quiet: bool = typer.Option(
+        False, "-q", "--quiet", help="No progress bar and no per-photo lines; errors and the summary only."
+    ),
+    jpeg_quality: int = typer.Option(
+        95,
+        "--jpeg-quality",
+        min=90,
+        max=100,
+        metavar="Q",
+        help="Quality of JPEG outputs (90-100; lower erodes the cloak).",
+    ),
+    fail_unprotected: bool = typer.Option(
+        False,
+        "--fail-unprotected",
+        help="Exit with code 3 unless every face of every photo is verified protected (for scripts).",
+    ),
 ) -> None:
     """Cloak every face in photos and folders (see the help text above)."""
     from photoguard.batch import Job, ProtectOperation, check_report_path, plan
@@ -89,9 +146,22 @@ def protect_cmd(
         skip = "output exists" if skip_existing and any(p.is_file() for p in (rel, *alts)) else None
         planned = [Job(paths[0], rel, alts, skip)]
     else:
-        planned = plan(paths, op, out=out, in_place=in_place, recursive=recursive, include=include,
-                       exclude=exclude, skip_existing=skip_existing)
+        planned = plan(
+            paths,
+            op,
+            out=out,
+            in_place=in_place,
+            recursive=recursive,
+            include=include,
+            exclude=exclude,
+            skip_existing=skip_existing,
+        )
     if dry_run:
         show_plan(planned, op)
         return
-    finish(execute(planned, op, workers=jobs, quiet=quiet, report=report), op, fail_unprotected=fail_unprotected, in_place=in_place)
+    finish(
+        execute(planned, op, workers=jobs, quiet=quiet, report=report),
+        op,
+        fail_unprotected=fail_unprotected,
+        in_place=in_place,
+    )

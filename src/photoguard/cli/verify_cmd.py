@@ -19,6 +19,7 @@ from photoguard.channels import VERIFY_CHANNEL
 from photoguard.cli import app
 from photoguard.errors import ImageError, ModelError, PhotoguardError
 
+
 @dataclass
 class EncoderScore:
     """One encoder's verdict on one face."""
@@ -32,6 +33,7 @@ class EncoderScore:
     @property
     def recognised(self) -> tuple[bool | None, bool | None]:
         """Whether the protected face still matches the original (as written, after q75)."""
+
         def still(s: float | None) -> bool | None:
             return None if s is None else s >= self.threshold
 
@@ -60,19 +62,21 @@ def build_report(original: Path, protected: Path) -> VerifyReport:
     Raises:
         ImageError: either photo cannot be read, or their sizes differ.
     """
-    from photoguard.config import PRESETS, DEFAULT_PRESET
+    from photoguard.channels import posted as platform
+    from photoguard.config import DEFAULT_PRESET, PRESETS
     from photoguard.faces.detect import detect_faces
     from photoguard.imageio import open_image
     from photoguard.metadata import inspect_metadata
     from photoguard.models.encoders import ENCODERS
     from photoguard.models.face_encoder import load_encoder
-    from photoguard.channels import posted as platform
     from photoguard.verify import can_judge, compare_identity, verdict_threshold
 
     before, after = open_image(original).rgb, open_image(protected).rgb
     if before.shape != after.shape:
-        raise ImageError(f"{protected}: {after.shape[1]}x{after.shape[0]} but the original is "
-                         f"{before.shape[1]}x{before.shape[0]}; compare a photo with its own protected copy")
+        raise ImageError(
+            f"{protected}: {after.shape[1]}x{after.shape[0]} but the original is "
+            f"{before.shape[1]}x{before.shape[0]}; compare a photo with its own protected copy"
+        )
     report = VerifyReport(str(original), str(protected))
     available = []
     for name in (n for n in ENCODERS if can_judge(n)):
@@ -88,11 +92,19 @@ def build_report(original: Path, protected: Path) -> VerifyReport:
         written = compare_identity(before, after, faces, enc)
         posted = compare_identity(before, platform(after, VERIFY_CHANNEL), faces, enc)
         for i, face in enumerate(faces):
-            scores = [EncoderScore(name, round(verdict_threshold(name), 4), name == held_out,
-                                   _score(written.similarity[name][i]), _score(posted.similarity[name][i]))
-                      for name in enc]
-            report.faces.append({"face": i + 1, "box": [round(v) for v in face.box],
-                                 "found_again": written.found[i], "scores": scores})
+            scores = [
+                EncoderScore(
+                    name,
+                    round(verdict_threshold(name), 4),
+                    name == held_out,
+                    _score(written.similarity[name][i]),
+                    _score(posted.similarity[name][i]),
+                )
+                for name in enc
+            ]
+            report.faces.append(
+                {"face": i + 1, "box": [round(v) for v in face.box], "found_again": written.found[i], "scores": scores}
+            )
     try:
         report.metadata_findings = inspect_metadata(protected).findings
     except PhotoguardError as exc:
@@ -112,12 +124,16 @@ def _print_text(report: VerifyReport) -> None:
         typer.echo("no face found in the original: nothing to compare")
     for face in report.faces:
         x0, y0, x1, y1 = face["box"]
-        typer.echo(f"\nface {face['face']} at ({x0}, {y0})-({x1}, {y1}): similarity to the original face, "
-                   "same person at or above the threshold")
+        typer.echo(
+            f"\nface {face['face']} at ({x0}, {y0})-({x1}, {y1}): similarity to the original face, "
+            "same person at or above the threshold"
+        )
         typer.echo(f"  {'encoder':<18} {'threshold':>9}   {'as written':<24} after {VERIFY_CHANNEL}")
         for s in face["scores"]:
             label = s.encoder + (" (held out)" if s.held_out else "")
-            typer.echo(f"  {label:<18} {s.threshold:>9.2f}   {_fmt(s.as_written, s.threshold):<24} {_fmt(s.recompressed, s.threshold)}")
+            typer.echo(
+                f"  {label:<18} {s.threshold:>9.2f}   {_fmt(s.as_written, s.threshold):<24} {_fmt(s.recompressed, s.threshold)}"
+            )
     if report.faces:
         typer.echo("\n(held out): not used by the cloak, so its score is the honest one; the others were attacked.")
     for name, why in report.unavailable.items():

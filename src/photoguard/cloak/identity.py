@@ -24,7 +24,7 @@ from photoguard.cloak.region import FaceRegion, extract, face_region, upsample
 from photoguard.cloak.transforms import TransformSampler
 from photoguard.config import CloakConfig
 from photoguard.models.encoders import ENCODERS
-from photoguard.models.face_encoder import FaceEncoder, load_encoder
+from photoguard.models.face_encoder import load_encoder
 from photoguard.types import Face
 
 
@@ -81,15 +81,21 @@ class IdentityCloak:
         size = (image.shape[-1], image.shape[-2])
         for index, face in enumerate(faces):
             if face.size < self.config.min_face_px:
-                outcomes.append(FaceOutcome(face, False, f"too small: {face.size:.0f} px (min {self.config.min_face_px})"))
+                outcomes.append(
+                    FaceOutcome(face, False, f"too small: {face.size:.0f} px (min {self.config.min_face_px})")
+                )
                 continue
             region = face_region(face, size, self.config.face_px, self.config.region_scale)
             crop = extract(out, region).to(self.device)  # move only the crop to the GPU
             energy = self._energy(region, (image.shape[-2], image.shape[-1]), len(faces))
             on_step = None
             if progress is not None:
+
                 def on_step(done: int, steps: int, index: int = index) -> None:
-                    progress((index + done / steps) / len(faces), f"face {index + 1} of {len(faces)}, step {done} of {steps}")
+                    progress(
+                        (index + done / steps) / len(faces), f"face {index + 1} of {len(faces)}, step {done} of {steps}"
+                    )
+
             delta, sims = self.cloak_crop(crop, region, energy, on_step=on_step)
             patch = out[:, :, region.y0 : region.y1, region.x0 : region.x1]
             patch.add_(upsample(delta.to(out.device), region))
@@ -114,7 +120,10 @@ class IdentityCloak:
         return min(caps) if caps else None
 
     def cloak_crop(
-        self, crop: torch.Tensor, region: FaceRegion, energy: float | None = None,
+        self,
+        crop: torch.Tensor,
+        region: FaceRegion,
+        energy: float | None = None,
         on_step: Callable[[int, int], None] | None = None,
     ) -> tuple[torch.Tensor, dict[str, float]]:
         """Optimise the perturbation of one working crop; returns it and the last mean similarities."""

@@ -67,7 +67,12 @@ def face_region(face: Face, image_size: tuple[int, int], face_px: int, region_sc
     region = FaceRegion(rx0, ry0, rx1, ry1, scale, work, (0, 0, 0, 0), np.zeros((5, 2)))
     corners = region.to_work(np.array([[x0, y0], [x1, y1]]))
     return FaceRegion(
-        rx0, ry0, rx1, ry1, scale, work,
+        rx0,
+        ry0,
+        rx1,
+        ry1,
+        scale,
+        work,
         (float(corners[0, 0]), float(corners[0, 1]), float(corners[1, 0]), float(corners[1, 1])),
         region.to_work(face.landmarks),
     )

@@ -16,7 +16,6 @@ so every source pixel contributes, as a real resize would.
 
 from __future__ import annotations
 
-
 import numpy as np
 import torch
 import torch.nn.functional as F

@@ -27,7 +27,9 @@ def _detector() -> cv2.FaceDetectorYN:
     # One detector per thread: cv2 detectors keep per-call state (input size).
     det = getattr(_local, "yunet", None)
     if det is None:
-        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # YuNet warns about backends; set on first use, not at import
+        cv2.utils.logging.setLogLevel(
+            cv2.utils.logging.LOG_LEVEL_ERROR
+        )  # YuNet warns about backends; set on first use, not at import
         det = cv2.FaceDetectorYN.create(str(find_model("yunet_2023mar")), "", (320, 320), 0.6, 0.3, 5000)
         _local.yunet = det
     return det

@@ -19,8 +19,8 @@ import mmap
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import cast
 from pathlib import Path
+from typing import cast
 
 from photoguard.errors import MetadataError, UnsupportedImageError, UsageError
 from photoguard.fileio import Piece, atomic_write_bytes, atomic_write_pieces, join_pieces, open_regular, read_error
@@ -28,8 +28,19 @@ from photoguard.metadata.base import MetadataHandler
 from photoguard.metadata.registry import HANDLERS, HEAD_BYTES, detect, handler_for
 from photoguard.metadata.types import Action, MetadataItem, MetadataReport, StripReport
 
-__all__ = ["inspect_metadata", "strip_metadata", "strip_bytes", "handler_for", "detect", "HANDLERS",
-           "MetadataHandler", "MetadataItem", "MetadataReport", "StripReport", "Action"]
+__all__ = [
+    "HANDLERS",
+    "Action",
+    "MetadataHandler",
+    "MetadataItem",
+    "MetadataReport",
+    "StripReport",
+    "detect",
+    "handler_for",
+    "inspect_metadata",
+    "strip_bytes",
+    "strip_metadata",
+]
 
 
 def _named(exc: MetadataError, name: str) -> MetadataError:

@@ -18,11 +18,28 @@ _XMP_ELEM = re.compile(rb"<([A-Za-z][\w.-]*):([A-Za-z][\w.-]*)(?:\s[^>]*)?>([^<>
 _XMP_LI = re.compile(rb"<([A-Za-z][\w.-]*):([A-Za-z][\w.-]*)>\s*<rdf:(?:Seq|Bag|Alt)>\s*<rdf:li[^>]*>([^<]*)</rdf:li>")
 _XMP_SKIP_PREFIX = {b"xmlns", b"rdf", b"x", b"xml", b"stEvt", b"stRef"}
 
-IPTC_NAMES = {5: "ObjectName", 25: "Keywords", 40: "SpecialInstructions", 55: "DateCreated", 60: "TimeCreated",
-              80: "By-line", 85: "By-lineTitle", 90: "City", 92: "Sub-location", 95: "Province-State",
-              100: "Country-PrimaryLocationCode", 101: "Country-PrimaryLocationName", 103: "OriginalTransmissionReference",
-              105: "Headline", 110: "Credit", 115: "Source", 116: "CopyrightNotice", 118: "Contact",
-              120: "Caption-Abstract", 122: "Writer-Editor"}
+IPTC_NAMES = {
+    5: "ObjectName",
+    25: "Keywords",
+    40: "SpecialInstructions",
+    55: "DateCreated",
+    60: "TimeCreated",
+    80: "By-line",
+    85: "By-lineTitle",
+    90: "City",
+    92: "Sub-location",
+    95: "Province-State",
+    100: "Country-PrimaryLocationCode",
+    101: "Country-PrimaryLocationName",
+    103: "OriginalTransmissionReference",
+    105: "Headline",
+    110: "Credit",
+    115: "Source",
+    116: "CopyrightNotice",
+    118: "Contact",
+    120: "Caption-Abstract",
+    122: "Writer-Editor",
+}
 
 
 def xmp_items(packet: bytes, group: str = "XMP") -> list[MetadataItem]:
@@ -41,7 +58,11 @@ def xmp_items(packet: bytes, group: str = "XMP") -> list[MetadataItem]:
                 lat = xmp_coordinate(value)
             elif tag == "GPSLongitude":
                 lon = xmp_coordinate(value)
-            items.append(MetadataItem(f"{group}-{prefix.decode('utf-8', 'replace')}", tag, trim(value, 200), finding_for(tag, value)))
+            items.append(
+                MetadataItem(
+                    f"{group}-{prefix.decode('utf-8', 'replace')}", tag, trim(value, 200), finding_for(tag, value)
+                )
+            )
     if lat is not None and lon is not None:
         items.append(MetadataItem(f"{group}-exif", "GPSPosition", f"{lat:.6f} {lon:.6f}", location_text(lat, lon)))
     if not items:
@@ -81,8 +102,14 @@ def photoshop_items(irb: bytes) -> list[MetadataItem]:
         if rid == 0x0404:
             items += iptc_items(body)
         elif rid == 0x0409 or rid == 0x040C:
-            items.append(MetadataItem("Photoshop", "PhotoshopThumbnail", f"({human_size(len(body))})",
-                                      f"embedded thumbnail ({human_size(len(body))}; may show the uncropped original)"))
+            items.append(
+                MetadataItem(
+                    "Photoshop",
+                    "PhotoshopThumbnail",
+                    f"({human_size(len(body))})",
+                    f"embedded thumbnail ({human_size(len(body))}; may show the uncropped original)",
+                )
+            )
         else:
             items.append(MetadataItem("Photoshop", f"Resource0x{rid:04X}", f"({human_size(len(body))})", None))
     if not items:
@@ -114,8 +141,14 @@ def jumbf_items(payload: bytes, group: str = "JUMBF") -> list[MetadataItem]:
     """A C2PA/JUMBF block: its labels (``c2pa``, manifest names) and size."""
     labels = sorted({m.decode("ascii", "replace") for m in re.findall(rb"(c2pa[\w.:-]*|jumd)", payload)})[:5]
     kind = "C2PA content-credentials manifest" if any(lbl.startswith("c2pa") for lbl in labels) else "JUMBF box"
-    return [MetadataItem(group, "JUMBF", f"{kind} ({human_size(len(payload))})",
-                         f"{kind} ({human_size(len(payload))}; may name the creator, device and edit history)")]
+    return [
+        MetadataItem(
+            group,
+            "JUMBF",
+            f"{kind} ({human_size(len(payload))})",
+            f"{kind} ({human_size(len(payload))}; may name the creator, device and edit history)",
+        )
+    ]
 
 
 def trailer_items(data: bytes, start: int = 0) -> list[MetadataItem]:
@@ -132,14 +165,26 @@ def trailer_items(data: bytes, start: int = 0) -> list[MetadataItem]:
         while pos >= 0:
             count, pos = count + 1, data.find(b"\xff\xd8\xff", pos + 3, end)
         size = human_size(end - start)
-        items.append(MetadataItem("Trailer", "SecondaryImages", f"{count} JPEG image(s), {size}",
-                                  f"appended secondary image(s) ({count}, {size}: depth/gain map or preview)"))
+        items.append(
+            MetadataItem(
+                "Trailer",
+                "SecondaryImages",
+                f"{count} JPEG image(s), {size}",
+                f"appended secondary image(s) ({count}, {size}: depth/gain map or preview)",
+            )
+        )
     if ftyp >= start + 4:
         size = human_size(len(data) - (ftyp - 4))
         items.append(MetadataItem("Trailer", "MotionPhotoVideo", f"MP4 video, {size}", f"motion-photo video, {size}"))
     if not items:
         if size_all <= 65536 and not data[start:].strip(b"\x00"):
             return [MetadataItem("Trailer", "Padding", f"({human_size(size_all)} of zero bytes)", None)]
-        items.append(MetadataItem("Trailer", "TrailingData", f"({human_size(size_all)})",
-                                  f"data after the image end ({human_size(size_all)})"))
+        items.append(
+            MetadataItem(
+                "Trailer",
+                "TrailingData",
+                f"({human_size(size_all)})",
+                f"data after the image end ({human_size(size_all)})",
+            )
+        )
     return items

@@ -21,32 +21,96 @@ EXIF_IFD, GPS_IFD, INTEROP_IFD, SUB_IFDS = 0x8769, 0x8825, 0xA005, 0x014A
 ORIENTATION = 0x0112
 
 TAG_NAMES = {
-    0x00FE: "NewSubfileType", 0x0100: "ImageWidth", 0x0101: "ImageHeight", 0x0102: "BitsPerSample",
-    0x0103: "Compression", 0x0106: "PhotometricInterpretation", 0x010D: "DocumentName",
-    0x010E: "ImageDescription", 0x010F: "Make", 0x0110: "Model", 0x0111: "StripOffsets",
-    0x0112: "Orientation", 0x0115: "SamplesPerPixel", 0x0116: "RowsPerStrip", 0x0117: "StripByteCounts",
-    0x011A: "XResolution", 0x011B: "YResolution", 0x011C: "PlanarConfiguration", 0x011D: "PageName",
-    0x0128: "ResolutionUnit", 0x0131: "Software", 0x0132: "ModifyDate", 0x013B: "Artist",
-    0x013C: "HostComputer", 0x013D: "Predictor", 0x0140: "ColorMap", 0x0142: "TileWidth",
-    0x0143: "TileLength", 0x0144: "TileOffsets", 0x0145: "TileByteCounts", 0x014A: "SubIFDs",
-    0x0152: "ExtraSamples", 0x0153: "SampleFormat", 0x0201: "ThumbnailOffset", 0x0202: "ThumbnailLength",
-    0x0213: "YCbCrPositioning", 0x02BC: "XMLPacket", 0x8298: "Copyright", 0x83BB: "IPTC-NAA",
-    0x8649: "PhotoshopSettings", 0x8769: "ExifOffset", 0x8773: "ICC_Profile", 0x8825: "GPSInfo",
-    0x9C9B: "XPTitle", 0x9C9C: "XPComment", 0x9C9D: "XPAuthor", 0x9C9E: "XPKeywords", 0x9C9F: "XPSubject",
-    0xC4A5: "PrintIM", 0xC62F: "CameraSerialNumber", 0xC614: "UniqueCameraModel",
+    0x00FE: "NewSubfileType",
+    0x0100: "ImageWidth",
+    0x0101: "ImageHeight",
+    0x0102: "BitsPerSample",
+    0x0103: "Compression",
+    0x0106: "PhotometricInterpretation",
+    0x010D: "DocumentName",
+    0x010E: "ImageDescription",
+    0x010F: "Make",
+    0x0110: "Model",
+    0x0111: "StripOffsets",
+    0x0112: "Orientation",
+    0x0115: "SamplesPerPixel",
+    0x0116: "RowsPerStrip",
+    0x0117: "StripByteCounts",
+    0x011A: "XResolution",
+    0x011B: "YResolution",
+    0x011C: "PlanarConfiguration",
+    0x011D: "PageName",
+    0x0128: "ResolutionUnit",
+    0x0131: "Software",
+    0x0132: "ModifyDate",
+    0x013B: "Artist",
+    0x013C: "HostComputer",
+    0x013D: "Predictor",
+    0x0140: "ColorMap",
+    0x0142: "TileWidth",
+    0x0143: "TileLength",
+    0x0144: "TileOffsets",
+    0x0145: "TileByteCounts",
+    0x014A: "SubIFDs",
+    0x0152: "ExtraSamples",
+    0x0153: "SampleFormat",
+    0x0201: "ThumbnailOffset",
+    0x0202: "ThumbnailLength",
+    0x0213: "YCbCrPositioning",
+    0x02BC: "XMLPacket",
+    0x8298: "Copyright",
+    0x83BB: "IPTC-NAA",
+    0x8649: "PhotoshopSettings",
+    0x8769: "ExifOffset",
+    0x8773: "ICC_Profile",
+    0x8825: "GPSInfo",
+    0x9C9B: "XPTitle",
+    0x9C9C: "XPComment",
+    0x9C9D: "XPAuthor",
+    0x9C9E: "XPKeywords",
+    0x9C9F: "XPSubject",
+    0xC4A5: "PrintIM",
+    0xC62F: "CameraSerialNumber",
+    0xC614: "UniqueCameraModel",
     # Exif IFD
-    0x829A: "ExposureTime", 0x829D: "FNumber", 0x8827: "ISO", 0x9000: "ExifVersion",
-    0x9003: "DateTimeOriginal", 0x9004: "CreateDate", 0x9010: "OffsetTime", 0x9011: "OffsetTimeOriginal",
-    0x920A: "FocalLength", 0x927C: "MakerNote", 0x9286: "UserComment", 0x9290: "SubSecTime",
-    0x9291: "SubSecTimeOriginal", 0xA002: "ExifImageWidth", 0xA003: "ExifImageHeight",
-    0xA005: "InteropOffset", 0xA420: "ImageUniqueID", 0xA430: "CameraOwnerName", 0xA431: "BodySerialNumber",
-    0xA432: "LensInfo", 0xA433: "LensMake", 0xA434: "LensModel", 0xA435: "LensSerialNumber",
+    0x829A: "ExposureTime",
+    0x829D: "FNumber",
+    0x8827: "ISO",
+    0x9000: "ExifVersion",
+    0x9003: "DateTimeOriginal",
+    0x9004: "CreateDate",
+    0x9010: "OffsetTime",
+    0x9011: "OffsetTimeOriginal",
+    0x920A: "FocalLength",
+    0x927C: "MakerNote",
+    0x9286: "UserComment",
+    0x9290: "SubSecTime",
+    0x9291: "SubSecTimeOriginal",
+    0xA002: "ExifImageWidth",
+    0xA003: "ExifImageHeight",
+    0xA005: "InteropOffset",
+    0xA420: "ImageUniqueID",
+    0xA430: "CameraOwnerName",
+    0xA431: "BodySerialNumber",
+    0xA432: "LensInfo",
+    0xA433: "LensMake",
+    0xA434: "LensModel",
+    0xA435: "LensSerialNumber",
 }
 #: GPS IFD tag numbers overlap other IFDs' small numbers (Interop 1 and 2): named in the GPS IFD only.
 GPS_TAG_NAMES = {
-    0x0000: "GPSVersionID", 0x0001: "GPSLatitudeRef", 0x0002: "GPSLatitude", 0x0003: "GPSLongitudeRef",
-    0x0004: "GPSLongitude", 0x0005: "GPSAltitudeRef", 0x0006: "GPSAltitude", 0x0007: "GPSTimeStamp",
-    0x0011: "GPSImgDirection", 0x0012: "GPSMapDatum", 0x001B: "GPSProcessingMethod", 0x001D: "GPSDateStamp",
+    0x0000: "GPSVersionID",
+    0x0001: "GPSLatitudeRef",
+    0x0002: "GPSLatitude",
+    0x0003: "GPSLongitudeRef",
+    0x0004: "GPSLongitude",
+    0x0005: "GPSAltitudeRef",
+    0x0006: "GPSAltitude",
+    0x0007: "GPSTimeStamp",
+    0x0011: "GPSImgDirection",
+    0x0012: "GPSMapDatum",
+    0x001B: "GPSProcessingMethod",
+    0x001D: "GPSDateStamp",
 }
 
 
@@ -154,8 +218,11 @@ class TiffReader:
             return e.raw.decode("utf-16-le", "replace").rstrip("\x00").strip()
         if e.tag == 0x9286:  # UserComment: 8-byte charset prefix
             body = e.raw[8:]
-            enc = "utf-16-be" if e.raw[:8].startswith(b"UNICODE") and self.bo == ">" else (
-                "utf-16-le" if e.raw[:8].startswith(b"UNICODE") else "latin-1")
+            enc = (
+                "utf-16-be"
+                if e.raw[:8].startswith(b"UNICODE") and self.bo == ">"
+                else ("utf-16-le" if e.raw[:8].startswith(b"UNICODE") else "latin-1")
+            )
             return body.decode(enc, "replace").rstrip("\x00 ").strip()
         if e.type in (1, 6, 7):
             if e.count > 16:
@@ -215,7 +282,12 @@ def _gps_items(r: TiffReader, ifd: Ifd) -> list[MetadataItem]:
         items = [MetadataItem(i.group, i.tag, i.value, where if i.tag == "GPSLatitude" else i.finding) for i in items]
     if 6 in ifd.entries:
         alt = r.values(ifd.entries[6])
-        items = [MetadataItem(i.group, i.tag, i.value, f"altitude {alt[0]:.0f} m" if i.tag == "GPSAltitude" and alt else i.finding) for i in items]
+        items = [
+            MetadataItem(
+                i.group, i.tag, i.value, f"altitude {alt[0]:.0f} m" if i.tag == "GPSAltitude" and alt else i.finding
+            )
+            for i in items
+        ]
     return items
 
 
@@ -236,18 +308,28 @@ def exif_items(tiff: bytes, group: str = "EXIF", *, ifd1_is_thumbnail: bool = Tr
         name = f"{group}:IFD{index}"
         items += _ifd_items(r, ifd, name, {})
         reduced = 0x00FE in ifd.entries and bool(r.first(ifd.entries[0x00FE]) & 1)
-        if index > 0 and ((index == 1 and ifd1_is_thumbnail) or reduced) and (0x0201 in ifd.entries or 0x0111 in ifd.entries):
+        if (
+            index > 0
+            and ((index == 1 and ifd1_is_thumbnail) or reduced)
+            and (0x0201 in ifd.entries or 0x0111 in ifd.entries)
+        ):
             length_tag = 0x0202 if 0x0202 in ifd.entries else 0x0117
             length = sum(r.values(ifd.entries[length_tag])) if length_tag in ifd.entries else 0
-            items.append(MetadataItem(name, "ThumbnailImage", f"({human_size(int(length))})",
-                                      f"embedded thumbnail ({human_size(int(length))}; may show the uncropped original)"))
+            items.append(
+                MetadataItem(
+                    name,
+                    "ThumbnailImage",
+                    f"({human_size(int(length))})",
+                    f"embedded thumbnail ({human_size(int(length))}; may show the uncropped original)",
+                )
+            )
         for tag, sub in ((EXIF_IFD, "ExifIFD"), (GPS_IFD, "GPS"), (INTEROP_IFD, "InteropIFD")):
             if tag not in ifd.entries:
                 continue
             try:
                 sub_ifd = r.read_ifd(r.offset(ifd.entries[tag]))
                 items += _gps_items(r, sub_ifd) if sub == "GPS" else _ifd_items(r, sub_ifd, f"{group}:{sub}", {})
-                if EXIF_IFD == tag and INTEROP_IFD in sub_ifd.entries:
+                if tag == EXIF_IFD and INTEROP_IFD in sub_ifd.entries:
                     interop = r.read_ifd(r.offset(sub_ifd.entries[INTEROP_IFD]))
                     items += _ifd_items(r, interop, f"{group}:InteropIFD", {1: "InteropIndex", 2: "InteropVersion"})
             except (CorruptMetadataError, struct.error, IndexError) as exc:

@@ -11,27 +11,112 @@ import re
 
 _SERIAL = re.compile(r"serial", re.I)
 
-_DEVICE = {"make": "device maker", "model": "device", "cameramodelname": "device", "uniquecameramodel": "device",
-           "lensmake": "lens maker", "lensmodel": "lens", "lens": "lens", "lensinfo": "lens"}
-_NAMES = {"artist": "artist name", "creator": "creator name", "by-line": "by-line", "author": "author",
-          "xpauthor": "author", "cameraownername": "owner name", "ownername": "owner name",
-          "copyright": "copyright", "rights": "copyright", "copyrightnotice": "copyright",
-          "credit": "credit", "writer-editor": "writer", "captionwriter": "writer", "contact": "contact",
-          "authorsposition": "author title", "by-linetitle": "author title", "usage terms": "rights",
-          "webstatement": "rights URL", "source": "source"}
-_DATES = {"datetimeoriginal", "createdate", "datetime", "datecreated", "modifydate", "datetimedigitized",
-          "metadatadate", "creation time", "digitalcreationdate", "timecreated", "gpsdatestamp"}
-_PLACES = {"city", "country", "state", "province-state", "sub-location", "location", "countryname",
-           "countrycode", "country-primarylocationname", "country-primarylocationcode", "sublocation"}
-_SOFTWARE = {"software": "software", "creatortool": "software", "processingsoftware": "software",
-             "hostcomputer": "computer name", "softwareagent": "software"}
-_TEXT = {"imagedescription", "description", "usercomment", "xpcomment", "xpsubject", "xptitle", "xpkeywords",
-         "caption-abstract", "caption", "title", "keywords", "comment", "headline", "objectname", "subject",
-         "specialinstructions", "label"}
-_IDS = {"imageuniqueid", "documentid", "instanceid", "originaldocumentid", "derivedfrom", "preservedfilename",
-        "bursturn", "imageid", "contentidentifier", "mediagroupuuid"}
-_AI = {"parameters", "prompt", "workflow", "negative_prompt", "negative prompt", "sd-metadata", "dream",
-       "invokeai_metadata", "generation_data"}
+_DEVICE = {
+    "make": "device maker",
+    "model": "device",
+    "cameramodelname": "device",
+    "uniquecameramodel": "device",
+    "lensmake": "lens maker",
+    "lensmodel": "lens",
+    "lens": "lens",
+    "lensinfo": "lens",
+}
+_NAMES = {
+    "artist": "artist name",
+    "creator": "creator name",
+    "by-line": "by-line",
+    "author": "author",
+    "xpauthor": "author",
+    "cameraownername": "owner name",
+    "ownername": "owner name",
+    "copyright": "copyright",
+    "rights": "copyright",
+    "copyrightnotice": "copyright",
+    "credit": "credit",
+    "writer-editor": "writer",
+    "captionwriter": "writer",
+    "contact": "contact",
+    "authorsposition": "author title",
+    "by-linetitle": "author title",
+    "usage terms": "rights",
+    "webstatement": "rights URL",
+    "source": "source",
+}
+_DATES = {
+    "datetimeoriginal",
+    "createdate",
+    "datetime",
+    "datecreated",
+    "modifydate",
+    "datetimedigitized",
+    "metadatadate",
+    "creation time",
+    "digitalcreationdate",
+    "timecreated",
+    "gpsdatestamp",
+}
+_PLACES = {
+    "city",
+    "country",
+    "state",
+    "province-state",
+    "sub-location",
+    "location",
+    "countryname",
+    "countrycode",
+    "country-primarylocationname",
+    "country-primarylocationcode",
+    "sublocation",
+}
+_SOFTWARE = {
+    "software": "software",
+    "creatortool": "software",
+    "processingsoftware": "software",
+    "hostcomputer": "computer name",
+    "softwareagent": "software",
+}
+_TEXT = {
+    "imagedescription",
+    "description",
+    "usercomment",
+    "xpcomment",
+    "xpsubject",
+    "xptitle",
+    "xpkeywords",
+    "caption-abstract",
+    "caption",
+    "title",
+    "keywords",
+    "comment",
+    "headline",
+    "objectname",
+    "subject",
+    "specialinstructions",
+    "label",
+}
+_IDS = {
+    "imageuniqueid",
+    "documentid",
+    "instanceid",
+    "originaldocumentid",
+    "derivedfrom",
+    "preservedfilename",
+    "bursturn",
+    "imageid",
+    "contentidentifier",
+    "mediagroupuuid",
+}
+_AI = {
+    "parameters",
+    "prompt",
+    "workflow",
+    "negative_prompt",
+    "negative prompt",
+    "sd-metadata",
+    "dream",
+    "invokeai_metadata",
+    "generation_data",
+}
 _MOTION = {"motionphoto", "microvideo", "motionphotoversion", "microvideooffset", "motionphotopresentationtimestampus"}
 
 

@@ -41,13 +41,19 @@ class HeifHandler(MetadataHandler):
 
     @staticmethod
     def sniff(head: bytes) -> bool:
-        return head[4:8] == b"ftyp" and (head[8:12] in HEIF_BRANDS or any(head[i : i + 4] in HEIF_BRANDS for i in range(16, min(len(head), 64), 4)))
+        return head[4:8] == b"ftyp" and (
+            head[8:12] in HEIF_BRANDS or any(head[i : i + 4] in HEIF_BRANDS for i in range(16, min(len(head), 64), 4))
+        )
 
     def inspect(self, data: bytes) -> MetadataReport:
         heif = _open(data)
         items: list[MetadataItem] = []
         if len(heif) > 1:
-            items.append(MetadataItem("HEIF", "ImageCount", str(len(heif)), f"{len(heif)} images in the file (bursts, edits or previews)"))
+            items.append(
+                MetadataItem(
+                    "HEIF", "ImageCount", str(len(heif)), f"{len(heif)} images in the file (bursts, edits or previews)"
+                )
+            )
         for index, img in enumerate(heif):
             info, prefix = img.info, "" if index == heif.primary_index else f"image {index} "
             if info.get("exif"):
@@ -61,13 +67,27 @@ class HeifHandler(MetadataHandler):
                     items += iptc_items(block.get("data", b""))
                 else:
                     size = human_size(len(block.get("data", b"")))
-                    items.append(MetadataItem("HEIF", f"{prefix}metadata:{kind or block.get('content_type')}", f"({size})",
-                                              f"metadata item {kind or block.get('content_type')} ({size})"))
+                    items.append(
+                        MetadataItem(
+                            "HEIF",
+                            f"{prefix}metadata:{kind or block.get('content_type')}",
+                            f"({size})",
+                            f"metadata item {kind or block.get('content_type')} ({size})",
+                        )
+                    )
             if info.get("thumbnails"):
-                items.append(MetadataItem("HEIF", f"{prefix}Thumbnails", str(len(info["thumbnails"])),
-                                          "embedded thumbnail (may show the uncropped original)"))
+                items.append(
+                    MetadataItem(
+                        "HEIF",
+                        f"{prefix}Thumbnails",
+                        str(len(info["thumbnails"])),
+                        "embedded thumbnail (may show the uncropped original)",
+                    )
+                )
             if info.get("depth_images"):
-                items.append(MetadataItem("HEIF", f"{prefix}DepthImages", str(len(info["depth_images"])), "depth map image"))
+                items.append(
+                    MetadataItem("HEIF", f"{prefix}DepthImages", str(len(info["depth_images"])), "depth map image")
+                )
             for aux in info.get("aux") or {}:
                 items.append(MetadataItem("HEIF", f"{prefix}AuxImage", str(aux), f"auxiliary image ({aux})"))
             if info.get("icc_profile"):
@@ -89,8 +109,14 @@ class HeifHandler(MetadataHandler):
             if info.get(key):
                 report.remove(f"{what} ({human_size(len(info[key]))})", "GPS, device, serials, dates, names")
         for block in info.get("metadata") or []:
-            report.remove(f"metadata item {block.get('type') or block.get('content_type')}", "not needed to display the image")
-        for key, what in (("thumbnails", "thumbnail(s)"), ("depth_images", "depth image(s)"), ("aux", "auxiliary image(s)")):
+            report.remove(
+                f"metadata item {block.get('type') or block.get('content_type')}", "not needed to display the image"
+            )
+        for key, what in (
+            ("thumbnails", "thumbnail(s)"),
+            ("depth_images", "depth image(s)"),
+            ("aux", "auxiliary image(s)"),
+        ):
             if info.get(key):
                 report.remove(f"{len(info[key])} {what}", "can reveal the uncropped original or the scene's depth")
         if len(heif) > 1:
@@ -104,7 +130,10 @@ class HeifHandler(MetadataHandler):
         if keep_icc and info.get("icc_profile"):
             out_file[0].info["icc_profile"] = info["icc_profile"]
             out_file.info["icc_profile"] = info["icc_profile"]
-            report.keep(f"ICC profile ({icc_description(info['icc_profile'])})", "colour, not identity (use keep_icc=False to drop)")
+            report.keep(
+                f"ICC profile ({icc_description(info['icc_profile'])})",
+                "colour, not identity (use keep_icc=False to drop)",
+            )
         elif info.get("icc_profile"):
             report.remove("ICC profile", "dropped on request (keep_icc=False)")
         buf = io.BytesIO()
@@ -112,8 +141,10 @@ class HeifHandler(MetadataHandler):
             out_file.save(buf, exif=None, xmp=None, **params)
         except (ValueError, RuntimeError) as exc:
             raise CorruptMetadataError(f"cannot re-encode HEIF: {exc}") from None
-        report.pixels = ("re-encoded as lossless HEIC (HEVC lossless, 4:4:4, identity RGB matrix): pixels identical "
-                         "to the decoded input; the file is usually larger")
+        report.pixels = (
+            "re-encoded as lossless HEIC (HEVC lossless, 4:4:4, identity RGB matrix): pixels identical "
+            "to the decoded input; the file is usually larger"
+        )
         report.orientation = "rotation/mirror applied to the pixels before re-encoding (no orientation tag needed)"
         report.keep("primary image", "the photo itself, losslessly re-encoded")
         out = buf.getvalue()

@@ -96,7 +96,7 @@ def _check_frame(data: bytes, segments: list[Segment]) -> None:
             if seg.end - seg.start < 9:
                 raise CorruptMetadataError("corrupt JPEG: frame header too short")
             height, width = struct.unpack_from(">HH", data, seg.start + 5)
-            if width == 0 or height == 0 and not any(s.marker == _DNL for s in segments):
+            if width == 0 or (height == 0 and not any(s.marker == _DNL for s in segments)):
                 raise CorruptMetadataError(f"corrupt JPEG: the frame is {width}x{height} pixels")
             return
         if seg.marker == SOS:
@@ -123,8 +123,13 @@ def _kind(marker: int, payload: bytes) -> str:
             return "EXIF"
         return "XMP" if payload.startswith(XMP_ID) else "ExtendedXMP" if payload.startswith(XMP_EXT_ID) else "APP1"
     if marker == 0xE2:
-        return "ICC" if payload.startswith(b"ICC_PROFILE\x00") else "MPF" if payload.startswith(b"MPF\x00") else (
-            "FPXR" if payload.startswith(b"FPXR") else "APP2")
+        return (
+            "ICC"
+            if payload.startswith(b"ICC_PROFILE\x00")
+            else "MPF"
+            if payload.startswith(b"MPF\x00")
+            else ("FPXR" if payload.startswith(b"FPXR") else "APP2")
+        )
     if marker == 0xEB:
         return "JUMBF"
     if marker == 0xED:
@@ -143,11 +148,13 @@ def _items(kind: str, payload: bytes) -> list[MetadataItem]:
     if kind == "EXIF":
         return exif_items(payload[6:])
     if kind == "XMP":
-        return xmp_items(payload[len(XMP_ID):])
+        return xmp_items(payload[len(XMP_ID) :])
     if kind == "ExtendedXMP":
-        return [MetadataItem("XMP", "ExtendedXMP", f"({size} chunk)", f"extended XMP ({size}; often depth maps or edits)")]
+        return [
+            MetadataItem("XMP", "ExtendedXMP", f"({size} chunk)", f"extended XMP ({size}; often depth maps or edits)")
+        ]
     if kind == "Photoshop":
-        body = payload[payload.find(b"8BIM"):] if b"8BIM" in payload else b""
+        body = payload[payload.find(b"8BIM") :] if b"8BIM" in payload else b""
         return photoshop_items(body)
     if kind == "JUMBF":
         return jumbf_items(payload)
@@ -157,11 +164,23 @@ def _items(kind: str, payload: bytes) -> list[MetadataItem]:
         text = payload.decode("utf-8", "replace").strip("\x00 ")
         return [MetadataItem("JPEG:COM", "Comment", trim(text, 200), finding_for("comment", text))]
     if kind == "ICC":
-        return [MetadataItem("ICC_Profile", "ProfileDescription", f"{icc_description(payload[14:])} (chunk {payload[12]}/{payload[13]}, {size})")]
+        return [
+            MetadataItem(
+                "ICC_Profile",
+                "ProfileDescription",
+                f"{icc_description(payload[14:])} (chunk {payload[12]}/{payload[13]}, {size})",
+            )
+        ]
     if kind == "JFIF":
         thumb = payload[12] * payload[13] if len(payload) >= 14 else 0
-        return [MetadataItem("JFIF", "JFIFVersion", f"{payload[5]}.{payload[6]:02d}" if len(payload) > 6 else "?",
-                             "embedded JFIF thumbnail" if thumb else None)]
+        return [
+            MetadataItem(
+                "JFIF",
+                "JFIFVersion",
+                f"{payload[5]}.{payload[6]:02d}" if len(payload) > 6 else "?",
+                "embedded JFIF thumbnail" if thumb else None,
+            )
+        ]
     if kind == "Adobe":
         return [MetadataItem("Adobe", "ColorTransform", str(payload[11]) if len(payload) > 11 else "?")]
     if kind == "JFXX":
@@ -231,20 +250,27 @@ class JpegHandler(MetadataHandler):
                 report.keep("APP14 Adobe", "colour transform needed to decode the pixels correctly")
             elif kind == "ICC" and keep_icc:
                 body.append(Span(seg.start, seg.end))
-                report.keep(f"APP2 ICC profile ({icc_description(payload[14:])}, {size})", "colour, not identity (use keep_icc=False to drop)")
+                report.keep(
+                    f"APP2 ICC profile ({icc_description(payload[14:])}, {size})",
+                    "colour, not identity (use keep_icc=False to drop)",
+                )
             else:
                 if kind == "EXIF" and orientation is None:
                     orientation = orientation_of(payload[6:])
                     if orientation and payload == minimal_orientation_exif(orientation):
                         continue  # already our own minimal block: rebuilt below, nothing removed
-                report.remove(f"{_label(kind, seg.marker)} ({size})", _REASONS.get(kind, "not needed to display the image"))
+                report.remove(
+                    f"{_label(kind, seg.marker)} ({size})", _REASONS.get(kind, "not needed to display the image")
+                )
         if eoi < len(data):
             what = "; ".join(i.value for i in trailer_items(data, eoi))
             report.remove(f"data after end-of-image ({what})", "motion-photo video / secondary images / hidden data")
         if orientation and orientation != 1:
             exif = minimal_orientation_exif(orientation)
             head.append(b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif)
-            report.orientation = f"kept as a minimal EXIF block holding only Orientation={orientation} (no other tags, no thumbnail)"
+            report.orientation = (
+                f"kept as a minimal EXIF block holding only Orientation={orientation} (no other tags, no thumbnail)"
+            )
             report.keep(f"EXIF Orientation={orientation}", "so the photo still displays upright")
         elif orientation == 1:
             report.orientation = "upright (Orientation=1), no EXIF needed"
@@ -259,9 +285,18 @@ class JpegHandler(MetadataHandler):
 
 
 def _label(kind: str, marker: int) -> str:
-    names = {"EXIF": "APP1 EXIF", "XMP": "APP1 XMP", "ExtendedXMP": "APP1 extended XMP", "MPF": "APP2 MPF index",
-             "ICC": "APP2 ICC profile", "JUMBF": "APP11 JUMBF/C2PA", "Photoshop": "APP13 Photoshop/IPTC",
-             "COM": "COM comment", "JFXX": "APP0 JFXX thumbnail", "JFIF": "APP0 JFIF (misplaced)"}
+    names = {
+        "EXIF": "APP1 EXIF",
+        "XMP": "APP1 XMP",
+        "ExtendedXMP": "APP1 extended XMP",
+        "MPF": "APP2 MPF index",
+        "ICC": "APP2 ICC profile",
+        "JUMBF": "APP11 JUMBF/C2PA",
+        "Photoshop": "APP13 Photoshop/IPTC",
+        "COM": "COM comment",
+        "JFXX": "APP0 JFXX thumbnail",
+        "JFIF": "APP0 JFIF (misplaced)",
+    }
     if kind in names:
         return names[kind]
     return f"{kind} segment" if kind.startswith("APP") else f"APP{marker - 0xE0} {kind}"

@@ -20,10 +20,19 @@ from photoguard.metadata.types import MetadataItem, MetadataReport, StripReport
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KEEP = {
-    b"tRNS": "transparency", b"sRGB": "colour space", b"gAMA": "colour (gamma)", b"cHRM": "colour (primaries)",
-    b"cICP": "colour (HDR signalling)", b"mDCv": "colour (HDR mastering display)", b"cLLi": "colour (HDR light level)",
-    b"sBIT": "colour (significant bits)", b"pHYs": "pixel aspect / density", b"bKGD": "background colour",
-    b"acTL": "animation", b"fcTL": "animation frame", b"fdAT": "animation frame data",
+    b"tRNS": "transparency",
+    b"sRGB": "colour space",
+    b"gAMA": "colour (gamma)",
+    b"cHRM": "colour (primaries)",
+    b"cICP": "colour (HDR signalling)",
+    b"mDCv": "colour (HDR mastering display)",
+    b"cLLi": "colour (HDR light level)",
+    b"sBIT": "colour (significant bits)",
+    b"pHYs": "pixel aspect / density",
+    b"bKGD": "background colour",
+    b"acTL": "animation",
+    b"fcTL": "animation frame",
+    b"fdAT": "animation frame data",
 }
 _MAX_TEXT = 1 << 20  # decompress at most 1 MiB of zTXt/iTXt text when inspecting
 
@@ -121,8 +130,14 @@ class PngHandler(MetadataHandler):
                 items += exif_items(body)
             elif ctype == b"tIME" and len(body) == 7:
                 y, mo, d, h, mi, s = struct.unpack(">HBBBBB", body)
-                items.append(MetadataItem("PNG:tIME", "ModifyDate", f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}",
-                                          f"date {y:04d}-{mo:02d}-{d:02d}"))
+                items.append(
+                    MetadataItem(
+                        "PNG:tIME",
+                        "ModifyDate",
+                        f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}",
+                        f"date {y:04d}-{mo:02d}-{d:02d}",
+                    )
+                )
             elif ctype == b"iCCP":
                 name = body.split(b"\x00", 1)[0].decode("latin-1")
                 profile = _inflate(body[len(name) + 2 :])
@@ -130,8 +145,14 @@ class PngHandler(MetadataHandler):
             elif ctype == b"caBX":
                 items += jumbf_items(body, "PNG:caBX")
             elif ctype[0:1].islower() and ctype not in KEEP:
-                items.append(MetadataItem("PNG:unknown", ctype.decode("latin-1"), f"({human_size(len(body))})",
-                                          f"unknown chunk {ctype.decode('latin-1')} ({human_size(len(body))})"))
+                items.append(
+                    MetadataItem(
+                        "PNG:unknown",
+                        ctype.decode("latin-1"),
+                        f"({human_size(len(body))})",
+                        f"unknown chunk {ctype.decode('latin-1')} ({human_size(len(body))})",
+                    )
+                )
         if iend < len(data):
             items += trailer_items(data, iend)
         return self._report(items)
@@ -153,10 +174,15 @@ class PngHandler(MetadataHandler):
                 parts.append(view[start:end])
                 report.keep(f"iCCP ({size})", "colour, not identity (use keep_icc=False to drop)")
             elif ctype == b"iCCP" and keep_icc:
-                report.remove(f"{name} ({size})", f"ICC profile over {human_size(MAX_ICC_BYTES)} once inflated "
-                              "(a decompression bomb, not a colour profile)")
+                report.remove(
+                    f"{name} ({size})",
+                    f"ICC profile over {human_size(MAX_ICC_BYTES)} once inflated "
+                    "(a decompression bomb, not a colour profile)",
+                )
             else:
-                report.remove(f"{name} ({size})", _REASONS.get(ctype, "ancillary chunk not needed to display the image"))
+                report.remove(
+                    f"{name} ({size})", _REASONS.get(ctype, "ancillary chunk not needed to display the image")
+                )
         if iend < len(data):
             report.remove(f"data after IEND ({human_size(len(data) - iend)})", "hidden appended data")
         out = b"".join(parts)
@@ -164,6 +190,12 @@ class PngHandler(MetadataHandler):
         return out, report
 
 
-_REASONS = {b"tEXt": "text (author, comments, AI prompts)", b"zTXt": "compressed text", b"iTXt": "international text / XMP",
-            b"eXIf": "EXIF (GPS, device, serials)", b"tIME": "modification time", b"caBX": "C2PA manifest",
-            b"iCCP": "dropped on request (keep_icc=False)"}
+_REASONS = {
+    b"tEXt": "text (author, comments, AI prompts)",
+    b"zTXt": "compressed text",
+    b"iTXt": "international text / XMP",
+    b"eXIf": "EXIF (GPS, device, serials)",
+    b"tIME": "modification time",
+    b"caBX": "C2PA manifest",
+    b"iCCP": "dropped on request (keep_icc=False)",
+}

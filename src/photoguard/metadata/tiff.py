@@ -20,8 +20,43 @@ from photoguard.metadata.findings import human_size
 from photoguard.metadata.types import MetadataReport, StripReport
 
 #: tags needed to decode and display the image (TIFF 6.0 baseline + common extensions)
-STRUCTURE = {254, 256, 257, 258, 259, 262, 266, 273, 274, 277, 278, 279, 282, 283, 284, 296, 297, 301, 317, 318,
-             319, 320, 322, 323, 324, 325, 338, 339, 340, 341, 347, 529, 530, 531, 532}
+STRUCTURE = {
+    254,
+    256,
+    257,
+    258,
+    259,
+    262,
+    266,
+    273,
+    274,
+    277,
+    278,
+    279,
+    282,
+    283,
+    284,
+    296,
+    297,
+    301,
+    317,
+    318,
+    319,
+    320,
+    322,
+    323,
+    324,
+    325,
+    338,
+    339,
+    340,
+    341,
+    347,
+    529,
+    530,
+    531,
+    532,
+}
 ICC_TAG = 34675
 _DATA_TAGS = ((273, 279), (324, 325))  # (offsets, byte counts): strips, tiles
 
@@ -104,8 +139,10 @@ class TiffHandler(MetadataHandler):
         for index, ifd in enumerate(ifds):
             subfile = r.first(ifd.entries[254], 0) if 254 in ifd.entries else 0
             if index > 0 and subfile & 1:
-                report.remove(f"page {index} (reduced-resolution, {human_size(sum(c for _, c in _blocks(r, ifd)[2]))})",
-                              "thumbnail / preview of the image")
+                report.remove(
+                    f"page {index} (reduced-resolution, {human_size(sum(c for _, c in _blocks(r, ifd)[2]))})",
+                    "thumbnail / preview of the image",
+                )
                 continue
             if 259 in ifd.entries and r.first(ifd.entries[259]) == 6:
                 raise UnsupportedFormatError("old-style JPEG-in-TIFF (compression 6) is not supported")
@@ -122,7 +159,10 @@ class TiffHandler(MetadataHandler):
                 elif tag in keep_tags and tag not in (273, 324) and e.type in TYPE_SIZES:
                     entries.append((tag, e.type, e.count, e.raw))
                     if tag == ICC_TAG:
-                        report.keep(f"ICC profile ({human_size(len(e.raw))})", "colour, not identity (use keep_icc=False to drop)")
+                        report.keep(
+                            f"ICC profile ({human_size(len(e.raw))})",
+                            "colour, not identity (use keep_icc=False to drop)",
+                        )
                 else:
                     name = TAG_NAMES.get(tag, f"Tag0x{tag:04X}")
                     report.remove(f"{'IFD0' if index == 0 else f'page {index}'} {name}", _why(tag))
@@ -139,6 +179,12 @@ class TiffHandler(MetadataHandler):
 
 
 def _why(tag: int) -> str:
-    return {0x8769: "EXIF sub-IFD: device, serials, dates", 0x8825: "GPS sub-IFD: location", 700: "XMP packet",
-            33723: "IPTC: names, places, captions", 34377: "Photoshop resources", 330: "SubIFDs: previews",
-            34675: "dropped on request (keep_icc=False)"}.get(tag, "not needed to display the image")
+    return {
+        0x8769: "EXIF sub-IFD: device, serials, dates",
+        0x8825: "GPS sub-IFD: location",
+        700: "XMP packet",
+        33723: "IPTC: names, places, captions",
+        34377: "Photoshop resources",
+        330: "SubIFDs: previews",
+        34675: "dropped on request (keep_icc=False)",
+    }.get(tag, "not needed to display the image")

@@ -16,8 +16,14 @@ from photoguard.metadata.exif import exif_items
 from photoguard.metadata.findings import human_size
 from photoguard.metadata.types import MetadataItem, MetadataReport, StripReport
 
-KEEP = {b"VP8X": "extended-format header", b"ANIM": "animation", b"ANMF": "animation frame",
-        b"ALPH": "transparency", b"VP8 ": "image data (lossy)", b"VP8L": "image data (lossless)"}
+KEEP = {
+    b"VP8X": "extended-format header",
+    b"ANIM": "animation",
+    b"ANMF": "animation frame",
+    b"ALPH": "transparency",
+    b"VP8 ": "image data (lossy)",
+    b"VP8L": "image data (lossless)",
+}
 FLAG_ICC, FLAG_EXIF, FLAG_XMP = 0x20, 0x08, 0x04
 
 
@@ -55,7 +61,7 @@ class WebpHandler(MetadataHandler):
     def inspect(self, data: bytes) -> MetadataReport:
         found, riff_end = chunks(data)
         items: list[MetadataItem] = []
-        for fourcc, start, end in found:
+        for fourcc, start, _end in found:
             body = data[start + 8 : start + 8 + struct.unpack_from("<I", data, start + 4)[0]]
             if fourcc == b"EXIF":
                 items += exif_items(body[6:] if body.startswith(b"Exif\x00\x00") else body)
@@ -65,7 +71,11 @@ class WebpHandler(MetadataHandler):
                 items.append(MetadataItem("ICC_Profile", "ProfileDescription", icc_description(body)))
             elif fourcc not in KEEP:
                 name = fourcc.decode("latin-1").strip()
-                items.append(MetadataItem("RIFF", name, f"({human_size(len(body))})", f"unknown chunk {name} ({human_size(len(body))})"))
+                items.append(
+                    MetadataItem(
+                        "RIFF", name, f"({human_size(len(body))})", f"unknown chunk {name} ({human_size(len(body))})"
+                    )
+                )
         if riff_end < len(data):
             items += trailer_items(data, riff_end)
         return self._report(items)
@@ -90,8 +100,11 @@ class WebpHandler(MetadataHandler):
                 parts.append(data[start:end])
                 report.keep(f"ICCP ({size})", "colour, not identity (use keep_icc=False to drop)")
             else:
-                why = {"EXIF": "GPS, device, serials, dates, names", "XMP": "creator, location, edit history",
-                       "ICCP": "dropped on request (keep_icc=False)"}.get(name, "unknown chunk")
+                why = {
+                    "EXIF": "GPS, device, serials, dates, names",
+                    "XMP": "creator, location, edit history",
+                    "ICCP": "dropped on request (keep_icc=False)",
+                }.get(name, "unknown chunk")
                 report.remove(f"{name} ({size})", why)
         if riff_end < len(data):
             report.remove(f"data after the RIFF body ({human_size(len(data) - riff_end)})", "hidden appended data")

@@ -54,6 +54,10 @@ def faceres_from_tfjs(path: str | Path) -> TfjsGraphModule:
         ModelError: missing/corrupt files, or a graph that is not FaceRes (nodes, ops or shapes).
     """
     return load_tfjs_encoder(
-        path, OUTPUT_NODE, FEATURE_NODE, input_size=INPUT_SIZE, embedding_dim=EMBEDDING_DIM,
+        path,
+        OUTPUT_NODE,
+        FEATURE_NODE,
+        input_size=INPUT_SIZE,
+        embedding_dim=EMBEDDING_DIM,
         feature_shape=FEATURE_SHAPE,
     )

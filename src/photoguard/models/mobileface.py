@@ -51,6 +51,10 @@ def mobileface_from_tfjs(path: str | Path) -> TfjsGraphModule:
         ModelError: missing/corrupt files, or a graph that is not MobileFace (nodes, ops or shapes).
     """
     return load_tfjs_encoder(
-        path, OUTPUT_NODE, FEATURE_NODE, input_size=INPUT_SIZE, embedding_dim=EMBEDDING_DIM,
+        path,
+        OUTPUT_NODE,
+        FEATURE_NODE,
+        input_size=INPUT_SIZE,
+        embedding_dim=EMBEDDING_DIM,
         feature_shape=FEATURE_SHAPE,
     )

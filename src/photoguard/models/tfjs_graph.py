@@ -43,10 +43,21 @@ from photoguard.models.tfjs_weights import TfjsGraph, read_tfjs_graph
 __all__ = ["TfjsGraph", "TfjsGraphModule", "load_tfjs_encoder", "load_tfjs_graph", "read_tfjs_graph"]
 
 _NCHW_AXIS = (0, 2, 3, 1)  # NHWC axis -> NCHW axis
-_BINARY_FN: dict[str, Callable[[Tensor, Tensor], Tensor]] = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div,
-              "max": torch.maximum, "min": torch.minimum}
-_UNARY_FN: dict[str, Callable[[Tensor], Tensor]] = {"identity": lambda t: t, "relu": torch.relu, "relu6": lambda t: F.hardtanh(t, 0.0, 6.0),
-             "sigmoid": torch.sigmoid, "tanh": torch.tanh}
+_BINARY_FN: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
+    "add": torch.add,
+    "sub": torch.sub,
+    "mul": torch.mul,
+    "div": torch.div,
+    "max": torch.maximum,
+    "min": torch.minimum,
+}
+_UNARY_FN: dict[str, Callable[[Tensor], Tensor]] = {
+    "identity": lambda t: t,
+    "relu": torch.relu,
+    "relu6": lambda t: F.hardtanh(t, 0.0, 6.0),
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+}
 
 
 def _torch_array(step: Step, role: str, v: np.ndarray) -> Tensor:
@@ -131,8 +142,9 @@ class TfjsGraphModule(nn.Module):
                 todo += by_name[name].inputs
         steps = [s for s in self._steps if s.name in need]
         last = {i: k for k, s in enumerate(steps) for i in s.inputs}
-        return [(s, [i for i in dict.fromkeys(s.inputs) if last[i] == k and i not in targets])
-                for k, s in enumerate(steps)]
+        return [
+            (s, [i for i in dict.fromkeys(s.inputs) if last[i] == k and i not in targets]) for k, s in enumerate(steps)
+        ]
 
     def _run(self, x: Tensor, targets: tuple[str, ...]) -> list[Tensor]:
         h, w, c = self.input_shape
@@ -274,7 +286,12 @@ def load_tfjs_graph(path: str | Path, output: str, feature: str | None = None, *
 
 
 def load_tfjs_encoder(
-    path: str | Path, output: str, feature: str, *, input_size: int, embedding_dim: int,
+    path: str | Path,
+    output: str,
+    feature: str,
+    *,
+    input_size: int,
+    embedding_dim: int,
     feature_shape: tuple[int, int, int],
 ) -> TfjsGraphModule:
     """:func:`load_tfjs_graph` for a face encoder, checked on a probe input, frozen, in eval mode.

@@ -25,17 +25,39 @@ from photoguard.models.tfjs_weights import GraphNode, TfjsGraph, node_attr
 _CONV = {"T", "data_format", "dilations", "explicit_paddings", "padding", "strides", "use_cudnn_on_gpu"}
 _FUSED = {"fused_ops", "num_args", "epsilon", "leakyrelu_alpha", "TArgs"}
 _MATMUL = {"T", "transpose_a", "transpose_b", "grad_a", "grad_b"}
-_BINARY = {"Add": "add", "AddV2": "add", "BiasAdd": "add", "Sub": "sub", "Mul": "mul", "RealDiv": "div",
-           "Maximum": "max", "Minimum": "min"}
-_UNARY = {"Identity": "identity", "Relu": "relu", "Relu6": "relu6", "Sigmoid": "sigmoid", "Tanh": "tanh",
-          "Softmax": "softmax"}
+_BINARY = {
+    "Add": "add",
+    "AddV2": "add",
+    "BiasAdd": "add",
+    "Sub": "sub",
+    "Mul": "mul",
+    "RealDiv": "div",
+    "Maximum": "max",
+    "Minimum": "min",
+}
+_UNARY = {
+    "Identity": "identity",
+    "Relu": "relu",
+    "Relu6": "relu6",
+    "Sigmoid": "sigmoid",
+    "Tanh": "tanh",
+    "Softmax": "softmax",
+}
 #: Supported ops and the attributes each may carry (any other attribute is refused).
 SUPPORTED_OPS: dict[str, set[str]] = {
-    "Const": {"dtype", "value"}, "Placeholder": {"dtype", "shape"},
-    "Conv2D": _CONV, "_FusedConv2D": _CONV | _FUSED, "DepthwiseConv2dNative": _CONV,
-    "FusedDepthwiseConv2dNative": _CONV | _FUSED, "MatMul": _MATMUL, "_FusedMatMul": _MATMUL | _FUSED,
-    "Pad": {"T", "Tpaddings"}, "Mean": {"T", "Tidx", "keep_dims"}, "Reshape": {"T", "Tshape"},
-    "ConcatV2": {"T", "Tidx", "N"}, "BiasAdd": {"T", "data_format"},
+    "Const": {"dtype", "value"},
+    "Placeholder": {"dtype", "shape"},
+    "Conv2D": _CONV,
+    "_FusedConv2D": _CONV | _FUSED,
+    "DepthwiseConv2dNative": _CONV,
+    "FusedDepthwiseConv2dNative": _CONV | _FUSED,
+    "MatMul": _MATMUL,
+    "_FusedMatMul": _MATMUL | _FUSED,
+    "Pad": {"T", "Tpaddings"},
+    "Mean": {"T", "Tidx", "keep_dims"},
+    "Reshape": {"T", "Tshape"},
+    "ConcatV2": {"T", "Tidx", "N"},
+    "BiasAdd": {"T", "data_format"},
     **{op: {"T"} for op in (set(_BINARY) - {"BiasAdd"}) | set(_UNARY)},
 }
 
@@ -208,8 +230,12 @@ class _Builder:
         if kernel.ndim != 4:
             raise self._fail(node, f"filter shape {kernel.shape}")
         depthwise = "Depthwise" in node.op
-        params = {"stride": tuple(strides[1:3]), "dilation": tuple(dil[1:3]), "padding": padding,
-                  "depthwise": depthwise}
+        params = {
+            "stride": tuple(strides[1:3]),
+            "dilation": tuple(dil[1:3]),
+            "padding": padding,
+            "depthwise": depthwise,
+        }
         self._fused(node, Step("conv", node.name, ins[:1], params, {"w": kernel}), ins)
 
     def _fused(self, node: GraphNode, step: Step, ins: list[str]) -> None:
@@ -350,4 +376,3 @@ def fuse_steps(steps: list[Step], protected: set[str]) -> list[Step]:
             s.params = {"lo": lo, "hi": hi}
             drop(u, s)
     return steps
-

@@ -132,4 +132,3 @@ def node_attr(node: GraphNode, key: str, default: Any = None) -> Any:
         if kind in a:
             return cast(a[kind])
     return a
-

@@ -1,0 +1,99 @@
+"""The app's two tables of words: the same keys and placeholders in both, Korean really Korean,
+the browser's language picked as Gradio's front end picks it, progress stages reworded."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from photoguard.app.strings import EN, KO, TABLES, keep_words, language, language_from_header, stage, text
+
+#: Keys whose Korean may equal the English (formats and names only).
+SAME_IN_BOTH = {"view.photo", "report.heading", "report.heading.plain", "progress.one", "error.line", "pixels.other"}
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_both_tables_hold_the_same_keys_and_placeholders():
+    assert set(EN) == set(KO)
+    for key in EN:
+        assert _fields(EN[key]) == _fields(KO[key]), key
+
+
+def test_korean_is_written_in_korean():
+    for key, words in KO.items():
+        if key in SAME_IN_BOTH:
+            continue
+        assert HANGUL.search(words), f"{key}: {words!r} has no Korean"
+
+
+def test_the_brief_wording_for_a_face_still_recognised():
+    assert "얼굴 인식 모델이 아직 같은 사람으로 알아봅니다 — **‘강하게’**를 선택해 보세요" in KO["why.recognised"]
+    assert text("ko", "strength.strong") == "강하게"  # the choice the sentence names
+
+
+@pytest.mark.parametrize(
+    "header, lang",
+    [
+        ("ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7", "ko"),
+        ("en-US,en;q=0.9,ko;q=0.8", "en"),
+        ("ko", "ko"),
+        ("fr-FR,fr;q=0.9", "en"),
+        ("en;q=0.5, ko;q=0.9", "ko"),
+        ("", "en"),
+        (None, "en"),
+        ("ko;q=abc, en", "en"),
+    ],
+)
+def test_language_from_the_browser(header, lang):
+    assert language_from_header(header) == lang
+
+
+def test_language_codes_fall_back_to_english():
+    assert language("ko-KR") == "ko" and language("EN") == "en" and language("ja") == "en" and language(None) == "en"
+    assert text("ko-KR", "protect") == "사진 보호하기"
+
+
+def test_keep_words():
+    assert keep_words("en", 3600) == "1 hour" and keep_words("ko", 3600) == "1시간"
+    assert keep_words("en", 7200) == "2 hours" and keep_words("ko", 7200) == "2시간"
+    assert text("en", "privacy", keep=keep_words("en", 3600)).endswith("after 1 hour, or now:")
+
+
+#: Every stage photoguard.protect() and the app report (photoguard/pipeline.py, app/processing.py).
+STAGES = [
+    "start",
+    "reading",
+    "detecting faces",
+    "loading the face models",
+    "cloaking 2 face(s)",
+    "cloaking: face 1 of 2, step 3 of 30",
+    "verifying",
+    "writing",
+    "done",
+    "making previews",
+    "removing hidden data",
+]
+
+
+@pytest.mark.parametrize("words", STAGES)
+def test_every_progress_stage_is_worded_in_both_languages(words):
+    assert HANGUL.search(stage("ko", words)), stage("ko", words)
+    assert stage("en", words)
+
+
+def test_cloaking_steps_keep_their_numbers():
+    assert stage("en", "cloaking: face 1 of 2, step 3 of 30") == "cloaking: face 1 of 2, step 3 of 30"
+    assert (
+        stage("ko", "cloaking: face 1 of 2, step 3 of 30") == "보호막을 입히는 중: 얼굴 2개 중 1번째, 30단계 중 3단계"
+    )
+    assert stage("ko", "a new stage") == "a new stage"  # unknown: shown as the library said it
+
+
+def test_tables_are_registered():
+    assert set(TABLES) == {"en", "ko"}
