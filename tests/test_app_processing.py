@@ -1,4 +1,5 @@
-"""One upload through the app's processing: friendly errors, metadata only, HEIC previews, no-face photos.
+"""One upload through the app's processing: friendly errors, metadata only, HEIC previews, no-face
+photos, 100 % face crops and their difference, private file modes.
 
 None of these cloak a face, so they run in well under a second each.
 """
@@ -6,6 +7,7 @@ None of these cloak a face, so they run in well under a second each.
 from __future__ import annotations
 
 import logging
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +15,7 @@ import pytest
 from PIL import Image
 
 from photoguard.app import processing
-from photoguard.app.previews import face_window, write_previews
+from photoguard.app.previews import difference, face_window, write_previews
 from photoguard.app.processing import friendly_error, process_file
 from photoguard.errors import ImageTooLargeError, ModelNotFoundError
 
@@ -34,17 +36,29 @@ def test_non_image_gets_a_friendly_message(tmp_path):
     src = tmp_path / "notes.txt"
     src.write_text("not a photo")
     outcome = process_file(src, tmp_path / "job", "fast")
-    assert outcome.output is None and outcome.before_after is None
-    assert outcome.error == "This is not a photo photoguard can read. Please upload a JPEG, PNG, WebP or HEIC image."
-    assert "notes.txt: not processed" in outcome.markdown and str(tmp_path) not in outcome.markdown
+    assert outcome.output is None and outcome.whole is None and outcome.failure is not None
+    assert (
+        outcome.why("en") == "This is not a photo photoguard can read. Please upload a JPEG, PNG, WebP or HEIC image."
+    )
+    assert outcome.why("ko") == "photoguard가 읽을 수 있는 사진이 아닙니다. JPEG, PNG, WebP, HEIC 사진을 올려 주세요."
+    md = outcome.markdown("en")
+    assert md.startswith("### ❌ not processed: notes.txt") and str(tmp_path) not in md
+    assert outcome.headline("ko") == "처리하지 못함"
 
 
 def test_oversized_image_is_refused_without_paths_in_the_message(tmp_path):
     src = tmp_path / "big.png"
     Image.new("RGB", (300, 200)).save(src)
     outcome = process_file(src, tmp_path / "job", "fast", max_pixels=10_000)
-    assert outcome.error is not None and outcome.error.startswith("This photo is too large to process (300x200")
-    assert str(tmp_path) not in outcome.error
+    message = outcome.why("en")
+    assert message.startswith("This photo is too large to process (300x200") and str(tmp_path) not in message
+    assert outcome.why("ko").startswith("사진이 너무 커서 처리할 수 없습니다 (300x200")
+
+
+def test_a_deleted_upload_asks_to_choose_it_again(tmp_path):
+    outcome = process_file(tmp_path / "gone.jpg", tmp_path / "job", "fast")
+    assert outcome.failure is not None and outcome.failure.key == "error.missing"
+    assert "choose it again" in outcome.why("en") and "다시 선택해 주세요" in outcome.why("ko")
 
 
 def test_unexpected_errors_are_logged_not_shown(tmp_path, monkeypatch, caplog):
@@ -54,29 +68,46 @@ def test_unexpected_errors_are_logged_not_shown(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(processing, "_protect", boom)
     with caplog.at_level(logging.ERROR, logger="photoguard.app"):
         outcome = process_file(_dirty_jpeg(tmp_path / "a.jpg"), tmp_path / "job", "fast")
-    assert outcome.error is not None and "Something unexpected went wrong" in outcome.error
-    assert "secret" not in outcome.markdown and "Traceback" not in outcome.markdown
+    assert "Something unexpected went wrong" in outcome.why("en")
+    for lang in ("en", "ko"):
+        assert "secret" not in outcome.markdown(lang) and "Traceback" not in outcome.markdown(lang)
     assert "secret internal detail" in caplog.text
 
 
 def test_friendly_error_names_missing_models():
     msg = friendly_error(ModelNotFoundError("arcface.onnx not found; run `photoguard models fetch`"), "a.jpg")
     assert "photoguard models fetch" in msg
-    msg = friendly_error(ImageTooLargeError("/tmp/x/a.jpg: 20000x20000 = 400 MP is over the 100 MP limit"), "a.jpg", "/tmp/x/a.jpg")
-    assert msg == "This photo is too large to process (20000x20000 = 400 MP is over the 100 MP limit). Please resize it and try again."
+    msg = friendly_error(
+        ImageTooLargeError("/tmp/x/a.jpg: 20000x20000 = 400 MP is over the 100 MP limit"), "a.jpg", "/tmp/x/a.jpg"
+    )
+    assert (
+        msg
+        == "This photo is too large to process (20000x20000 = 400 MP is over the 100 MP limit). Please resize it and try again."
+    )
 
 
 def test_metadata_only_keeps_pixels_and_lists_what_was_removed(tmp_path):
     src = _dirty_jpeg(tmp_path / "IMG_0001.jpg")
     outcome = process_file(src, tmp_path / "job", "metadata only")
-    assert outcome.error is None and outcome.output is not None and outcome.output.name == "IMG_0001.jpg"
+    assert outcome.failure is None and outcome.output is not None and outcome.output.name == "IMG_0001.jpg"
     from photoguard.metadata import inspect_metadata
 
     assert inspect_metadata(outcome.output).findings == []
     assert np.array_equal(np.asarray(Image.open(outcome.output)), np.asarray(Image.open(src)))
-    md = outcome.markdown
+    md = outcome.markdown("en")
     assert "GPS location: 37.498 N, 127.028 E" in md and "serial number" in md and "SM-S918B" in md
-    assert "bit for bit" in md and outcome.face is None
+    assert "bit for bit" in md and outcome.faces == [] and outcome.verdict is None
+    assert "GPS 위치: 37.498 N, 127.028 E" in outcome.markdown("ko")
+    assert outcome.headline("ko") == "숨은 정보만 삭제함"
+
+
+def test_outputs_and_previews_are_private(tmp_path):
+    outcome = process_file(_dirty_jpeg(tmp_path / "a.jpg"), tmp_path / "job", "metadata only")
+    assert outcome.output is not None and outcome.whole is not None
+    for path in (outcome.output, *map(Path, outcome.whole)):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    for folder in (tmp_path / "job", tmp_path / "job" / "out", tmp_path / "job" / "preview"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
 def test_heic_upload_gets_png_previews(tmp_path):
@@ -86,12 +117,11 @@ def test_heic_upload_gets_png_previews(tmp_path):
     exif[0x0110] = "iPhone 15"
     Image.new("RGB", (64, 48), "teal").save(src, exif=exif.tobytes())
     outcome = process_file(src, tmp_path / "job", "metadata only")
-    assert outcome.error is None and outcome.output is not None
-    assert outcome.before_after is not None
-    for preview in outcome.before_after:
+    assert outcome.failure is None and outcome.output is not None and outcome.whole is not None
+    for preview in outcome.whole:
         with Image.open(preview) as im:
             assert im.format == "PNG" and im.size == (64, 48)
-    assert "iPhone 15" in outcome.markdown
+    assert "iPhone 15" in outcome.markdown("en")
 
 
 def test_photo_without_a_face_is_stripped_and_says_so(tmp_path):
@@ -99,37 +129,39 @@ def test_photo_without_a_face_is_stripped_and_says_so(tmp_path):
     rng = np.random.default_rng(1)
     Image.fromarray(rng.integers(0, 255, (96, 128, 3), dtype=np.uint8)).save(src)
     outcome = process_file(src, tmp_path / "job", "fast")
-    assert outcome.error is None, outcome.error
-    assert outcome.output is not None
+    assert outcome.failure is None and outcome.output is not None
     assert np.array_equal(np.asarray(Image.open(outcome.output)), np.asarray(Image.open(src)))
-    assert outcome.markdown.startswith("### ℹ️ no face: landscape.png") and "pixels are untouched" in outcome.markdown
-    assert outcome.face is None
+    md = outcome.markdown("en")
+    assert md.startswith("### ℹ️ no face: landscape.png") and "pixels are untouched" in md
+    assert outcome.faces == [] and outcome.headline("ko") == "얼굴 없음"
 
 
-def test_face_window_and_zoom_previews(tmp_path):
+def test_face_window():
     assert face_window((10, 10, 30, 30), (100, 200, 3)) == (3, 3, 37, 37)
     assert face_window((0, 0, 50, 50), (40, 40, 3)) == (0, 0, 40, 40)
-    rgb = np.zeros((100, 200, 3), np.uint8)
-    whole, face = write_previews(rgb, rgb, (10.0, 10.0, 30.0, 30.0), tmp_path)
-    assert face is not None
-    with Image.open(face[0]) as im:
-        assert min(im.size) >= 384
+    assert face_window((0, 0, 3000, 3000), (4000, 4000, 3), max_side=1200) == (900, 900, 2100, 2100)
+
+
+def test_every_face_is_cropped_at_100_percent_with_its_difference(tmp_path):
+    before = np.full((100, 200, 3), 100, np.uint8)
+    after = before.copy()
+    after[20:30, 20:30] += 3  # a cloak of +3 on face 1
+    after[50, 150] -= 2
+    whole, faces = write_previews(
+        before, after, [(0, (10.0, 10.0, 40.0, 40.0)), (1, (140.0, 40.0, 160.0, 60.0))], tmp_path
+    )
+    assert [f.index for f in faces] == [0, 1]
+    for face in faces:
+        crops = [np.asarray(Image.open(p)) for p in (face.original, face.protected, face.diff)]
+        assert all(c.shape[1::-1] == face.size for c in crops)  # 1:1, never rescaled
+    diff = np.asarray(Image.open(faces[0].diff))
+    assert diff.max() == 128 + 8 * 3 and (diff == 128).mean() > 0.8  # grey where unchanged
     with Image.open(whole[1]) as im:
         assert im.size == (200, 100)
 
 
-def test_old_results_are_pruned(tmp_path):
-    import os
-    import time
-
-    pytest.importorskip("gradio")
-    from photoguard.app.ui import prune
-
-    old, new = tmp_path / "old", tmp_path / "new"
-    for job in (old, new):
-        (job / "0" / "out").mkdir(parents=True)
-        (job / "0" / "out" / "a.jpg").write_bytes(b"x")
-    hours_ago = time.time() - 7200
-    os.utime(old, (hours_ago, hours_ago))
-    prune(tmp_path, max_age_s=3600)
-    assert not old.exists() and (new / "0" / "out" / "a.jpg").exists()
+def test_difference_is_signed_around_grey():
+    a = np.array([[[10, 200, 0]]], np.uint8)
+    b = np.array([[[12, 190, 0]]], np.uint8)
+    assert difference(a, b).tolist() == [[[144, 48, 128]]]
+    assert difference(np.zeros((1, 1, 3), np.uint8), np.full((1, 1, 3), 255, np.uint8)).max() == 255  # clipped

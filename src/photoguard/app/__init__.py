@@ -6,8 +6,11 @@ and :func:`launch` load Gradio on first use, and the library loads its models on
 protect.
 
 Modules: :mod:`~photoguard.app.ui` (the page), :mod:`~photoguard.app.processing` (one upload ->
-protected file, previews, report), :mod:`~photoguard.app.report` (plain-language Markdown),
-:mod:`~photoguard.app.previews` (browser-displayable PNG previews).
+protected file, previews, outcome), :mod:`~photoguard.app.report` (plain-language Markdown),
+:mod:`~photoguard.app.views` (the verdicts and the 100 % comparisons in HTML),
+:mod:`~photoguard.app.strings` (every word, one table per language: Korean and English),
+:mod:`~photoguard.app.previews` (private PNG previews), :mod:`~photoguard.app.workspace` (where
+photos are kept and how they are deleted), :mod:`~photoguard.app.style` (theme and CSS).
 """
 
 from __future__ import annotations

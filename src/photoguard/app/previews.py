@@ -1,19 +1,47 @@
-"""Browser-displayable previews: PNG files of the whole photo (downscaled) and of a face zoom.
+"""Browser-displayable previews, written readable by this user only (0600 files, 0700 folders):
+the whole photo (downscaled, for the before/after slider) and, for every face, the original and
+protected crops at 100 % (one image pixel per CSS pixel) with their difference made visible.
 
 Previews are only for looking; the download is always the file the library wrote.
 """
 
 from __future__ import annotations
 
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from photoguard.app.workspace import private_file
+
 #: Longest side of the whole-photo preview, pixels.
 PREVIEW_SIDE = 1280
-#: Shortest side of the face zoom, pixels (small faces are enlarged so the change can be seen).
-ZOOM_SIDE = 384
+#: Longest side of a face crop shown at 100 %, pixels (a larger face is cut around its centre).
+CROP_SIDE = 1200
+#: The difference view shows ``(protected - original) * DIFF_GAIN + 128``: grey where unchanged.
+DIFF_GAIN = 8
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class FaceCrops:
+    """One face at 100 %: PNG paths of the original, the protected crop and their difference.
+
+    Attributes:
+        index: the face's index in :attr:`ProtectResult.faces` (0 is the largest).
+        original, protected, diff: the PNG files.
+        size: ``(width, height)`` of each crop, pixels.
+    """
+
+    index: int
+    original: str
+    protected: str
+    diff: str
+    size: tuple[int, int]
 
 
 def downscaled(rgb: np.ndarray, side: int = PREVIEW_SIDE) -> Image.Image:
@@ -25,8 +53,11 @@ def downscaled(rgb: np.ndarray, side: int = PREVIEW_SIDE) -> Image.Image:
     return im
 
 
-def face_window(box: tuple[float, float, float, float], shape: tuple[int, ...], margin: float = 0.35) -> tuple[int, int, int, int]:
-    """A square window around a face box, ``margin`` of its side added on each side, clipped to the image.
+def face_window(
+    box: Box, shape: tuple[int, ...], margin: float = 0.35, max_side: int | None = None
+) -> tuple[int, int, int, int]:
+    """A square window around a face box, ``margin`` of its side added on each side, at most
+    ``max_side`` wide and high (around the face's centre), clipped to the image.
 
     Returns:
         ``(x0, y0, x1, y1)`` integer pixel bounds with ``x1 > x0`` and ``y1 > y0``.
@@ -35,39 +66,51 @@ def face_window(box: tuple[float, float, float, float], shape: tuple[int, ...], 
     x0, y0, x1, y1 = box
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     half = max(x1 - x0, y1 - y0) * (0.5 + margin)
+    if max_side is not None:
+        half = min(half, max_side / 2)
     left, top = max(0, int(cx - half)), max(0, int(cy - half))
     right, bottom = min(width, int(np.ceil(cx + half))), min(height, int(np.ceil(cy + half)))
     return left, top, max(right, left + 1), max(bottom, top + 1)
 
 
-def zoom(rgb: np.ndarray, window: tuple[int, int, int, int], side: int = ZOOM_SIDE) -> Image.Image:
-    """Crop ``window`` and enlarge it so its shortest side is at least ``side`` (never shrinks)."""
-    x0, y0, x1, y1 = window
-    im = Image.fromarray(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
-    scale = side / min(im.size)
-    if scale > 1:
-        im = im.resize((round(im.width * scale), round(im.height * scale)), Image.Resampling.LANCZOS)
-    return im
+def difference(before: np.ndarray, after: np.ndarray, gain: int = DIFF_GAIN) -> np.ndarray:
+    """``(after - before) * gain + 128``, clipped to uint8: mid-grey where nothing changed."""
+    delta = after.astype(np.int16) - before.astype(np.int16)
+    return np.clip(delta * gain + 128, 0, 255).astype(np.uint8)
 
 
 def save_png(im: Image.Image, path: Path) -> str:
-    """Write a preview PNG (fast compression) and return its path as a string."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    im.save(path, "PNG", compress_level=1)
-    return str(path)
+    """Write a preview PNG (fast compression, mode 0600) and return its path as a string."""
+    buf = io.BytesIO()
+    im.save(buf, "PNG", compress_level=1)
+    return str(private_file(path, buf.getvalue()))
 
 
 def write_previews(
-    before: np.ndarray, after: np.ndarray, box: tuple[float, float, float, float] | None, folder: Path
-) -> tuple[tuple[str, str], tuple[str, str] | None]:
-    """Write before/after previews (and a face zoom pair when ``box`` is given) into ``folder``.
+    before: np.ndarray, after: np.ndarray, boxes: Sequence[tuple[int, Box]], folder: Path
+) -> tuple[tuple[str, str], list[FaceCrops]]:
+    """Write the whole-photo pair and, for each ``(face index, box)``, the 100 % crops into ``folder``.
 
     Returns:
-        ``((before.png, after.png), (face_before.png, face_after.png) or None)``.
+        ``((before.png, after.png), [FaceCrops, ...])``.
     """
     whole = (save_png(downscaled(before), folder / "before.png"), save_png(downscaled(after), folder / "after.png"))
-    if box is None:
-        return whole, None
-    window = face_window(box, before.shape)
-    face = (save_png(zoom(before, window), folder / "face_before.png"), save_png(zoom(after, window), folder / "face_after.png"))
-    return whole, face
+    faces = []
+    for index, box in boxes:
+        x0, y0, x1, y1 = face_window(box, before.shape, max_side=CROP_SIDE)
+        a, b = before[y0:y1, x0:x1], after[y0:y1, x0:x1]
+        stem = folder / f"face{index + 1}"
+        faces.append(
+            FaceCrops(
+                index=index,
+                original=save_png(
+                    Image.fromarray(np.ascontiguousarray(a)), stem.with_name(f"{stem.name}_original.png")
+                ),
+                protected=save_png(
+                    Image.fromarray(np.ascontiguousarray(b)), stem.with_name(f"{stem.name}_protected.png")
+                ),
+                diff=save_png(Image.fromarray(difference(a, b)), stem.with_name(f"{stem.name}_difference.png")),
+                size=(x1 - x0, y1 - y0),
+            )
+        )
+    return whole, faces

@@ -1,19 +1,26 @@
 """Process one uploaded photo for the app: protect (or strip metadata only), write previews, and
-word the report. No Gradio here, so it can be tested and reused directly.
+keep what is needed to word the report in either language. No Gradio here, so it can be tested
+and reused directly.
 
-Every error becomes a friendly message in :attr:`Outcome.error`; unexpected ones are logged with
-their traceback on the server and never shown on the page.
+Every error becomes a :class:`Failure` (a message key and a detail without paths); unexpected
+ones are logged with their traceback on the server and never shown on the page.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from photoguard.app import report
-from photoguard.app.previews import write_previews
+from photoguard.app.previews import FaceCrops, write_previews
+from photoguard.app.strings import text
+from photoguard.app.workspace import private_dir
 from photoguard.config import PRESETS
 from photoguard.errors import (
     CorruptImageError,
@@ -23,55 +30,121 @@ from photoguard.errors import (
     UnsupportedImageError,
 )
 from photoguard.imageio import DEFAULT_MAX_PIXELS
+from photoguard.types import ProtectResult, Verdict
 
 log = logging.getLogger("photoguard.app")
 
 #: Choices shown in the app -> library preset (None: metadata only).
 STRENGTHS: dict[str, str | None] = {**{name: name for name in PRESETS}, "metadata only": None}
 
+#: ``(fraction, stage)``; the stage is in the library's English (see :func:`strings.stage`).
 Progress = Callable[[float, str], None]
+
+_NO_PIXELS = np.zeros((0, 0, 3), np.uint8)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a file could not be processed: a message key of :mod:`~photoguard.app.strings` and its detail."""
+
+    key: str
+    detail: str = ""
+
+    def message(self, lang: str = "en") -> str:
+        return text(lang, self.key, detail=self.detail)
 
 
 @dataclass
 class Outcome:
-    """What happened to one uploaded file.
+    """What happened to one uploaded file, enough to word it in any language.
 
     Attributes:
         name: the file name as uploaded.
-        markdown: the plain-language report for this file.
+        strength: the preset used, None for metadata only.
+        result: what :func:`photoguard.protect` returned (its pixels dropped), when protected.
+        findings: privacy findings of the original.
+        inspected: False when the original's metadata could not be read.
+        pixels: for metadata only, the strip's statement about the pixels.
         output: the file the library wrote (the download), or None on error.
-        before_after: paths of the before/after preview PNGs.
-        face: paths of the face zoom before/after PNGs, when a face was found.
-        error: a friendly message when the file could not be processed.
+        whole: paths of the whole-photo before/after preview PNGs.
+        faces: every cloaked face at 100 %.
+        failure: set when the photo could not be processed.
     """
 
     name: str
-    markdown: str
+    strength: str | None = None
+    result: ProtectResult | None = None
+    findings: list[str] = field(default_factory=list)
+    inspected: bool = True
+    pixels: str = "bit-identical"
     output: Path | None = None
-    before_after: tuple[str, str] | None = None
-    face: tuple[str, str] | None = None
-    error: str | None = None
+    whole: tuple[str, str] | None = None
+    faces: list[FaceCrops] = field(default_factory=list)
+    failure: Failure | None = None
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The held-out verdict; None for metadata only or an error."""
+        return self.result.verdict if self.result is not None else None
+
+    def headline(self, lang: str = "en") -> str:
+        """The verdict in words (the first thing shown for this photo)."""
+        if self.failure is not None:
+            return text(lang, "verdict.error")
+        if self.result is None:
+            return text(lang, "verdict.metadata")
+        return report.headline(self.result, lang)
+
+    def why(self, lang: str = "en") -> str:
+        """One sentence under the headline."""
+        if self.failure is not None:
+            return self.failure.message(lang)
+        if self.result is None:
+            return text(lang, "why.metadata")
+        return report.why(self.result, lang)
+
+    def markdown(self, lang: str = "en") -> str:
+        """The full plain-language report for this photo."""
+        if self.failure is not None:
+            return report.error_report(self.name, self.failure.message(lang), lang)
+        out_name = self.output.name if self.output is not None else self.name
+        if self.result is None:
+            return report.metadata_only_report(
+                self.name, self.findings, pixels=self.pixels, out_name=out_name, inspected=self.inspected, lang=lang
+            )
+        return report.protect_report(
+            self.name,
+            self.result,
+            self.findings,
+            strength=self.strength or "medium",
+            inspected=self.inspected,
+            lang=lang,
+        )
 
 
-def friendly_error(exc: BaseException, name: str, path: str | Path | None = None) -> str:
-    """A message for a person, without file-system paths, for an error raised on ``name``."""
+def failure_for(exc: BaseException, name: str, path: str | Path | None = None) -> Failure:
+    """The :class:`Failure` for an error raised on ``name``; its detail holds no file-system path."""
     detail = str(exc)
     if path is not None:
         detail = detail.replace(str(path), name)
     if detail.startswith(f"{name}: "):
-        detail = detail[len(name) + 2:]
+        detail = detail[len(name) + 2 :]
     if isinstance(exc, ImageTooLargeError):
-        return f"This photo is too large to process ({detail}). Please resize it and try again."
+        return Failure("error.too large", detail)
     if isinstance(exc, CorruptImageError):
-        return "This file looks damaged or incomplete, so it cannot be opened. Try saving or exporting it again."
+        return Failure("error.corrupt")
     if isinstance(exc, UnsupportedImageError):
-        return "This is not a photo photoguard can read. Please upload a JPEG, PNG, WebP or HEIC image."
+        return Failure("error.unsupported")
     if isinstance(exc, ModelError):
-        return f"The face models are missing or damaged on the computer running photoguard: {detail}"
+        return Failure("error.models", detail)
     if isinstance(exc, PhotoguardError):
-        return f"This photo could not be processed: {detail}"
-    return ("Something unexpected went wrong, and nothing was saved for this photo. "
-            "The details were written to the log of the computer running photoguard.")
+        return Failure("error.other", detail)
+    return Failure("error.unexpected")
+
+
+def friendly_error(exc: BaseException, name: str, path: str | Path | None = None, lang: str = "en") -> str:
+    """A message for a person, without file-system paths, for an error raised on ``name``."""
+    return failure_for(exc, name, path).message(lang)
 
 
 def _findings(path: Path) -> tuple[list[str], bool]:
@@ -88,18 +161,20 @@ def _protect(src: Path, folder: Path, strength: str, max_pixels: int, progress: 
     from photoguard.imageio import open_image
     from photoguard.pipeline import protect
 
+    progress(0.0, "reading")
     findings, inspected = _findings(src)
-    out = folder / "out"
-    out.mkdir(parents=True, exist_ok=True)  # an existing folder: protect() writes <stem><suffix> into it
-    result = protect(src, strength=strength, output=out, max_pixels=max_pixels,
-                     progress=lambda f, stage: progress(0.95 * f, stage))
+    out = private_dir(folder / "out")  # an existing folder: protect() writes <stem><suffix> into it
+    result = protect(
+        src, strength=strength, output=out, max_pixels=max_pixels, progress=lambda f, stage: progress(0.95 * f, stage)
+    )
     assert result.output_path is not None  # an output folder was given
+    os.chmod(result.output_path, 0o600)
     progress(0.95, "making previews")
     original = open_image(src, max_pixels=max_pixels).rgb
-    box = result.faces[0].box if result.faces else None
-    whole, face = write_previews(original, result.image, box, folder / "preview")
-    markdown = report.protect_report(src.name, result, findings, strength=strength, inspected=inspected)
-    return Outcome(src.name, markdown, result.output_path, whole, face)
+    boxes = [(f.index, f.box) for f in result.faces if f.protected]
+    whole, faces = write_previews(original, result.image, boxes, folder / "preview")
+    kept = dataclasses.replace(result, image=_NO_PIXELS)  # the outcome lives in the session: no pixels
+    return Outcome(src.name, strength, kept, findings, inspected, output=result.output_path, whole=whole, faces=faces)
 
 
 def _metadata_only(src: Path, folder: Path, max_pixels: int, progress: Progress) -> Outcome:
@@ -110,12 +185,12 @@ def _metadata_only(src: Path, folder: Path, max_pixels: int, progress: Progress)
     original = open_image(src, max_pixels=max_pixels).rgb  # validates the image and gives the preview
     findings, inspected = _findings(src)
     progress(0.4, "removing hidden data")
-    dst = folder / "out" / src.name
+    dst = private_dir(folder / "out") / src.name
     strip = strip_metadata(src, dst)
+    os.chmod(dst, 0o600)
     progress(0.8, "making previews")
-    whole, _ = write_previews(original, original, None, folder / "preview")
-    markdown = report.metadata_only_report(src.name, findings, pixels=strip.pixels, out_name=dst.name, inspected=inspected)
-    return Outcome(src.name, markdown, dst, whole, None)
+    whole, _ = write_previews(original, original, [], folder / "preview")
+    return Outcome(src.name, None, None, findings, inspected, strip.pixels, output=dst, whole=whole)
 
 
 def process_file(
@@ -136,7 +211,7 @@ def process_file(
         progress: ``(fraction, stage)`` callback.
 
     Returns:
-        An :class:`Outcome`; ``outcome.error`` is set when the photo could not be processed.
+        An :class:`Outcome`; ``outcome.failure`` is set when the photo could not be processed.
     """
     src = Path(src)
     name = src.name
@@ -144,14 +219,16 @@ def process_file(
     try:
         if choice not in STRENGTHS:
             raise ValueError(f"unknown choice {choice!r}")
+        if not src.exists():
+            return Outcome(name, failure=Failure("error.missing"))
+        private_dir(folder)
         strength = STRENGTHS[choice]
         if strength is None:
             return _metadata_only(src, folder, max_pixels, report_progress)
         return _protect(src, folder, strength, max_pixels, report_progress)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a message, never a traceback on the page
+    except Exception as exc:  # every failure becomes a message, never a traceback on the page
         if not isinstance(exc, PhotoguardError):
             log.exception("unexpected error while processing %s", src)
         else:
             log.info("%s: %s", name, exc)
-        message = friendly_error(exc, name, src)
-        return Outcome(name, report.error_report(name, message), error=message)
+        return Outcome(name, STRENGTHS.get(choice), failure=failure_for(exc, name, src))

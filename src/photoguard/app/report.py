@@ -1,5 +1,7 @@
-"""Plain-language reports for the app: a :class:`~photoguard.types.ProtectResult` (or a metadata
-strip) plus the metadata findings of the original -> Markdown a non-technical person can read.
+"""Plain-language reports for the app, in the page's language: a
+:class:`~photoguard.types.ProtectResult` (or a metadata strip) plus the metadata findings of the
+original -> Markdown a non-technical person can read. Every word comes from
+:mod:`photoguard.app.strings`.
 
 Pure functions, no Gradio: unit-tested in ``tests/test_app_report.py``.
 
@@ -8,131 +10,202 @@ Example::
     >>> from photoguard.app.report import plain_finding
     >>> plain_finding("location 37.498 N, 127.028 E")
     'GPS location: 37.498 N, 127.028 E (where the photo was taken)'
+    >>> plain_finding("location 37.498 N, 127.028 E", "ko")
+    'GPS 위치: 37.498 N, 127.028 E (사진을 찍은 곳)'
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
+from photoguard.app.strings import text
 from photoguard.models.encoders import ENCODERS
 from photoguard.types import FaceReport, FaceStatus, ProtectResult, Verdict
 
-
-#: Finding prefixes (from :mod:`photoguard.metadata.findings`) -> plain words. Longest first.
+#: Finding prefixes (from :mod:`photoguard.metadata.findings`) -> message key. Longest first.
 _PREFIXES: tuple[tuple[str, str], ...] = (
-    ("device serial ", "Phone or camera serial number: "),
-    ("device maker ", "Phone or camera maker: "),
-    ("device ", "Phone or camera model: "),
-    ("lens maker ", "Lens maker: "),
-    ("lens ", "Lens: "),
-    ("date ", "Date and time: "),
-    ("place: ", "Place name: "),
-    ("unique ID ", "Unique photo ID: "),
-    ("software: ", "Editing software: "),
-    ("computer name: ", "Computer name: "),
+    ("device serial ", "finding.serial"),
+    ("device maker ", "finding.maker"),
+    ("device ", "finding.device"),
+    ("lens maker ", "finding.lens maker"),
+    ("lens ", "finding.lens"),
+    ("date ", "finding.date"),
+    ("place: ", "finding.place"),
+    ("unique ID ", "finding.id"),
+    ("software: ", "finding.software"),
+    ("computer name: ", "finding.computer"),
+    ("owner name: ", "finding.owner"),
+    ("author: ", "finding.author"),
 )
 
+#: Library wording of a face left as it was -> message key (values: px, min).
+_REASONS = (re.compile(r"too small(?: to protect)?: (?P<px>\d+) px \(min(?:imum)? (?P<min>\d+)(?: px)?\)"),)
 
-def plain_finding(finding: str) -> str:
+#: The mark before each verdict (the words carry the meaning; the mark only repeats it).
+_MARKS = {
+    Verdict.PROTECTED: "✅",
+    Verdict.PARTLY: "⚠️",
+    Verdict.NOT_PROTECTED: "⚠️",
+    Verdict.NOT_CHECKED: "⚠️",
+    Verdict.NO_FACE: "ℹ️",
+}
+
+
+def plain_finding(finding: str, lang: str = "en") -> str:
     """One metadata finding (``"location 37.498 N, 127.028 E"``) in plain words.
 
     Args:
         finding: a finding string from :attr:`photoguard.metadata.MetadataReport.findings`.
+        lang: ``"en"`` or ``"ko"``.
 
     Returns:
         The same fact worded for a non-technical reader; unknown findings are only capitalised.
     """
     finding = finding.strip()
     if finding.startswith("location "):
-        return f"GPS location: {finding[len('location '):]} (where the photo was taken)"
+        return text(lang, "finding.location", value=finding[len("location ") :])
     if finding == "GPS data":
-        return "GPS data (where the photo was taken)"
+        return text(lang, "finding.gps")
+    if finding == "motion-photo marker":
+        return text(lang, "finding.motion")
     if finding.startswith("embedded thumbnail"):
-        return "Embedded thumbnail, a small hidden copy of the picture" + finding[len("embedded thumbnail"):]
-    for prefix, plain in _PREFIXES:
+        rest = finding[len("embedded thumbnail") :].replace(
+            "may show the uncropped original", text(lang, "finding.uncropped")
+        )
+        return text(lang, "finding.thumbnail", value=rest)
+    for prefix, key in _PREFIXES:
         if finding.startswith(prefix):
-            return plain + finding[len(prefix):]
+            return text(lang, key, value=finding[len(prefix) :])
     return finding[:1].upper() + finding[1:]
 
 
-def plain_findings(findings: Sequence[str]) -> list[str]:
+def plain_findings(findings: Sequence[str], lang: str = "en") -> list[str]:
     """All findings in plain words; a bare "GPS data" is dropped when a GPS location is listed."""
     has_location = any(f.startswith("location ") for f in findings)
-    return [plain_finding(f) for f in findings if not (has_location and f == "GPS data")]
+    return [plain_finding(f, lang) for f in findings if not (has_location and f == "GPS data")]
 
 
-def _quality_line(psnr: float, face_psnr: float | None) -> str:
+def plain_reason(reason: str | None, lang: str = "en") -> str:
+    """Why a face was left as it was (the library's words), in ``lang``."""
+    if not reason:
+        return text(lang, "reason.unknown")
+    for pattern in _REASONS:
+        if m := pattern.fullmatch(reason):
+            return text(lang, "reason.too small", px=m["px"], min=m["min"])
+    return reason
+
+
+def headline_mark(verdict: Verdict) -> str:
+    """The symbol shown before a photo's verdict."""
+    return _MARKS[verdict]
+
+
+def headline(result: ProtectResult, lang: str = "en") -> str:
+    """The photo's verdict in words; in English exactly :attr:`ProtectResult.headline`."""
+    verdict = result.verdict
+    if verdict is Verdict.PARTLY:
+        return text(lang, "verdict.partly", safe=result.faces_safe, total=len(result.faces))
+    if verdict is Verdict.NOT_PROTECTED and result.strength != "strong":
+        return text(lang, "verdict.try strong")
+    return text(lang, f"verdict.{verdict.value}")
+
+
+def why(result: ProtectResult, lang: str = "en") -> str:
+    """One sentence under the verdict: what it means and what to do."""
+    verdict = result.verdict
+    statuses = [f.status for f in result.faces]
+    if verdict is Verdict.PROTECTED:
+        return text(lang, "why.protected")
+    if verdict is Verdict.PARTLY:
+        return text(lang, "why.partly", safe=result.faces_safe, total=len(result.faces))
+    if verdict is Verdict.NOT_CHECKED:
+        return text(lang, "why.not checked")
+    if verdict is Verdict.NO_FACE:
+        return text(lang, "why.no face")
+    if FaceStatus.RECOGNISED in statuses:
+        return text(lang, "why.recognised strong" if result.strength == "strong" else "why.recognised")
+    if FaceStatus.NOT_CLOAKED in statuses:
+        return text(lang, "why.too small")
+    return text(lang, "why.not checked")
+
+
+def _quality_line(psnr: float, face_psnr: float | None, lang: str) -> str:
     if math.isinf(psnr):
-        return "**Quality:** the pixels are unchanged."
-    face = f", {face_psnr:.1f} dB around the face" if face_psnr is not None and not math.isinf(face_psnr) else ""
+        return text(lang, "quality.unchanged")
+    measured = face_psnr is not None and not math.isinf(face_psnr)
+    face = text(lang, "quality.face", psnr=f"{face_psnr:.1f}") if measured else ""
     # The face is where the cloak is and where people look: judge by it when it was measured.
-    judged = face_psnr if face_psnr is not None and not math.isinf(face_psnr) else psnr
-    if judged >= 40:
-        verdict = "the change is invisible to the eye"
-    elif judged >= 36:
-        verdict = "the change is hard to see, even side by side"
-    else:
-        verdict = "the change may be visible up close"
-    return f"**Quality:** PSNR {psnr:.1f} dB for the whole photo{face} (higher is closer to the original; {verdict})."
+    judged = face_psnr if measured else psnr
+    assert judged is not None
+    key = "quality.invisible" if judged >= 40 else "quality.hard" if judged >= 36 else "quality.visible"
+    return text(lang, "quality", psnr=f"{psnr:.1f}", face=face, verdict=text(lang, key))
 
 
-def verification_line(face: FaceReport) -> str | None:
+def verification_line(face: FaceReport, lang: str = "en", *, strength: str = "medium") -> str | None:
     """The honest protection score of one cloaked face, or None when it was not checked at all.
 
     ``"✅ A face-recognition model now sees a different person: similarity 0.08, was 1.00;
-    same person from 0.33 (...)."``
+    the same person from 0.33, (...)."``
     """
     if face.status is FaceStatus.NOT_FOUND:
-        return ("⚠️ Not checked: after the cloak the face detector did not find this face again, so its "
-                "protection could not be measured. Another detector may still find it.")
+        return text(lang, "check.lost")
     sim, limit = face.verification_similarity, face.verification_threshold
     if sim is None or limit is None:
         return None
     spec = ENCODERS.get(face.verification_encoder or "")
-    model = spec.display_name if spec else face.verification_encoder or "a face-recognition model"
-    numbers = f"similarity {sim:.2f}, was 1.00; the same person from {limit:.2f}, a safety margin included"
-    checked = f"(checked with {model}, a model the cloak was not tuned against)"
+    model = spec.display_name if spec else face.verification_encoder or text(lang, "check.any model")
+    numbers = text(lang, "check.numbers", sim=f"{sim:.2f}", limit=f"{limit:.2f}", model=model)
     if face.status is FaceStatus.RECOGNISED:
-        return (f"⚠️ A face-recognition model still sees the same person: {numbers} {checked}. "
-                "Try the **strong** setting for more protection.")
-    return f"✅ A face-recognition model now sees a different person: {numbers} {checked}."
+        return text(lang, "check.recognised strong" if strength == "strong" else "check.recognised", numbers=numbers)
+    return text(lang, "check.safe", numbers=numbers)
 
 
-def faces_section(faces: Sequence[FaceReport]) -> list[str]:
+def faces_section(faces: Sequence[FaceReport], lang: str = "en", *, strength: str = "medium") -> list[str]:
     """Bullet lines about the faces found, protected and verified."""
     if not faces:
-        return ["**Faces:** no face found, so nothing was cloaked. The pixels are untouched; only hidden data was removed."]
+        return [text(lang, "faces.none")]
     done = sum(f.protected for f in faces)
     safe = sum(f.status is FaceStatus.PROTECTED for f in faces)
-    lines = [f"**Faces:** {len(faces)} found, {done} cloaked, {safe} checked protected."]
+    lines = [text(lang, "faces.count", found=len(faces), cloaked=done, safe=safe)]
     for f in faces:
-        label = f"Face {f.index + 1}" if len(faces) > 1 else "Face"
+        label = text(lang, "face.label", n=f.index + 1)
         if not f.protected:
-            lines.append(f"{label}: ⚠️ not protected ({f.reason or 'unknown reason'}).")
+            lines.append(f"{label}: " + text(lang, "face.not cloaked", reason=plain_reason(f.reason, lang)))
             continue
-        check = verification_line(f)
+        check = verification_line(f, lang, strength=strength)
         if check:
             lines.append(f"{label}: {check}" if len(faces) > 1 else check)
     return lines
 
 
-def metadata_section(findings: Sequence[str], *, inspected: bool = True) -> list[str]:
+def metadata_section(findings: Sequence[str], lang: str = "en", *, inspected: bool = True) -> list[str]:
     """Bullet lines about the hidden data that was removed."""
     if not inspected:
-        return ["**Hidden data:** the original's metadata could not be read, but the protected file holds none."]
+        return [text(lang, "hidden.unread")]
     if not findings:
-        return ["**Hidden data:** none found (no location, device, dates or names); the file is clean."]
-    return ["**Hidden data removed:**"] + [f"  - {line}" for line in plain_findings(findings)]
+        return [text(lang, "hidden.none")]
+    return [text(lang, "hidden.removed")] + [f"  - {line}" for line in plain_findings(findings, lang)]
 
 
-def download_line(name: str) -> str:
+def download_line(name: str, lang: str = "en") -> str:
     """Which file to download and that it is the exact file written (no preview re-encode)."""
-    return f"**Download:** `{name}`, exactly the file photoguard wrote (the previews above are only for looking)."
+    return text(lang, "download.line", name=name)
+
+
+def _bullets(lines: Sequence[str]) -> str:
+    return "\n".join(line if line.startswith("  - ") else f"- {line}" for line in lines)
 
 
 def protect_report(
-    name: str, result: ProtectResult, findings: Sequence[str], *, strength: str, inspected: bool = True
+    name: str,
+    result: ProtectResult,
+    findings: Sequence[str],
+    *,
+    strength: str,
+    inspected: bool = True,
+    lang: str = "en",
 ) -> str:
     """Markdown report for one photo protected with :func:`photoguard.protect`.
 
@@ -142,38 +215,40 @@ def protect_report(
         findings: ``inspect_metadata(original).findings``.
         strength: the preset used (``fast``, ``medium``, ``strong``).
         inspected: False when the original's metadata could not be inspected.
+        lang: ``"en"`` or ``"ko"``.
     """
-    done = result.faces_protected
-    lines = faces_section(result.faces)
-    if done:
-        lines.append(_quality_line(result.psnr, result.face_psnr))
-    lines += metadata_section(findings, inspected=inspected)
+    lines = faces_section(result.faces, lang, strength=strength)
+    if result.faces_protected:
+        lines.append(_quality_line(result.psnr, result.face_psnr, lang))
+    lines += metadata_section(findings, lang, inspected=inspected)
     if result.output_path is not None:
-        lines.append(download_line(result.output_path.name))
-    body = "\n".join(line if line.startswith("  - ") else f"- {line}" for line in lines)
-    return f"### {headline_mark(result.verdict)} {result.headline}: {name} ({strength})\n\n{body}\n"
+        lines.append(download_line(result.output_path.name, lang))
+    title = text(
+        lang,
+        "report.heading",
+        mark=headline_mark(result.verdict),
+        headline=headline(result, lang),
+        name=name,
+        strength=text(lang, f"preset.{strength}"),
+    )
+    return f"{title}\n\n{_bullets(lines)}\n"
 
 
-#: The mark before each verdict in the app's headline (the words carry the meaning; the mark only repeats it).
-_MARKS = {Verdict.PROTECTED: "✅", Verdict.PARTLY: "⚠️", Verdict.NOT_PROTECTED: "⚠️", Verdict.NOT_CHECKED: "⚠️",
-          Verdict.NO_FACE: "ℹ️"}
-
-
-def headline_mark(verdict: Verdict) -> str:
-    """The symbol shown before a photo's verdict."""
-    return _MARKS[verdict]
-
-
-def metadata_only_report(name: str, findings: Sequence[str], *, pixels: str, out_name: str, inspected: bool = True) -> str:
+def metadata_only_report(
+    name: str, findings: Sequence[str], *, pixels: str, out_name: str, inspected: bool = True, lang: str = "en"
+) -> str:
     """Markdown report for one photo whose metadata only was stripped (faces not cloaked)."""
-    lines = ["**Faces:** not cloaked (metadata only was chosen)."]
-    lines.append("**Pixels:** " + ("unchanged, copied bit for bit." if pixels == "bit-identical" else f"{pixels}."))
-    lines += metadata_section(findings, inspected=inspected)
-    lines.append(download_line(out_name))
-    body = "\n".join(line if line.startswith("  - ") else f"- {line}" for line in lines)
-    return f"### {name}: hidden data removed (metadata only)\n\n{body}\n"
+    lines = [
+        text(lang, "faces.metadata"),
+        text(lang, "pixels.same") if pixels == "bit-identical" else text(lang, "pixels.other", detail=pixels),
+    ]
+    lines += metadata_section(findings, lang, inspected=inspected)
+    lines.append(download_line(out_name, lang))
+    title = text(lang, "report.heading.plain", mark="ℹ️", headline=text(lang, "verdict.metadata"), name=name)
+    return f"{title}\n\n{_bullets(lines)}\n"
 
 
-def error_report(name: str, message: str) -> str:
+def error_report(name: str, message: str, lang: str = "en") -> str:
     """Markdown for a file that could not be processed."""
-    return f"### {name}: not processed\n\n- ❌ {message}\n"
+    title = text(lang, "report.heading.plain", mark="❌", headline=text(lang, "verdict.error"), name=name)
+    return f"{title}\n\n- {text(lang, 'error.line', message=message)}\n"

@@ -1,133 +1,303 @@
-"""The Gradio page: upload photos, choose a strength, protect, compare, download, read the report.
+"""The Gradio page: choose photos, choose a strength, protect; the verdict first, then the download,
+the 100 % comparisons and the report, in Korean or English.
 
-Building the page loads no model; the library loads its models once, on the first protect.
+Building the page loads no model; the library loads its models once, on the first protect. The
+page's words come from :mod:`photoguard.app.strings`: Gradio's front end shows them in the
+browser's language on first paint (``gr.I18n``), the page load sets the language switch from
+the browser's ``Accept-Language``, and the switch re-words everything, results included.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-import time
+import signal
+import threading
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
+from photoguard.app import views
 from photoguard.app.processing import STRENGTHS, Outcome, process_file
+from photoguard.app.strings import GRADIO_STRINGS, LANGUAGES, TABLES, keep_words, language_from_header, stage, text
+from photoguard.app.style import CSS, THEME
+from photoguard.app.workspace import KEEP_SECONDS, PRUNE_EVERY_S, Workspace, private_dir
 from photoguard.config import DEFAULT_PRESET
 from photoguard.imageio import DEFAULT_MAX_PIXELS
-
-TITLE = "photoguard: protect your selfie before you post it"
-INTRO = (
-    "Drop one or more photos. photoguard adds a hard-to-see cloak to every face, so face-swap and "
-    "face-recognition tools see a different person, and removes hidden data such as your GPS location "
-    "and phone serial number. Your photos stay on this computer."
-)
-STRENGTH_INFO = (
-    "Medium (recommended): hard to see, checked against a face model the cloak never saw. Fast: a few "
-    "seconds, weaker. Strong: strongest, may be visible up close. Metadata only: remove hidden data, "
-    "leave the pixels alone."
-)
-CSS = ".pg-report h3 { margin-top: 0.6em; }"
-
-#: Results (protected files, previews) and Gradio's copies of uploads are deleted after this many seconds.
-KEEP_SECONDS = 3600
+from photoguard.types import Verdict
 
 #: Upload size limit passed to ``launch`` (the pixel limit is checked again after decoding).
 MAX_FILE_SIZE = "100mb"
+#: Page words shown before the page's load event (translated by Gradio's front end).
+_STATIC = (
+    "title",
+    "intro",
+    "privacy",
+    "delete",
+    "choose",
+    "chosen.none",
+    "strength",
+    "strength.info",
+    "protect",
+    *(f"strength.{c}" for c in STRENGTHS),
+)
+#: Scrolls the verdict area to the top of the screen, so the progress and then the verdict are in view.
+_SCROLL_JS = "() => { document.getElementById('pg-status')?.scrollIntoView({block: 'start', behavior: 'smooth'}); }"
 
-_EMPTY_REPORT = "Your report will appear here: faces found and protected, how well it worked, and what hidden data was removed."
+
+def _static(lang: str) -> dict[str, str]:
+    words = {f"pg.{key}": text(lang, key) for key in _STATIC}
+    words["pg.privacy"] = text(lang, "privacy", keep=keep_words(lang, KEEP_SECONDS))
+    return words | GRADIO_STRINGS[lang]
 
 
-def prune(root: Path, max_age_s: float = KEEP_SECONDS) -> None:
-    """Delete request folders under ``root`` older than ``max_age_s`` (photos should not linger)."""
-    if not root.is_dir():
-        return
-    cutoff = time.time() - max_age_s
-    for job in root.iterdir():
+I18N = gr.I18n(**{lang: _static(lang) for lang in TABLES})
+
+
+def _t(key: str) -> Any:
+    return I18N(f"pg.{key}")
+
+
+class PhotoguardApp(gr.Blocks):
+    """The page and its :class:`~photoguard.app.workspace.Workspace`, deleted when the app closes."""
+
+    workspace: Workspace
+
+    def close(self, verbose: bool = True) -> None:
         try:
-            if job.is_dir() and job.stat().st_mtime < cutoff:
-                shutil.rmtree(job, ignore_errors=True)
-        except OSError:
-            continue
+            super().close(verbose)
+        finally:
+            self.workspace.close()
 
 
-def _view(outcomes: list[Outcome], name: str | None) -> tuple[Any, Any]:
-    """The before/after and face zoom slider updates for the photo called ``name``."""
-    shown = [o for o in outcomes if o.before_after]
-    chosen = next((o for o in shown if o.name == name), shown[0] if shown else None)
-    if chosen is None:
-        return gr.update(value=None), gr.update(value=None, visible=False)
-    face = chosen.face
-    return gr.update(value=chosen.before_after), gr.update(value=face, visible=face is not None)
+def _zip(files: list[Path], dst: Path) -> Path:
+    """Store ``files`` (already compressed photos) in one ZIP, names made unique."""
+    seen: set[str] = set()
+    fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED) as z:
+        for path in files:
+            name, n = path.name, 1
+            while name in seen:
+                n += 1
+                name = f"{path.stem}-{n}{path.suffix}"
+            seen.add(name)
+            z.write(path, name)
+    return dst
 
 
-def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEFAULT_MAX_PIXELS) -> gr.Blocks:
-    """Build the app's page (no model is loaded here).
+def _chosen(lang: str, files: list[str] | None) -> str:
+    names = [Path(f).name for f in files or []]
+    return text(lang, "chosen", names=", ".join(names)) if names else text(lang, "chosen.none")
+
+
+def _page(lang: str, files: list[str] | None) -> list[Any]:
+    """Updates re-wording the controls: title, intro, privacy, delete, upload, chosen, strength, protect."""
+    return [
+        gr.update(value=text(lang, "title")),
+        gr.update(value=text(lang, "intro")),
+        gr.update(value=text(lang, "privacy", keep=keep_words(lang, KEEP_SECONDS))),
+        gr.update(value=text(lang, "delete")),
+        gr.update(label=text(lang, "choose")),
+        gr.update(value=_chosen(lang, files)),
+        gr.update(
+            label=text(lang, "strength"),
+            info=text(lang, "strength.info"),
+            choices=[(text(lang, f"strength.{c}"), c) for c in STRENGTHS],
+        ),
+        gr.update(value=text(lang, "protect")),
+    ]
+
+
+def _download_label(lang: str, outcomes: list[Outcome]) -> str:
+    """The single download's label: "protected" only when the check said so."""
+    done = next(o for o in outcomes if o.output is not None)
+    assert done.output is not None
+    if done.verdict is Verdict.PROTECTED:
+        key = "download.one"
+    elif done.result is not None and done.result.faces_protected:
+        key = "download.cloaked"
+    else:
+        key = "download.clean"
+    return text(lang, key, name=done.output.name)
+
+
+def _results(
+    lang: str, outcomes: list[Outcome], *, note: str | None = None, job: Path | None = None, reword: bool = False
+) -> list[Any]:
+    """Updates for the verdicts, the download(s), the comparisons, the details heading and the report.
 
     Args:
-        workdir: where protected files and previews are written, one sub-folder per request;
-            default: a ``photoguard-app`` folder in the system temp folder.
+        note: a message key shown in the verdict area when there are no outcomes.
+        job: the request's folder, where the ZIP of several protected photos is written.
+        reword: only re-word the downloads, keep their files.
+    """
+    written = [o.output for o in outcomes if o.output is not None]
+    status = views.verdicts(outcomes, lang) if outcomes else views.message(text(lang, note or "idle"))
+    label = _download_label(lang, outcomes) if len(written) == 1 else text(lang, "download.zip", n=len(written))
+    download: dict[str, Any] = {"label": label, "visible": bool(written)}
+    many: dict[str, Any] = {"label": text(lang, "downloads"), "visible": len(written) > 1}
+    if not reword:
+        if len(written) > 1:
+            assert job is not None, "several downloads need the job folder for their ZIP"
+            download["value"] = str(_zip(written, job / "protected-photos.zip"))
+        else:
+            download["value"] = str(written[0]) if written else None
+        many["value"] = [str(p) for p in written] if len(written) > 1 else None
+    return [
+        gr.update(value=status),
+        gr.update(**download),
+        gr.update(**many),
+        gr.update(value=views.comparisons(outcomes, lang)),
+        gr.update(value=f"## {text(lang, 'details')}" if outcomes else ""),
+        gr.update(value="\n".join(o.markdown(lang) for o in outcomes)),
+    ]
+
+
+def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEFAULT_MAX_PIXELS) -> PhotoguardApp:
+    """Build the app's page (no model is loaded here).
+
+    Points Gradio's upload and cache folder (``GRADIO_TEMP_DIR``) at the app's private
+    :class:`~photoguard.app.workspace.Workspace` before any component exists; one app per process.
+
+    Args:
+        workdir: where uploads, protected files and previews are kept, one folder per browser
+            session; default: a new private temp folder (0700), removed when the app closes.
         max_pixels: refuse photos with more pixels than this.
 
     Returns:
-        The :class:`gradio.Blocks`; start it with :func:`photoguard.app.launch` (or ``.launch()``).
+        The :class:`gradio.Blocks`; start it with :func:`photoguard.app.launch`. ``.close()`` also
+        deletes every photo it kept.
     """
-    root = Path(workdir) if workdir is not None else Path(tempfile.gettempdir()) / "photoguard-app"
+    ws = Workspace(workdir)
+    ws.activate()
 
-    def protect_photos(files: list[str] | None, choice: str, progress: gr.Progress = gr.Progress()):  # noqa: B008
-        """Protect every uploaded photo; returns the views, the downloads and the report."""
+    def protect_photos(
+        files: list[str] | None,
+        choice: str,
+        language: str | None,
+        request: gr.Request,
+        progress: gr.Progress = gr.Progress(),
+    ):
+        """Protect every uploaded photo; returns the verdicts, downloads, comparisons and report."""
+        lang = language or "en"
+        ws.prune()
         if not files:
-            gr.Warning("Please add a photo first.")
-            return (gr.update(value=None), gr.update(value=None, visible=False), None,
-                    "Please add a photo first, then press **Protect**.", gr.update(choices=[], value=None, visible=False), [])
+            gr.Warning(text(lang, "no_photo"))
+            return *_results(lang, [], note="no_photo"), []
         files = [files] if isinstance(files, str) else list(files)
-        prune(root)
-        job = root / uuid.uuid4().hex[:12]
+        ws.adopt(request.session_hash, files)
+        job = private_dir(ws.session_dir(request.session_hash) / uuid.uuid4().hex[:12])
         outcomes: list[Outcome] = []
         for i, path in enumerate(files):
             name = Path(path).name
 
-            def step(fraction: float, stage: str, i: int = i, name: str = name) -> None:
-                progress((i + fraction) / len(files), desc=f"{name}: {stage}")
+            def step(fraction: float, words: str, i: int = i, name: str = name) -> None:
+                doing = stage(lang, words)
+                desc = (
+                    text(lang, "progress.one", name=name, stage=doing)
+                    if len(files) == 1
+                    else text(lang, "progress.many", i=i + 1, n=len(files), name=name, stage=doing)
+                )
+                progress((i + fraction) / len(files), desc=desc)
 
+            step(0.0, "start")
             outcomes.append(process_file(path, job / str(i), choice, max_pixels=max_pixels, progress=step))
-        failed = [o for o in outcomes if o.error]
-        if failed and len(failed) == len(outcomes):
-            gr.Warning(failed[0].error if len(failed) == 1 else "None of the files could be processed; see the report.")
-        downloads = [str(o.output) for o in outcomes if o.output is not None] or None
-        names = [o.name for o in outcomes if o.before_after]
-        whole, face = _view(outcomes, names[0] if names else None)
-        picker = gr.update(choices=names, value=names[0] if names else None, visible=len(names) > 1)
-        markdown = "\n".join(o.markdown for o in outcomes)
-        return whole, face, downloads, markdown, picker, outcomes
+        if all(o.failure is not None for o in outcomes):
+            gr.Warning(outcomes[0].why(lang) if len(outcomes) == 1 else text(lang, "error.none"))
+        return *_results(lang, outcomes, job=job), outcomes
 
-    with gr.Blocks(title="photoguard", delete_cache=(KEEP_SECONDS // 2, KEEP_SECONDS)) as demo:
-        gr.Markdown(f"# {TITLE}\n{INTRO}")
+    def uploaded(files: list[str] | None, language: str | None, request: gr.Request):
+        """New photos chosen: remember them for this session, clear the last results."""
+        lang = language or "en"
+        ws.prune()
+        ws.adopt(request.session_hash, [files] if isinstance(files, str) else files or [])
+        return gr.update(value=_chosen(lang, files)), *_results(lang, []), []
+
+    def delete_now(language: str | None, request: gr.Request):
+        """Delete this session's uploads, previews and protected files; clear the page."""
+        lang = language or "en"
+        ws.end_session(request.session_hash)
+        return gr.update(value=None), gr.update(value=_chosen(lang, None)), *_results(lang, [], note="deleted"), []
+
+    def reword(language: str | None, files: list[str] | None, outcomes: list[Outcome]):
+        lang = language or "en"
+        return *_page(lang, files), *_results(lang, outcomes or [], reword=True)
+
+    def opened(request: gr.Request):
+        lang = language_from_header(request.headers.get("accept-language"))
+        return gr.update(value=lang), *_page(lang, None), *_results(lang, [])
+
+    def session_ended(request: gr.Request) -> None:
+        ws.end_session(request.session_hash)
+
+    with PhotoguardApp(title="photoguard", delete_cache=(PRUNE_EVERY_S, KEEP_SECONDS)) as demo:
+        demo.workspace = ws
         outcomes_state = gr.State([])
+        with gr.Row(elem_id="pg-header", equal_height=False):
+            title = gr.Markdown(_t("title"), elem_id="pg-title")
+            language = gr.Radio(
+                [(name, code) for code, name in LANGUAGES.items()],
+                value=None,
+                scale=1,
+                min_width=200,
+                label="언어 / Language",
+                elem_id="pg-language",
+            )
+        intro = gr.Markdown(_t("intro"), elem_id="pg-intro")
+        with gr.Row(elem_id="pg-privacy", equal_height=True):
+            privacy = gr.Markdown(_t("privacy"), elem_id="pg-privacy-text")
+            delete = gr.Button(
+                _t("delete"), variant="secondary", size="md", scale=1, min_width=170, elem_id="pg-delete"
+            )
         with gr.Row(equal_height=False):
-            with gr.Column(scale=2, min_width=280):
-                uploads = gr.File(label="Your photos (JPEG, PNG, WebP or HEIC)", file_count="multiple", height=150)
-                choice = gr.Radio(list(STRENGTHS), value=DEFAULT_PRESET, label="Protection strength", info=STRENGTH_INFO)
-                run = gr.Button("Protect my photos", variant="primary")
-                downloads = gr.File(label="Download your protected photos", file_count="multiple", interactive=False,
-                                    elem_id="pg-downloads")
-            with gr.Column(scale=3, min_width=320):
-                picker = gr.Dropdown(label="Photo to compare", choices=[], visible=False, interactive=True)
-                with gr.Row():
-                    whole = gr.ImageSlider(label="Before / after (drag the slider)", type="filepath", format="png",
-                                           interactive=False, max_height=420, scale=3, buttons=["fullscreen"])
-                    face = gr.ImageSlider(label="Zoom on the face", type="filepath", format="png",
-                                          interactive=False, max_height=420, scale=2, visible=False,
-                                          buttons=["fullscreen"])
-        gr.Markdown("## Report")
-        report_md = gr.Markdown(_EMPTY_REPORT, elem_classes=["pg-report"], elem_id="pg-report")
+            with gr.Column(scale=2, min_width=300):
+                upload = gr.UploadButton(
+                    _t("choose"),
+                    file_count="multiple",
+                    file_types=["image", ".heic", ".heif"],
+                    variant="secondary",
+                    size="lg",
+                    elem_id="pg-upload",
+                )
+                chosen = gr.Markdown(_t("chosen.none"), elem_id="pg-chosen")
+                strength = gr.Radio(
+                    [(_t(f"strength.{c}"), c) for c in STRENGTHS],
+                    value=DEFAULT_PRESET,
+                    label=_t("strength"),
+                    info=_t("strength.info"),
+                    elem_id="pg-strength",
+                )
+                run = gr.Button(_t("protect"), variant="primary", size="lg", elem_id="pg-protect")
+            with gr.Column(scale=3, min_width=300):
+                status = gr.HTML("", elem_id="pg-status", min_height=90)
+                download = gr.DownloadButton("", visible=False, variant="primary", elem_id="pg-download")
+                downloads = gr.File(
+                    label="", file_count="multiple", interactive=False, visible=False, elem_id="pg-downloads"
+                )
+                compare = gr.HTML("", elem_id="pg-compare", js_on_load=views.SLIDER_JS)
+        details = gr.Markdown("", elem_id="pg-details")
+        report_md = gr.Markdown("", elem_id="pg-report")
 
-        run.click(protect_photos, inputs=[uploads, choice], outputs=[whole, face, downloads, report_md, picker, outcomes_state],
-                  api_name="protect")
-        picker.input(_view, inputs=[outcomes_state, picker], outputs=[whole, face], api_visibility="private")
+        page = [title, intro, privacy, delete, upload, chosen, strength, run]
+        results = [status, download, downloads, compare, details, report_md]
+        light: dict[str, Any] = {"concurrency_limit": None, "api_visibility": "private"}  # never wait behind a protect
+        demo.load(opened, None, [language, *page, *results], **light)
+        language.input(reword, [language, upload, outcomes_state], [*page, *results], **light)
+        upload.upload(uploaded, [upload, language], [chosen, *results, outcomes_state], **light)
+        delete.click(delete_now, [language], [upload, chosen, *results, outcomes_state], **light)
+        run.click(None, js=_SCROLL_JS)
+        run.click(
+            protect_photos,
+            [upload, strength, language],
+            [*results, outcomes_state],
+            api_name="protect",
+            show_progress_on=[status],
+            concurrency_limit=1,
+            concurrency_id="models",
+        ).then(None, js=_SCROLL_JS)
+        demo.unload(session_ended)
     return demo
 
 
@@ -139,27 +309,48 @@ def launch(
     block: bool = True,
     workdir: str | os.PathLike | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
-) -> gr.Blocks:
+) -> PhotoguardApp:
     """Build and start the app, bound to ``host`` (loopback by default; no public link unless ``share``).
 
     Args:
         host: interface to bind; ``0.0.0.0`` exposes the app to the local network.
         port: TCP port.
         share: create a public Gradio share link (off by default: photos are private).
-        block: wait until the server stops; False returns at once (tests, notebooks).
+        block: wait until the server stops (Ctrl+C or SIGTERM), then delete every kept photo;
+            False returns at once (tests, notebooks): call ``.close()`` to stop and delete.
         workdir, max_pixels: see :func:`build_app`.
 
     Returns:
-        The running :class:`gradio.Blocks` (call ``.close()`` to stop it).
+        The running app.
     """
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     demo = build_app(workdir=workdir, max_pixels=max_pixels)
-    root = Path(workdir) if workdir is not None else Path(tempfile.gettempdir()) / "photoguard-app"
-    root.mkdir(parents=True, exist_ok=True)
     demo.queue(default_concurrency_limit=1)  # one protect at a time: the models are shared
-    demo.launch(
-        server_name=host, server_port=port, share=share, prevent_thread_lock=not block, quiet=not block,
-        show_error=False, allowed_paths=[str(root)], max_file_size=MAX_FILE_SIZE, css=CSS,
-        footer_links=[], theme=gr.themes.Soft(),
-    )
+    demo.workspace.start_sweeping()
+    previous = None
+    if block and threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop like Ctrl+C, then clean up
+    try:
+        demo.launch(
+            server_name=host,
+            server_port=port,
+            share=share,
+            prevent_thread_lock=not block,
+            quiet=not block,
+            show_error=False,
+            max_file_size=MAX_FILE_SIZE,
+            css=CSS,
+            footer_links=[],
+            run_history=False,  # else Gradio keeps every run in the browser: file names, results, photo links
+            theme=THEME,
+            i18n=I18N,
+        )
+    except BaseException:
+        demo.close()
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if block:
+        demo.close()
     return demo

@@ -1,0 +1,86 @@
+"""Every word the app shows, once per language: one table of message templates per language.
+
+Both tables hold the same keys with the same ``{placeholders}`` (``tests/test_app_strings.py``
+checks it). The English follows the library's own words (``ProtectResult.headline``, the CLI);
+the Korean is written for people whose photos were misused, in plain polite sentences
+(합니다체), with the same facts and numbers, not translated word for word.
+
+Example::
+
+    >>> text("ko", "verdict.protected")
+    '보호됨'
+    >>> language_from_header("ko-KR,ko;q=0.9,en-US;q=0.8")
+    'ko'
+"""
+
+from __future__ import annotations
+
+import re
+
+from photoguard.app.strings.en import EN
+from photoguard.app.strings.ko import KO
+
+#: Language code -> its name, written in that language (the switch shows these).
+LANGUAGES: dict[str, str] = {"ko": "한국어", "en": "English"}
+#: Used when the browser asks for neither language.
+FALLBACK = "en"
+
+TABLES: dict[str, dict[str, str]] = {"en": EN, "ko": KO}
+
+#: Gradio's own strings, shown in the browser's language by Gradio's front end: a key its
+#: tables lack (the upload button's name would read "common.upload") and wordings to replace.
+GRADIO_STRINGS: dict[str, dict[str, str]] = {
+    "en": {"common.upload": "Choose photos"},
+    "ko": {"common.upload": "사진 선택"},
+}
+
+
+def language(code: str | None) -> str:
+    """A supported language code for ``code`` (``"ko-KR"`` -> ``"ko"``); :data:`FALLBACK` otherwise."""
+    base = (code or "").strip().lower().split("-")[0]
+    return base if base in TABLES else FALLBACK
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    """The message ``key`` in ``lang``, its ``{placeholders}`` filled from ``values``."""
+    template = TABLES[language(lang)][key]
+    return template.format(**values) if values else template
+
+
+def language_from_header(accept_language: str | None) -> str:
+    """The language to show for an HTTP ``Accept-Language`` header: its most wanted language when
+    it is one of :data:`LANGUAGES` (as Gradio's front end chooses), else :data:`FALLBACK`."""
+    best, best_weight = None, -1.0
+    for part in (accept_language or "").split(","):
+        tag, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        if tag and weight > best_weight:  # the first of equal weights wins
+            best, best_weight = tag, weight
+    return language(best)
+
+
+def keep_words(lang: str, seconds: int) -> str:
+    """How long results are kept, in words (``3600`` -> ``"1 hour"`` / ``"1시간"``)."""
+    hours = max(1, round(seconds / 3600))
+    return text(lang, "keep.hour") if hours == 1 else text(lang, "keep.hours", n=hours)
+
+
+_STEP = re.compile(r"cloaking: face (\d+) of (\d+), step (\d+) of (\d+)")
+_CLOAKING = re.compile(r"cloaking (\d+) face\(s\)")
+
+
+def stage(lang: str, words: str) -> str:
+    """A progress stage reported by :func:`photoguard.protect` (or by the app) in ``lang``.
+
+    >>> stage("ko", "cloaking: face 1 of 2, step 3 of 30")
+    '보호막을 입히는 중: 얼굴 2개 중 1번째, 30단계 중 3단계'
+    """
+    if m := _STEP.fullmatch(words):
+        return text(lang, "stage.step", i=m[1], n=m[2], s=m[3], steps=m[4])
+    if m := _CLOAKING.fullmatch(words):
+        return text(lang, "stage.cloaking", n=m[1])
+    key = f"stage.{words}"
+    return text(lang, key) if key in TABLES[language(lang)] else words
