@@ -4,6 +4,9 @@ for a single photo, the per-face report, and help texts a photographer can read.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -111,3 +114,44 @@ def test_fail_unprotected_exits_3_when_the_check_still_recognises_a_face(portrai
     captured = capsys.readouterr()
     assert "photoguard: 1 photo(s) not fully protected" in captured.err
     assert (tmp_path / "out" / "portrait.png").exists()
+
+
+def _run(args: list[str], stdin: bytes) -> subprocess.CompletedProcess:
+    code = "import sys; from photoguard.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        input=stdin,
+        capture_output=True,
+        timeout=300,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+
+
+@pytest.mark.weights
+def test_protect_and_strip_read_stdin_and_write_stdout(tmp_path):
+    import io
+
+    buf = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x013B] = "Jane Doe"
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (48, 64, 3), dtype=np.uint8)).save(buf, "JPEG", exif=exif)
+    photo = buf.getvalue()
+    run = _run(["protect", "-", "-o", "-"], photo)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(b"\xff\xd8") and b"Jane Doe" not in run.stdout
+    assert run.stderr.decode().startswith("no face  - -> -: metadata stripped only")
+    run = _run(["strip", "-", "-o", str(tmp_path / "clean.jpg")], photo)
+    assert run.returncode == 0 and b"Jane Doe" not in (tmp_path / "clean.jpg").read_bytes()
+    assert b"removed" in run.stderr
+    run = _run(["inspect", "-"], photo)
+    assert run.returncode == 0 and b"Jane Doe" in run.stdout
+
+
+@pytest.mark.weights
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_verbose_is_accepted_anywhere_and_shows_stage_times(portrait, tmp_path, capsys, where):
+    args = ["protect", str(portrait), "-o", f"{tmp_path / 'out'}/", "-s", "fast"]
+    assert main(["-v", *args] if where == "before" else [*args, "--verbose"]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert "[load " in line and " cloak " in line and " s]" in line
+    assert main(args) == 0 and "[load " not in capsys.readouterr().out  # off again for the next run

@@ -155,6 +155,7 @@ class ProtectOperation(Operation):
             face_psnr=_finite(result.face_psnr),
             seconds=time.perf_counter() - start,
             message=result.details,
+            detail={"timings": {k: round(v, 3) for k, v in result.timings.items()}},
         )
 
 

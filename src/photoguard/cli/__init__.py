@@ -35,6 +35,26 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_NOT_PROTECTED = 0, 1, 2, 3
 #: ``--debug`` (or ``$PHOTOGUARD_DEBUG``) for this run: tracebacks instead of one-line errors. Kept
 #: here, not written into the environment (where it would leak into every later run in the process).
 _debug = {"on": False}
+#: ``-v/--verbose``, accepted anywhere on the command line (before or after the sub-command, as
+#: exiftool and most tools do): per-file stage times and INFO logging.
+_verbose = {"on": False}
+
+
+def verbose() -> bool:
+    """Whether ``-v/--verbose`` was given anywhere on the command line."""
+    return _verbose["on"]
+
+
+def _take_verbose(args: list[str]) -> list[str]:
+    """``args`` without ``-v``/``--verbose`` (up to a ``--``), setting the flag when one was there."""
+    out, rest = [], False
+    for a in args:
+        if not rest and a in ("-v", "--verbose"):
+            _verbose["on"] = True
+            continue
+        rest = rest or a == "--"
+        out.append(a)
+    return out
 
 
 def debugging() -> bool:
@@ -55,6 +75,9 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors.", envvar="PHOTOGUARD_DEBUG"),
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+    ),
+    verbose_flag: bool = typer.Option(
+        False, "-v", "--verbose", help="Per-photo stage times and more detail (accepted anywhere on the line)."
     ),
 ) -> None:
     _debug["on"] = debug
@@ -84,8 +107,13 @@ def _register(args: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
-    _debug["on"] = False
-    _register(sys.argv[1:] if argv is None else list(argv))
+    _debug["on"] = _verbose["on"] = False
+    argv = _take_verbose(sys.argv[1:] if argv is None else list(argv))
+    if _verbose["on"]:
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="photoguard: %(message)s")
+    _register(argv)
     try:
         code = app(args=argv, standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit (Ctrl-C is Exit(130)) is returned, not raised

@@ -41,6 +41,16 @@ def _duration(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
+def _stage_times(r: Record) -> str:
+    """`` [load 0.1 s, detect 0.0 s, cloak 5.2 s, ...]`` with ``-v``, else nothing."""
+    from photoguard.cli import verbose
+
+    timings = (r.detail or {}).get("timings")
+    if not verbose() or not timings:
+        return ""
+    return " [" + ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in timings.items()) + "]"
+
+
 class BatchView:
     """Prints one batch run; use as a context manager around :func:`photoguard.batch.run`."""
 
@@ -122,7 +132,7 @@ class BatchView:
             self.error(f"photoguard: error: {r.error}")
         elif self.lines and not self.quiet:
             if r.verdict is not None and r.status in (DONE, NO_FACE):  # the verdict is the first word
-                self.echo(f"{r.verdict}  {r.path} -> {r.output}: {r.message}")
+                self.echo(f"{r.verdict}  {r.path} -> {r.output}: {r.message}{_stage_times(r)}")
             elif r.status == DONE:
                 self.echo(f"{self.op.verb} {r.path} -> {r.output}: {r.message}")
             elif r.status == NO_FACE:

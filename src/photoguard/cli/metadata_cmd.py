@@ -11,9 +11,9 @@ import typer
 from photoguard.batch.paths import iter_inputs
 from photoguard.cli import app
 from photoguard.cli._text import printable
-from photoguard.errors import BatchFailedError, PhotoguardError, UnsupportedImageError
+from photoguard.errors import BatchFailedError, PhotoguardError, UnsupportedImageError, UsageError
 from photoguard.fileio import read_error, read_regular
-from photoguard.metadata import inspect_metadata
+from photoguard.metadata import MetadataReport, inspect_metadata
 from photoguard.metadata.registry import HEAD_BYTES, detect
 
 
@@ -36,8 +36,19 @@ def inspect_cmd(
         True, "--recursive/--no-recursive", "-r", help="Descend into sub-folders (default)."
     ),
 ) -> None:
-    """Show the metadata in each photo, grouped, with privacy findings first."""
-    reports, failed = [], 0
+    """Show the metadata in each photo, grouped, with privacy findings first (``-``: standard input)."""
+    reports: list[dict] = []
+    failed = 0
+    if paths == [Path("-")]:
+        import sys
+
+        stdin = inspect_metadata(sys.stdin.buffer.read())
+        stdin.path = "-"
+        if as_json:
+            typer.echo(json.dumps([{**stdin.to_dict(), "status": "done"}], indent=2, ensure_ascii=False))
+        else:
+            _show("-", stdin)
+        return
     for item in iter_inputs(paths, recursive=recursive):
         if item.from_folder:
             try:
@@ -65,22 +76,26 @@ def inspect_cmd(
         if as_json:
             reports.append({**report.to_dict(), "status": "done"})
             continue
-        # Everything below comes from the file: printed with control characters escaped.
-        typer.echo(printable(f"== {item.path} ({report.format})"))
-        findings = report.findings
-        typer.echo("  privacy findings: " + ("none" if not findings else ""))
-        for text in findings:
-            typer.echo(printable(f"    ! {text}"))
-        for group, items in report.groups.items():
-            typer.echo(printable(f"  [{group}]"))
-            for i in items:
-                typer.echo(printable(f"    {i.tag:<28} {i.value}"))
+        _show(str(item.path), report)
     if as_json:
         typer.echo(json.dumps(reports, indent=2, ensure_ascii=False))
     if failed:
         # An exception, not typer.Exit: main() runs typer with standalone_mode=False, which
         # returns (and main() drops) the code of typer.Exit.
         raise BatchFailedError(f"{failed} file(s) could not be inspected")
+
+
+def _show(name: str, report: MetadataReport) -> None:
+    """One photo's report as text. Everything comes from the file: printed with control characters escaped."""
+    typer.echo(printable(f"== {name} ({report.format})"))
+    findings = report.findings
+    typer.echo("  privacy findings: " + ("none" if not findings else ""))
+    for text in findings:
+        typer.echo(printable(f"    ! {text}"))
+    for group, items in report.groups.items():
+        typer.echo(printable(f"  [{group}]"))
+        for i in items:
+            typer.echo(printable(f"    {i.tag:<28} {i.value}"))
 
 
 @app.command("strip")
@@ -128,6 +143,9 @@ def strip_cmd(
     from photoguard.cli._batch_view import dry_run as show_plan
     from photoguard.cli._batch_view import execute, finish
 
+    if paths == [Path("-")]:  # a pipe: bytes in, the stripped file's bytes out
+        _strip_stream(out, keep_icc=not drop_icc, as_json=as_json)
+        return
     for path in report:
         check_report_path(path)
     op = StripOperation(keep_icc=not drop_icc)
@@ -155,3 +173,33 @@ def strip_cmd(
         ]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     finish(outcome, op, in_place=in_place)
+
+
+def _strip_stream(out: Path | None, *, keep_icc: bool, as_json: bool) -> None:
+    """``photoguard strip - [-o FILE|-]``: standard input to ``FILE`` or standard output (never a
+    terminal); what was removed goes to standard error (or, with ``--json``, the report)."""
+    import sys
+
+    from photoguard.fileio import atomic_write_bytes
+    from photoguard.metadata import strip_bytes
+
+    to_stdout = out is None or str(out) == "-"
+    if to_stdout and sys.stdout.isatty():
+        raise UsageError("refusing to write a photo to the terminal: redirect standard output or give -o FILE")
+    data = sys.stdin.buffer.read()
+    if not data:
+        raise UsageError("no photo on standard input")
+    clean, report = strip_bytes(data, keep_icc=keep_icc, name="standard input")
+    if to_stdout:
+        sys.stdout.buffer.write(clean)
+        sys.stdout.buffer.flush()
+    else:
+        assert out is not None
+        atomic_write_bytes(out, clean)
+    removed = ", ".join(a.what for a in report.removed)
+    line = (
+        json.dumps(report.to_dict(), ensure_ascii=False)
+        if as_json
+        else (f"stripped  - -> {'-' if to_stdout else out}: {'removed ' + removed if removed else 'nothing to remove'}")
+    )
+    typer.echo(printable(line), err=True)

@@ -137,6 +137,9 @@ def protect_cmd(
         from photoguard.pipeline import resolve_device
 
         resolve_device("cuda")  # fail now, not once per photo
+    if paths == [Path("-")]:  # a pipe: bytes in, the protected file's bytes out, the line on stderr
+        _protect_stream(out, strength.value, device.value, jpeg_quality, fail_unprotected)
+        return
     op = ProtectOperation(strength=strength.value, device=device.value, jpeg_quality=jpeg_quality)
     target = _single_file_target(paths, out) if not in_place else None
     if target is not None:
@@ -165,3 +168,31 @@ def protect_cmd(
         fail_unprotected=fail_unprotected,
         in_place=in_place,
     )
+
+
+def _protect_stream(out: Path | None, strength: str, device: str, jpeg_quality: int, fail_unprotected: bool) -> None:
+    """``photoguard protect - [-o FILE|-]``: the photo from standard input, the protected file to
+    ``FILE`` or standard output (never a terminal), the verdict line on standard error."""
+    import sys
+
+    from photoguard.cli._text import printable
+    from photoguard.errors import NotProtectedError
+    from photoguard.imageio import atomic_write_bytes
+    from photoguard.pipeline import protect_bytes
+
+    to_stdout = out is None or str(out) == "-"
+    if to_stdout and sys.stdout.isatty():
+        raise UsageError("refusing to write a photo to the terminal: redirect standard output or give -o FILE")
+    data = sys.stdin.buffer.read()
+    if not data:
+        raise UsageError("no photo on standard input")
+    encoded, result = protect_bytes(data, strength=strength, device=device, jpeg_quality=jpeg_quality)
+    if to_stdout:
+        sys.stdout.buffer.write(encoded)
+        sys.stdout.buffer.flush()
+    else:
+        assert out is not None
+        atomic_write_bytes(out, encoded)
+    typer.echo(printable(f"{result.headline}  - -> {'-' if to_stdout else out}: {result.details}"), err=True)
+    if fail_unprotected and result.verdict not in ("protected", "no face"):
+        raise NotProtectedError(f"1 photo(s) not fully protected: {result.headline}")
