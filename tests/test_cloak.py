@@ -159,3 +159,16 @@ def test_small_faces_are_reported_not_cloaked(cloak, astronaut: np.ndarray) -> N
     out, outcomes = strict(to_tensor(astronaut), faces)
     assert not outcomes[0].cloaked and "too small" in outcomes[0].reason
     assert torch.equal(out, to_tensor(astronaut))
+
+
+def test_the_energy_ball_shrinks_with_the_bound_while_done() -> None:
+    """A photo that is already protected gives energy back (higher PSNR), not only peak amplitude."""
+    clean = torch.full((1, 3, 16, 16), 0.5)
+    budget = torch.full((1, 1, 16, 16), 8 / 255)
+    kw = dict(steps=12, step_size=1.0, momentum=0.0, epsilon=8 / 255, chroma_ratio=0.0, **LOOP)
+    free, _ = perturb_iterative(clean, budget, lambda x, s: (x.mean(), False), **kw)
+    energy = 0.2 * float(free.pow(2).sum())  # the cap binds well below the per-pixel bound
+    working, _ = perturb_iterative(clean, budget, lambda x, s: (x.mean(), False), energy=energy, **kw)
+    done, _ = perturb_iterative(clean, budget, lambda x, s: (x.mean(), s >= 2), energy=energy, **kw)
+    assert float(working.pow(2).sum()) > 0.9 * energy
+    assert float(done.pow(2).sum()) < 0.6 * float(working.pow(2).sum())

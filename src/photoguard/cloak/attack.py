@@ -61,9 +61,10 @@ def perturb_iterative(
         momentum: decay of the accumulated L1-normalised gradient.
         epsilon: hard L-infinity bound in RGB, [0, 1] units.
         chroma_ratio: chroma budget relative to the luma budget.
-        shrink: while ``done``, the allowed budget shrinks by this factor per step (and grows
-            back by it while not), as in DDN (Rony et al., 2019): the perturbation settles near
-            the smallest one that still works instead of using the whole budget.
+        shrink: while ``done``, the allowed budget (the per-pixel bound, and the ``energy`` ball
+            by its square) shrinks by this factor per step (and grows back by it while not), as
+            in DDN (Rony et al., 2019): the perturbation settles near the smallest one that still
+            works instead of using the whole budget.
         min_scale: the allowed budget never shrinks below this fraction of ``budget``.
         energy: cap on the sum of squared RGB offsets over the crop ([0, 1] units), i.e. an
             L2 ball: with the per-pixel bound it fixes the PSNR the cloak may cost.
@@ -106,9 +107,10 @@ def perturb_iterative(
             delta = delta.detach() - size * channel_budget * velocity / rms
             limit = channel_budget * scale
             delta = torch.maximum(torch.minimum(delta, limit), -limit)
-            if energy is not None:
+            if energy is not None:  # the L2 ball shrinks with the bound: a done photo spends less
+                cap = energy * scale**2
                 used = ycc_to_rgb(delta).pow(2).sum()
-                if used > energy:
-                    delta = delta * torch.sqrt(energy / used)
+                if used > cap:
+                    delta = delta * torch.sqrt(cap / used)
     with torch.no_grad():
         return compose(clean, delta, epsilon) - clean, steps_run
