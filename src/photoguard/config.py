@@ -46,8 +46,11 @@ class CloakConfig:
         mirror_anchor: push away from the mean embedding of the face and its mirror image.
         face_rms: cap on the RMS change over the face region (box + 20 %), 1/255 units
             (4.0 ~ 36.1 dB face PSNR); None for no cap.
-        photo_rms: cap on the RMS change over the whole photo, 1/255 units (2.1 ~ 41.7 dB); it
+        photo_rms: cap on the RMS change over the whole photo, 1/255 units (2.4 ~ 40.5 dB); it
             binds on close-ups, where the face is most of the photo. None for no cap.
+        face_psnr_floor: the lowest face PSNR (dB) in the file as written, JPEG's own loss
+            included: a cloak that ends below it is scaled down (:mod:`photoguard.cloak.floor`).
+            None for no floor.
         encoders: encoders the cloak knows of: the attacked ones plus ``holdout``. Every preset
             attacks ArcFace, SFace, FaceNet and FaceRes; attacking MobileFace as well cost ArcFace
             5-25 points, so it is only measured (docs/cloak_experiments.md).
@@ -86,7 +89,8 @@ class CloakConfig:
     feature_weight: float = 1.0
     mirror_anchor: bool = True
     face_rms: float | None = 4.0
-    photo_rms: float | None = 2.1
+    photo_rms: float | None = 2.4
+    face_psnr_floor: float | None = 35.5
     encoders: tuple[str, ...] = ("arcface", "sface", "facenet", "faceres", "faceplugin")
     holdout: str | None = "faceplugin"
     face_px: int = 224
@@ -159,6 +163,7 @@ PRESETS: dict[str, CloakConfig] = {
         steps=40,
         face_rms=6.5,
         photo_rms=4.2,
+        face_psnr_floor=None,
         patience=None,
         budget_shrink=0.0,
     ),

@@ -319,15 +319,21 @@ def _protect(
         cloak = _get_cloak(config, dev)
         report_progress(0.1, f"cloaking {len(usable)} face(s)")
         image = to_tensor(loaded.rgb)
+        quality = jpeg_quality if output_format(loaded.format) == "JPEG" else None
         out, outcomes = cloak(
             image,
             [faces[i] for i in usable],
             progress=lambda f, stage: report_progress(0.1 + 0.75 * f, f"cloaking: {stage}"),
+            jpeg_quality=quality,
         )
         protected = to_uint8(out)
         for i, outcome in zip(usable, outcomes):
             reports[i].protected = outcome.cloaked
             reports[i].reason = outcome.reason
+        if config.face_psnr_floor is not None:  # before the check: the verdict is on the final pixels
+            from photoguard.cloak.floor import within_floor
+
+            protected = within_floor(loaded.rgb, protected, [faces[i] for i in usable], config.face_psnr_floor, quality)
     t = lap("cloak", t)
 
     if verify and usable:

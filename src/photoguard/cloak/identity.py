@@ -62,7 +62,11 @@ class IdentityCloak:
         self.encoders = {name: load_encoder(name, self.device) for name in config.attack_encoders}
 
     def __call__(
-        self, image: torch.Tensor, faces: list[Face], progress: Callable[[float, str], None] | None = None
+        self,
+        image: torch.Tensor,
+        faces: list[Face],
+        progress: Callable[[float, str], None] | None = None,
+        jpeg_quality: int | None = None,
     ) -> tuple[torch.Tensor, list[FaceOutcome]]:
         """Protect every face of ``image``.
 
@@ -70,6 +74,8 @@ class IdentityCloak:
             image: ``1 x 3 x H x W`` photo in [0, 1] (not modified).
             faces: detected faces in the photo's pixel coordinates.
             progress: called with ``(fraction of the cloak done, "face i of n, step s of S")``.
+            jpeg_quality: the quality the photo will be written at (None: a lossless format); with
+                the config's ``face_psnr_floor``, the face cap leaves room for its loss.
 
         Returns:
             ``(protected, outcomes)``: the protected photo (same shape) and one outcome per face.
@@ -78,6 +84,7 @@ class IdentityCloak:
             raise ValueError(f"expected a 1 x 3 x H x W photo, got {tuple(image.shape)}")
         out = image.detach().clone()
         outcomes = []
+        rgb = None  # the photo as uint8, for the floor's re-encode estimate (made on first need)
         size = (image.shape[-1], image.shape[-2])
         for index, face in enumerate(faces):
             if face.size < self.config.min_face_px:
@@ -87,7 +94,14 @@ class IdentityCloak:
                 continue
             region = face_region(face, size, self.config.face_px, self.config.region_scale)
             crop = extract(out, region).to(self.device)  # move only the crop to the GPU
-            energy = self._energy(region, (image.shape[-2], image.shape[-1]), len(faces))
+            face_rms = self.config.face_rms
+            if face_rms is not None and self.config.face_psnr_floor is not None:
+                from photoguard.cloak.floor import face_rms_under_floor
+
+                if rgb is None:
+                    rgb = (image[0].permute(1, 2, 0) * 255.0).round().clamp(0, 255).to(torch.uint8).cpu().numpy()
+                face_rms = face_rms_under_floor(rgb, face, face_rms, self.config.face_psnr_floor, jpeg_quality)
+            energy = self._energy(region, (image.shape[-2], image.shape[-1]), len(faces), face_rms)
             on_step = None
             if progress is not None:
 
@@ -105,15 +119,17 @@ class IdentityCloak:
             outcomes.append(FaceOutcome(face, True, final_similarity=sims))
         return out, outcomes
 
-    def _energy(self, region: FaceRegion, photo_hw: tuple[int, int], n_faces: int) -> float | None:
+    def _energy(
+        self, region: FaceRegion, photo_hw: tuple[int, int], n_faces: int, face_rms: float | None
+    ) -> float | None:
         """Sum-of-squares budget (working-resolution pixels, [0, 1] units) from the RMS caps."""
         cfg = self.config
         caps = []
         s2 = region.scale**2
         x0, y0, x1, y1 = region.box
-        if cfg.face_rms is not None:
+        if face_rms is not None:
             face_area = (x1 - x0) * 1.4 * (y1 - y0) * 1.4  # box + 20 % each side, working px
-            caps.append((cfg.face_rms / 255.0) ** 2 * 3 * face_area)
+            caps.append((face_rms / 255.0) ** 2 * 3 * face_area)
         if cfg.photo_rms is not None:
             photo_area = photo_hw[0] * photo_hw[1] * s2 / max(n_faces, 1)
             caps.append((cfg.photo_rms / 255.0) ** 2 * 3 * photo_area)
