@@ -152,7 +152,7 @@ PRESETS: dict[str, CloakConfig] = {
     "fast": CloakConfig(steps=18, eot_samples=1, step_size=0.35, encoders_per_step=1, patience=None),
     # The default: face PSNR >= 36 dB, photo >= 42 dB, L-inf <= 12/255; stops 3 steps after every
     # encoder is safely fooled (same protection on 18 people as running all 30, ~30 % less time).
-    "medium": CloakConfig(done_margin=0.25),
+    "medium": CloakConfig(done_margin=0.25),  # 0.1 lost transfer once the energy shrinks (docs/cloak_experiments.md)
     # For people who accept a visible change: about 2.5x the energy and a 16/255 bound, all 40
     # steps and no budget shrink (stopping or shrinking once fooled gave up the overshoot that
     # carries to unseen encoders: Faceplugin 61-72 % with them, 100 % without).
