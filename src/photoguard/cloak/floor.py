@@ -37,9 +37,7 @@ def _written(rgb: np.ndarray, box: tuple[int, int, int, int], jpeg_quality: int 
     return decoded[y0 - ay0 : y1 - ay0, x0 - ax0 : x1 - ax0]
 
 
-def written_face_psnr(
-    original: np.ndarray, image: np.ndarray, faces: list[Face], jpeg_quality: int | None
-) -> float:
+def written_face_psnr(original: np.ndarray, image: np.ndarray, faces: list[Face], jpeg_quality: int | None) -> float:
     """The lowest face-region PSNR (box + 20 %, dB) of ``image`` as written, against ``original``."""
     boxes = [face_region_box(f, original.shape) for f in faces]
     return min(psnr(crop(original, b), _written(image, b, jpeg_quality)) for b in boxes)
