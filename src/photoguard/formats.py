@@ -45,6 +45,8 @@ OUTPUT_FORMAT = {
 
 #: Written format -> the suffix given to a new file name.
 OUTPUT_SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif"}
+#: Any format's own suffix, for a face-free photo copied losslessly in its own format.
+FORMAT_SUFFIX = {**OUTPUT_SUFFIX, "HEIF": ".heic", "MPO": ".jpg"}
 
 
 #: Magic bytes of formats photoguard reads (and protects, as PNG) but has no metadata handler for.

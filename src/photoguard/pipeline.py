@@ -24,7 +24,7 @@ from PIL import Image
 from photoguard.config import PRESETS, CloakConfig, preset
 from photoguard.errors import PhotoguardError, UnsupportedFormatError, UnsupportedImageError, UsageError
 from photoguard.faces.detect import detect_faces
-from photoguard.formats import OUTPUT_SUFFIX, output_format, output_suffix, suffix_format
+from photoguard.formats import FORMAT_SUFFIX, output_format, output_suffix, suffix_format
 from photoguard.imageio import (
     DEFAULT_MAX_PIXELS,
     LoadedImage,
@@ -154,6 +154,11 @@ def _single_frame(loaded: LoadedImage) -> LoadedImage:
     return loaded
 
 
+def _names_folder(output: str | os.PathLike[str]) -> bool:
+    """Whether ``output`` is a folder (an existing one, or a name ending in a separator)."""
+    return str(output).endswith(("/", os.sep)) or Path(output).is_dir()
+
+
 def _target(output: str | os.PathLike[str], loaded: LoadedImage, written: str, lossless: bool) -> Path:
     """The file to write for ``output``: a folder gets ``<stem><suffix>``; a named file must carry
     the suffix of the ``written`` format, except that a lossless copy (no face cloaked) named as
@@ -163,7 +168,7 @@ def _target(output: str | os.PathLike[str], loaded: LoadedImage, written: str, l
         UsageError: the name's suffix names another format, or it has none.
     """
     path = Path(output)
-    if str(output).endswith(("/", os.sep)) or path.is_dir():
+    if _names_folder(output):
         stem = loaded.source.stem if loaded.source else "protected"
         return path / f"{stem}{_suffix(loaded, written)}"
     named = suffix_format(path)
@@ -179,7 +184,7 @@ def _target(output: str | os.PathLike[str], loaded: LoadedImage, written: str, l
 def _check_name(output: str | os.PathLike[str], loaded: LoadedImage) -> None:
     """Refuse, before any work, an output name whose suffix fits neither format it could be written in."""
     path = Path(output)
-    if str(output).endswith(("/", os.sep)) or path.is_dir():
+    if _names_folder(output):
         return
     if suffix_format(path) not in (output_format(loaded.format), loaded.format):
         raise UsageError(
@@ -192,7 +197,7 @@ def _suffix(loaded: LoadedImage, written: str) -> str:
     """The suffix for a file in ``written`` format: the input's own spelling when it names that format."""
     if loaded.source is not None and suffix_format(loaded.source) == written:
         return loaded.source.suffix
-    return OUTPUT_SUFFIX.get(written) or {"HEIF": ".heic", "MPO": ".jpg"}.get(written, ".png")
+    return FORMAT_SUFFIX.get(written, ".png")
 
 
 def protect(

@@ -11,7 +11,7 @@ import typer
 from photoguard.batch.paths import iter_inputs
 from photoguard.cli import app
 from photoguard.cli._text import printable
-from photoguard.errors import BatchFailedError, PhotoguardError, UnsupportedImageError, UsageError
+from photoguard.errors import BatchFailedError, PhotoguardError, UnsupportedImageError
 from photoguard.fileio import read_error, read_regular
 from photoguard.metadata import MetadataReport, inspect_metadata
 from photoguard.metadata.registry import HEAD_BYTES, detect
@@ -178,28 +178,15 @@ def strip_cmd(
 def _strip_stream(out: Path | None, *, keep_icc: bool, as_json: bool) -> None:
     """``photoguard strip - [-o FILE|-]``: standard input to ``FILE`` or standard output (never a
     terminal); what was removed goes to standard error (or, with ``--json``, the report)."""
-    import sys
-
-    from photoguard.fileio import atomic_write_bytes
+    from photoguard.cli._stream import read_photo, write_photo
     from photoguard.metadata import strip_bytes
 
-    to_stdout = out is None or str(out) == "-"
-    if to_stdout and sys.stdout.isatty():
-        raise UsageError("refusing to write a photo to the terminal: redirect standard output or give -o FILE")
-    data = sys.stdin.buffer.read()
-    if not data:
-        raise UsageError("no photo on standard input")
-    clean, report = strip_bytes(data, keep_icc=keep_icc, name="standard input")
-    if to_stdout:
-        sys.stdout.buffer.write(clean)
-        sys.stdout.buffer.flush()
-    else:
-        assert out is not None
-        atomic_write_bytes(out, clean)
+    clean, report = strip_bytes(read_photo(out), keep_icc=keep_icc, name="standard input")
+    where = write_photo(out, clean)
     removed = ", ".join(a.what for a in report.removed)
     line = (
         json.dumps(report.to_dict(), ensure_ascii=False)
         if as_json
-        else (f"stripped  - -> {'-' if to_stdout else out}: {'removed ' + removed if removed else 'nothing to remove'}")
+        else (f"stripped  - -> {where}: {'removed ' + removed if removed else 'nothing to remove'}")
     )
     typer.echo(printable(line), err=True)

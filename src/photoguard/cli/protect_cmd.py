@@ -173,26 +173,14 @@ def protect_cmd(
 def _protect_stream(out: Path | None, strength: str, device: str, jpeg_quality: int, fail_unprotected: bool) -> None:
     """``photoguard protect - [-o FILE|-]``: the photo from standard input, the protected file to
     ``FILE`` or standard output (never a terminal), the verdict line on standard error."""
-    import sys
-
+    from photoguard.cli._stream import read_photo, write_photo
     from photoguard.cli._text import printable
     from photoguard.errors import NotProtectedError
-    from photoguard.imageio import atomic_write_bytes
     from photoguard.pipeline import protect_bytes
+    from photoguard.types import Verdict
 
-    to_stdout = out is None or str(out) == "-"
-    if to_stdout and sys.stdout.isatty():
-        raise UsageError("refusing to write a photo to the terminal: redirect standard output or give -o FILE")
-    data = sys.stdin.buffer.read()
-    if not data:
-        raise UsageError("no photo on standard input")
-    encoded, result = protect_bytes(data, strength=strength, device=device, jpeg_quality=jpeg_quality)
-    if to_stdout:
-        sys.stdout.buffer.write(encoded)
-        sys.stdout.buffer.flush()
-    else:
-        assert out is not None
-        atomic_write_bytes(out, encoded)
-    typer.echo(printable(f"{result.headline}  - -> {'-' if to_stdout else out}: {result.details}"), err=True)
-    if fail_unprotected and result.verdict not in ("protected", "no face"):
+    encoded, result = protect_bytes(read_photo(out), strength=strength, device=device, jpeg_quality=jpeg_quality)
+    where = write_photo(out, encoded)
+    typer.echo(printable(f"{result.headline}  - -> {where}: {result.details}"), err=True)
+    if fail_unprotected and result.verdict not in (Verdict.PROTECTED, Verdict.NO_FACE):
         raise NotProtectedError(f"1 photo(s) not fully protected: {result.headline}")
