@@ -131,10 +131,21 @@ def test_in_place_through_a_symlink_cleans_the_real_photo(tmp_path):
 # --- files that are not pictures, or are several ------------------------------------------------
 
 
+def _webp_with_wrong_canvas() -> bytes:
+    """An extended WebP (EXIF makes Pillow write VP8X) whose canvas says 64 px wide over a 37 px image."""
+    buf = io.BytesIO()
+    Image.new("RGB", (37, 21), (90, 60, 30)).save(buf, "WEBP", exif=Image.Exif().tobytes())
+    data = bytearray(buf.getvalue())
+    assert data[12:16] == b"VP8X"
+    data[24:27] = (64 - 1).to_bytes(3, "little")
+    return bytes(data)
+
+
 @pytest.mark.parametrize(
     "name, data, why",
     [
         ("markers.jpg", b"\xff\xd8\xff\xd9", "no frame header"),
+        ("canvas.webp", _webp_with_wrong_canvas(), "the canvas is 64x21 but the image data is 37x21"),
         (
             "zero.jpg",
             b"\xff\xd8\xff\xc0\x00\x0b\x08\x00\x00\x00\x00\x01\x01\x11\x00"

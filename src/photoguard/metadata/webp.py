@@ -46,7 +46,44 @@ def chunks(data: bytes) -> tuple[list[tuple[bytes, int, int]], int]:
         pos = end
     if not any(c in (b"VP8 ", b"VP8L", b"ANMF") for c, _, _ in out):
         raise CorruptMetadataError("corrupt WebP: no image data chunk")
+    _check_canvas(data, out)
     return out, riff_end
+
+
+def bitstream_size(fourcc: bytes, payload: bytes) -> tuple[int, int] | None:
+    """``(width, height)`` from a VP8 (key frame header) or VP8L (signature header) payload;
+    None when the header is cut off or malformed."""
+    if fourcc == b"VP8 " and len(payload) >= 10 and payload[3:6] == b"\x9d\x01\x2a":
+        width, height = struct.unpack_from("<HH", payload, 6)
+        return width & 0x3FFF, height & 0x3FFF
+    if fourcc == b"VP8L" and len(payload) >= 5 and payload[0] == 0x2F:
+        bits = struct.unpack_from("<I", payload, 1)[0]
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    return None
+
+
+def _check_canvas(data: bytes, found: list[tuple[bytes, int, int]]) -> None:
+    """A still extended WebP must be as large as its VP8X canvas says, or no decoder shows it
+    (libwebp refuses the file): refuse it here instead of writing an undecodable copy."""
+    header = next(((start, end) for c, start, end in found if c == b"VP8X"), None)
+    if header is None or any(c == b"ANMF" for c, _, _ in found) or header[1] - header[0] < 18:
+        return
+    start = header[0] + 8
+    canvas = (
+        int.from_bytes(data[start + 4 : start + 7], "little") + 1,
+        int.from_bytes(data[start + 7 : start + 10], "little") + 1,
+    )
+    for fourcc, begin, _end in found:
+        if fourcc in (b"VP8 ", b"VP8L"):
+            size = struct.unpack_from("<I", data, begin + 4)[0]
+            image = bitstream_size(fourcc, data[begin + 8 : begin + 8 + min(size, 16)])
+            if image is None:
+                raise CorruptMetadataError(f"corrupt WebP: unreadable {fourcc.decode().strip()} image header")
+            if image != canvas:
+                raise CorruptMetadataError(
+                    f"corrupt WebP: the canvas is {canvas[0]}x{canvas[1]} but the image data is {image[0]}x{image[1]}"
+                )
+            return
 
 
 class WebpHandler(MetadataHandler):
