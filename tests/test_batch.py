@@ -24,6 +24,7 @@ from pillow_heif import register_heif_opener
 from photoguard.batch import FAILED, NO_FACE, Job, ProtectOperation, StripOperation, plan, run, write_report
 from photoguard.cli import main
 from photoguard.errors import UsageError
+from photoguard.types import Verdict
 
 PHOTOGUARD = Path(sys.executable).with_name("photoguard")
 register_heif_opener()
@@ -315,9 +316,9 @@ def test_finish_fails_unprotected_photos_only_when_asked():
     from photoguard.errors import NotProtectedError
 
     records = [
-        Record("a.jpg", "o/a.jpg", DONE, verdict="protected"),
-        Record("b.jpg", "o/b.jpg", NO_FACE, verdict="no face"),
-        Record("c.jpg", "o/c.jpg", DONE, verdict="partly protected (1 of 2 faces)"),
+        Record("a.jpg", "o/a.jpg", DONE, verdict=Verdict.PROTECTED, headline="protected"),
+        Record("b.jpg", "o/b.jpg", NO_FACE, verdict=Verdict.NO_FACE, headline="no face"),
+        Record("c.jpg", "o/c.jpg", DONE, verdict=Verdict.PARTLY, headline="partly protected (1 of 2 faces)"),
     ]
     outcome = Outcome(records, 1.0)
     op = ProtectOperation()

@@ -9,6 +9,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from photoguard.types import Verdict
+
 #: ``progress(fraction, stage)``: how far one file is, for a display.
 Progress = Callable[[float, str], None]
 
@@ -58,9 +60,9 @@ class Record:
         path: the input file.
         output: the file written (None when nothing was written).
         status: ``done``, ``skipped``, ``no-face``, ``failed`` or ``interrupted``.
-        verdict: the held-out check's answer for the photo, in words (``protected``,
-            ``partly protected (1 of 2 faces)``, ``not protected (try strong)``, ``not checked``,
-            ``no face``; see :class:`photoguard.types.Verdict`); None for operations without a cloak.
+        verdict: the held-out check's answer for the photo (:class:`photoguard.types.Verdict`);
+            None for operations without a cloak.
+        headline: the same in words, with the counts (``partly protected (1 of 2 faces)``).
         faces: faces found (None for operations that do not look for faces).
         faces_protected: faces cloaked.
         verification: per face: ``{"face", "protected", "encoder", "before", "after", "threshold",
@@ -77,7 +79,8 @@ class Record:
     path: str
     output: str | None
     status: Status
-    verdict: str | None = None
+    verdict: Verdict | None = None
+    headline: str | None = None
     faces: int | None = None
     faces_protected: int | None = None
     verification: list[dict[str, Any]] = field(default_factory=list)
@@ -96,7 +99,7 @@ class Record:
     @property
     def fully_protected(self) -> bool:
         """True unless a face of this photo is not verified protected (no face counts as safe)."""
-        return self.verdict is None or self.verdict in ("protected", "no face")
+        return self.verdict in (None, Verdict.PROTECTED, Verdict.NO_FACE)
 
 
 @dataclass

@@ -132,7 +132,7 @@ class BatchView:
             self.error(f"photoguard: error: {r.error}")
         elif self.lines and not self.quiet:
             if r.verdict is not None and r.status in (DONE, NO_FACE):  # the verdict is the first word
-                self.echo(f"{r.verdict}  {r.path} -> {r.output}: {r.message}{_stage_times(r)}")
+                self.echo(f"{r.headline}  {r.path} -> {r.output}: {r.message}{_stage_times(r)}")
             elif r.status == DONE:
                 self.echo(f"{self.op.verb} {r.path} -> {r.output}: {r.message}")
             elif r.status == NO_FACE:
@@ -208,7 +208,7 @@ def finish(outcome: Outcome, op: Operation, *, fail_unprotected: bool = False, i
     unsafe = [r for r in outcome.records if r.status in (DONE, NO_FACE) and not r.fully_protected]
     if fail_unprotected and unsafe:
         raise NotProtectedError(
-            f"{len(unsafe)} photo(s) not fully protected, first {unsafe[0].path}: {unsafe[0].verdict}"
+            f"{len(unsafe)} photo(s) not fully protected, first {unsafe[0].path}: {unsafe[0].headline}"
         )
 
 
@@ -218,15 +218,8 @@ def verdict_line(outcome: Outcome) -> str | None:
     verdicts = [r for r in outcome.records if r.verdict is not None]
     if not verdicts:
         return None
-    counts: dict[str, int] = {}
-    for r in verdicts:
-        key = r.verdict.split(" (")[0] if r.verdict else ""
-        counts[key] = counts.get(key, 0) + 1
-    order = [str(v) for v in Verdict]
-    parts = [
-        f"{n} {'with no face' if key == Verdict.NO_FACE else key}"
-        for key, n in sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
-    ]
+    counts = {v: sum(r.verdict is v for r in verdicts) for v in Verdict}
+    parts = [f"{n} {'with no face' if v is Verdict.NO_FACE else v}" for v, n in counts.items() if n]
     encoders = {v["encoder"] for r in verdicts for v in r.verification if v.get("encoder")}
     line = f"verdict for {len(verdicts)} photo(s): " + ", ".join(parts)
     if encoders:
