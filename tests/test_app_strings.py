@@ -9,6 +9,8 @@ import string
 import pytest
 
 from photoguard.app.strings import EN, KO, TABLES, keep_words, language, language_from_header, stage, text
+from photoguard.progress import STAGES as STAGE_WORDS
+from photoguard.progress import Stage
 
 #: Keys whose Korean may equal the English (formats and names only).
 SAME_IN_BOTH = {"view.photo", "report.heading", "report.heading.plain", "progress.one", "error.line", "pixels.other"}
@@ -65,34 +67,30 @@ def test_keep_words():
     assert text("en", "privacy", keep=keep_words("en", 3600)).endswith("after 1 hour, or now:")
 
 
-#: Every stage photoguard.protect() and the app report (photoguard/pipeline.py, app/processing.py).
-STAGES = [
-    "start",
-    "reading",
-    "detecting faces",
-    "loading the face models",
-    "cloaking 2 face(s)",
-    "cloaking: face 1 of 2, step 3 of 30",
-    "verifying",
-    "writing",
-    "done",
-    "making previews",
-    "removing hidden data",
-]
+#: Sample values for the stages that carry numbers.
+_VALUES = {"cloaking": {"n": 2}, "step": {"i": 1, "n": 2, "s": 3, "steps": 30}}
 
 
-@pytest.mark.parametrize("words", STAGES)
-def test_every_progress_stage_is_worded_in_both_languages(words):
-    assert HANGUL.search(stage("ko", words)), stage("ko", words)
-    assert stage("en", words)
+@pytest.mark.parametrize("key", list(STAGE_WORDS))
+def test_every_progress_stage_is_worded_in_both_languages(key):
+    """Every stage the library or the app can report has its words in both tables."""
+    s = Stage(key, **_VALUES.get(key, {}))
+    assert HANGUL.search(stage("ko", s)), stage("ko", s)
+    assert stage("en", s) and "{" not in stage("en", s)
 
 
 def test_cloaking_steps_keep_their_numbers():
-    assert stage("en", "cloaking: face 1 of 2, step 3 of 30") == "cloaking: face 1 of 2, step 3 of 30"
-    assert (
-        stage("ko", "cloaking: face 1 of 2, step 3 of 30") == "보호막을 입히는 중: 얼굴 2개 중 1번째, 30단계 중 3단계"
-    )
-    assert stage("ko", "a new stage") == "a new stage"  # unknown: shown as the library said it
+    s = Stage("step", i=1, n=2, s=3, steps=30)
+    assert stage("en", s) == "cloaking: face 1 of 2, step 3 of 30" == str(s)
+    assert stage("ko", s) == "보호막을 입히는 중: 얼굴 2개 중 1번째, 30단계 중 3단계"
+    assert stage("ko", "a new stage") == "a new stage"  # not a Stage: shown as it is
+
+
+def test_a_stage_survives_pickling():
+    import pickle
+
+    s = pickle.loads(pickle.dumps(Stage("cloaking", n=3)))
+    assert isinstance(s, Stage) and s.key == "cloaking" and s.values == {"n": 3} and s == "cloaking 3 face(s)"
 
 
 def test_tables_are_registered():

@@ -37,6 +37,7 @@ from photoguard.imageio import (
     to_uint8,
 )
 from photoguard.metrics import crop, face_region_box, psnr
+from photoguard.progress import Stage
 from photoguard.types import Face, FaceReport, ProtectResult
 
 if TYPE_CHECKING:  # the cloak (and torch's model code) loads on the first protect()
@@ -244,7 +245,7 @@ def protect(
     if output is not None:
         t0 = time.perf_counter()
         if progress is not None:
-            progress(0.9, "writing")
+            progress(0.9, Stage("writing"))
         encoded, result.metadata, lossless = _encode(loaded, data, result, jpeg_quality, keep_icc)
         target = _target(output, loaded, loaded.format if lossless else output_format(loaded.format), lossless)
         if loaded.source is not None and loaded.source.exists() and target.resolve() == loaded.source.resolve():
@@ -253,7 +254,7 @@ def protect(
         result.timings["write"] = time.perf_counter() - t0
         result.timings["total"] += result.timings["write"]
     if progress is not None:
-        progress(1.0, "done")
+        progress(1.0, Stage("done"))
     return result
 
 
@@ -280,7 +281,7 @@ def protect_bytes(
     result = _protect(loaded, strength, device, jpeg_quality, verify, progress, load_seconds=time.perf_counter() - t0)
     encoded, result.metadata, _ = _encode(loaded, data, result, jpeg_quality, keep_icc)
     if progress is not None:
-        progress(1.0, "done")
+        progress(1.0, Stage("done"))
     return encoded, result
 
 
@@ -309,7 +310,7 @@ def _protect(
         return now
 
     t = time.perf_counter()
-    report_progress(0.05, "detecting faces")
+    report_progress(0.05, Stage("detecting faces"))
     faces = detect_faces(loaded.rgb)
     t = lap("detect", t)
     reports = [FaceReport(index=i, box=f.box, score=f.score, protected=False) for i, f in enumerate(faces)]
@@ -320,15 +321,15 @@ def _protect(
         if i not in usable:
             reports[i].reason = f"too small to protect: {f.size:.0f} px (minimum {config.min_face_px} px)"
     if usable:
-        report_progress(0.08, "loading the face models")
+        report_progress(0.08, Stage("loading the face models"))
         cloak = _get_cloak(config, dev)
-        report_progress(0.1, f"cloaking {len(usable)} face(s)")
+        report_progress(0.1, Stage("cloaking", n=len(usable)))
         image = to_tensor(loaded.rgb)
         quality = jpeg_quality if output_format(loaded.format) == "JPEG" else None
         out, outcomes = cloak(
             image,
             [faces[i] for i in usable],
-            progress=lambda f, stage: report_progress(0.1 + 0.75 * f, f"cloaking: {stage}"),
+            progress=lambda f, stage: report_progress(0.1 + 0.75 * f, stage),
             jpeg_quality=quality,
         )
         protected = to_uint8(out)
@@ -342,7 +343,7 @@ def _protect(
     t = lap("cloak", t)
 
     if verify and usable:
-        report_progress(0.85, "verifying")
+        report_progress(0.85, Stage("verifying"))
         _verification(loaded.rgb, protected, faces, reports, config, dev)
     t = lap("verify", t)
 

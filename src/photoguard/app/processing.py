@@ -30,6 +30,7 @@ from photoguard.errors import (
     UnsupportedImageError,
 )
 from photoguard.imageio import DEFAULT_MAX_PIXELS
+from photoguard.progress import Stage
 from photoguard.types import ProtectResult, Verdict
 
 log = logging.getLogger("photoguard.app")
@@ -161,7 +162,7 @@ def _protect(src: Path, folder: Path, strength: str, max_pixels: int, progress: 
     from photoguard.imageio import open_image
     from photoguard.pipeline import protect
 
-    progress(0.0, "reading")
+    progress(0.0, Stage("reading"))
     findings, inspected = _findings(src)
     out = private_dir(folder / "out")  # an existing folder: protect() writes <stem><suffix> into it
     result = protect(
@@ -169,7 +170,7 @@ def _protect(src: Path, folder: Path, strength: str, max_pixels: int, progress: 
     )
     assert result.output_path is not None  # an output folder was given
     os.chmod(result.output_path, 0o600)
-    progress(0.95, "making previews")
+    progress(0.95, Stage("making previews"))
     original = open_image(src, max_pixels=max_pixels).rgb
     boxes = [(f.index, f.box) for f in result.faces if f.protected]
     whole, faces = write_previews(original, result.image, boxes, folder / "preview")
@@ -181,14 +182,14 @@ def _metadata_only(src: Path, folder: Path, max_pixels: int, progress: Progress)
     from photoguard.imageio import open_image
     from photoguard.metadata import strip_metadata
 
-    progress(0.1, "reading")
+    progress(0.1, Stage("reading"))
     original = open_image(src, max_pixels=max_pixels).rgb  # validates the image and gives the preview
     findings, inspected = _findings(src)
-    progress(0.4, "removing hidden data")
+    progress(0.4, Stage("removing hidden data"))
     dst = private_dir(folder / "out") / src.name
     strip = strip_metadata(src, dst)
     os.chmod(dst, 0o600)
-    progress(0.8, "making previews")
+    progress(0.8, Stage("making previews"))
     whole, _ = write_previews(original, original, [], folder / "preview")
     return Outcome(src.name, None, None, findings, inspected, strip.pixels, output=dst, whole=whole)
 

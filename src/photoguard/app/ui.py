@@ -26,6 +26,7 @@ from photoguard.app.style import CSS, THEME
 from photoguard.app.workspace import KEEP_SECONDS, PRUNE_EVERY_S, Workspace, private_dir
 from photoguard.config import DEFAULT_PRESET
 from photoguard.imageio import DEFAULT_MAX_PIXELS
+from photoguard.progress import Stage
 from photoguard.types import Verdict
 
 #: Upload size limit passed to ``launch`` (the pixel limit is checked again after decoding).
@@ -202,7 +203,7 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
                 )
                 progress((i + fraction) / len(files), desc=desc)
 
-            step(0.0, "start")
+            step(0.0, Stage("start"))
             outcomes.append(process_file(path, job / str(i), choice, max_pixels=max_pixels, progress=step))
         if all(o.failure is not None for o in outcomes):
             gr.Warning(outcomes[0].why(lang) if len(outcomes) == 1 else text(lang, "error.none"))

@@ -25,6 +25,7 @@ from photoguard.cloak.transforms import TransformSampler
 from photoguard.config import CloakConfig
 from photoguard.models.encoders import ENCODERS
 from photoguard.models.face_encoder import load_encoder
+from photoguard.progress import Stage
 from photoguard.types import Face
 
 
@@ -73,7 +74,8 @@ class IdentityCloak:
         Args:
             image: ``1 x 3 x H x W`` photo in [0, 1] (not modified).
             faces: detected faces in the photo's pixel coordinates.
-            progress: called with ``(fraction of the cloak done, "face i of n, step s of S")``.
+            progress: called with ``(fraction of the cloak done, stage)``, the stage a
+                :class:`~photoguard.progress.Stage` ``"step"`` (face i of n, step s of S).
             jpeg_quality: the quality the photo will be written at (None: a lossless format); with
                 the config's ``face_psnr_floor``, the face cap leaves room for its loss.
 
@@ -107,7 +109,8 @@ class IdentityCloak:
 
                 def on_step(done: int, steps: int, index: int = index) -> None:
                     progress(
-                        (index + done / steps) / len(faces), f"face {index + 1} of {len(faces)}, step {done} of {steps}"
+                        (index + done / steps) / len(faces),
+                        Stage("step", i=index + 1, n=len(faces), s=done, steps=steps),
                     )
 
             delta, sims = self.cloak_crop(crop, region, energy, on_step=on_step)

@@ -15,10 +15,9 @@ Example::
 
 from __future__ import annotations
 
-import re
-
 from photoguard.app.strings.en import EN
 from photoguard.app.strings.ko import KO
+from photoguard.progress import Stage
 
 #: Language code -> its name, written in that language (the switch shows these).
 LANGUAGES: dict[str, str] = {"ko": "한국어", "en": "English"}
@@ -68,19 +67,14 @@ def keep_words(lang: str, seconds: int) -> str:
     return text(lang, "keep.hour") if hours == 1 else text(lang, "keep.hours", n=hours)
 
 
-_STEP = re.compile(r"cloaking: face (\d+) of (\d+), step (\d+) of (\d+)")
-_CLOAKING = re.compile(r"cloaking (\d+) face\(s\)")
-
-
 def stage(lang: str, words: str) -> str:
-    """A progress stage reported by :func:`photoguard.protect` (or by the app) in ``lang``.
+    """A progress stage reported by :func:`photoguard.protect` (or by the app) in ``lang``: a
+    :class:`~photoguard.progress.Stage` by its key and values; any other text as it is.
 
-    >>> stage("ko", "cloaking: face 1 of 2, step 3 of 30")
+    >>> from photoguard.progress import Stage
+    >>> stage("ko", Stage("step", i=1, n=2, s=3, steps=30))
     '보호막을 입히는 중: 얼굴 2개 중 1번째, 30단계 중 3단계'
     """
-    if m := _STEP.fullmatch(words):
-        return text(lang, "stage.step", i=m[1], n=m[2], s=m[3], steps=m[4])
-    if m := _CLOAKING.fullmatch(words):
-        return text(lang, "stage.cloaking", n=m[1])
-    key = f"stage.{words}"
-    return text(lang, key) if key in TABLES[language(lang)] else words
+    if isinstance(words, Stage):
+        return text(lang, f"stage.{words.key}", **words.values)
+    return str(words)
