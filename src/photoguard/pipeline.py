@@ -33,8 +33,6 @@ from photoguard.imageio import (
     encode_image,
     from_pil,
     open_image,
-    to_tensor,
-    to_uint8,
 )
 from photoguard.metrics import crop, face_region_box, psnr
 from photoguard.progress import Stage
@@ -324,15 +322,13 @@ def _protect(
         report_progress(0.08, Stage("loading the face models"))
         cloak = _get_cloak(config, dev)
         report_progress(0.1, Stage("cloaking", n=len(usable)))
-        image = to_tensor(loaded.rgb)
         quality = jpeg_quality if output_format(loaded.format) == "JPEG" else None
-        out, outcomes = cloak(
-            image,
+        protected, outcomes = cloak(
+            loaded.rgb,
             [faces[i] for i in usable],
             progress=lambda f, stage: report_progress(0.1 + 0.75 * f, stage),
             jpeg_quality=quality,
         )
-        protected = to_uint8(out)
         for i, outcome in zip(usable, outcomes):
             reports[i].protected = outcome.cloaked
             reports[i].reason = outcome.reason

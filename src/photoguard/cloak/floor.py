@@ -21,6 +21,8 @@ from photoguard.types import Face
 
 #: Bisection steps on the cloak's scale (1/64 resolution).
 STEPS = 6
+#: Rows scaled at a time.
+BAND_ROWS = 256
 
 
 def _written(rgb: np.ndarray, box: tuple[int, int, int, int], jpeg_quality: int | None) -> np.ndarray:
@@ -81,10 +83,14 @@ def within_floor(
         return protected
     if written_face_psnr(original, original, faces, jpeg_quality) < floor_db + 0.5:
         return protected  # the re-encode alone nearly breaks the floor: no promise to keep
-    delta = protected.astype(np.float32) - original.astype(np.float32)
 
-    def scaled(k: float) -> np.ndarray:
-        return np.clip(np.rint(original + k * delta), 0, 255).astype(np.uint8)
+    def scaled(k: float) -> np.ndarray:  # in bands of rows: no photo-sized float array
+        out = np.empty_like(protected)
+        for r0 in range(0, out.shape[0], BAND_ROWS):
+            clean = original[r0 : r0 + BAND_ROWS].astype(np.float32)
+            change = protected[r0 : r0 + BAND_ROWS] - clean
+            out[r0 : r0 + BAND_ROWS] = np.clip(np.rint(clean + k * change), 0, 255)
+        return out
 
     lo, hi = 0.0, 1.0
     for _ in range(STEPS):

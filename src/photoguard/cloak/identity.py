@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
+import numpy as np
 import torch
 
 from photoguard.cloak.attack import perturb_iterative
 from photoguard.cloak.budget import budget_map
 from photoguard.cloak.objective import EnsembleObjective, ObjectiveSettings
-from photoguard.cloak.region import FaceRegion, extract, face_region, upsample
+from photoguard.cloak.region import FaceRegion, extract, face_region, paste
 from photoguard.cloak.transforms import TransformSampler
 from photoguard.config import CloakConfig
 from photoguard.models.encoders import ENCODERS
@@ -49,12 +50,12 @@ class IdentityCloak:
     Example (from the repository root, models fetched):
         >>> from photoguard.config import preset
         >>> from photoguard.faces.detect import detect_faces
-        >>> from photoguard.imageio import open_image, to_tensor
+        >>> from photoguard.imageio import open_image
         >>> rgb = open_image("examples/astronaut.png").rgb
         >>> cloak = IdentityCloak(preset("fast").with_(steps=2))
-        >>> protected, outcomes = cloak(to_tensor(rgb), detect_faces(rgb))   # 1 x 3 x H x W in [0, 1]
-        >>> protected.shape, [o.cloaked for o in outcomes]
-        (torch.Size([1, 3, 512, 512]), [True])
+        >>> protected, outcomes = cloak(rgb, detect_faces(rgb))   # H x W x 3 uint8
+        >>> protected.shape, protected.dtype, [o.cloaked for o in outcomes]
+        ((512, 512, 3), dtype('uint8'), [True])
     """
 
     def __init__(self, config: CloakConfig, device: str | torch.device = "cpu") -> None:
@@ -64,15 +65,18 @@ class IdentityCloak:
 
     def __call__(
         self,
-        image: torch.Tensor,
+        image: np.ndarray,
         faces: list[Face],
         progress: Callable[[float, str], None] | None = None,
         jpeg_quality: int | None = None,
-    ) -> tuple[torch.Tensor, list[FaceOutcome]]:
+    ) -> tuple[np.ndarray, list[FaceOutcome]]:
         """Protect every face of ``image``.
 
+        Only the face regions are ever held as float, in bands (:func:`~photoguard.cloak.region.extract`,
+        :func:`~photoguard.cloak.region.paste`), so the memory follows the faces, not the photo.
+
         Args:
-            image: ``1 x 3 x H x W`` photo in [0, 1] (not modified).
+            image: ``H x W x 3`` uint8 RGB photo (not modified).
             faces: detected faces in the photo's pixel coordinates.
             progress: called with ``(fraction of the cloak done, stage)``, the stage a
                 :class:`~photoguard.progress.Stage` ``"step"`` (face i of n, step s of S).
@@ -80,14 +84,13 @@ class IdentityCloak:
                 the config's ``face_psnr_floor``, the face cap leaves room for its loss.
 
         Returns:
-            ``(protected, outcomes)``: the protected photo (same shape) and one outcome per face.
+            ``(protected, outcomes)``: the protected ``H x W x 3`` uint8 photo and one outcome per face.
         """
-        if image.dim() != 4 or image.shape[:2] != (1, 3):
-            raise ValueError(f"expected a 1 x 3 x H x W photo, got {tuple(image.shape)}")
-        out = image.detach().clone()
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ValueError(f"expected an H x W x 3 uint8 photo, got {image.shape} {image.dtype}")
+        out = image.copy()
         outcomes = []
-        rgb = None  # the photo as uint8, for the floor's re-encode estimate (made on first need)
-        size = (image.shape[-1], image.shape[-2])
+        size = (image.shape[1], image.shape[0])
         for index, face in enumerate(faces):
             if face.size < self.config.min_face_px:
                 outcomes.append(
@@ -100,10 +103,8 @@ class IdentityCloak:
             if face_rms is not None and self.config.face_psnr_floor is not None:
                 from photoguard.cloak.floor import face_rms_under_floor
 
-                if rgb is None:
-                    rgb = (image[0].permute(1, 2, 0) * 255.0).round().clamp(0, 255).to(torch.uint8).cpu().numpy()
-                face_rms = face_rms_under_floor(rgb, face, face_rms, self.config.face_psnr_floor, jpeg_quality)
-            energy = self._energy(region, (image.shape[-2], image.shape[-1]), len(faces), face_rms)
+                face_rms = face_rms_under_floor(image, face, face_rms, self.config.face_psnr_floor, jpeg_quality)
+            energy = self._energy(region, (image.shape[0], image.shape[1]), len(faces), face_rms)
             on_step = None
             if progress is not None:
 
@@ -114,11 +115,7 @@ class IdentityCloak:
                     )
 
             delta, sims = self.cloak_crop(crop, region, energy, on_step=on_step)
-            patch = out[:, :, region.y0 : region.y1, region.x0 : region.x1]
-            patch.add_(upsample(delta.to(out.device), region))
-            original = image[:, :, region.y0 : region.y1, region.x0 : region.x1]
-            eps = self.config.epsilon / 255.0
-            patch.copy_(torch.minimum(torch.maximum(patch, original - eps), original + eps).clamp_(0, 1))
+            paste(out, image, delta, region, self.config.epsilon / 255.0)
             outcomes.append(FaceOutcome(face, True, final_similarity=sims))
         return out, outcomes
 

@@ -78,17 +78,61 @@ def face_region(face: Face, image_size: tuple[int, int], face_px: int, region_sc
     )
 
 
-def extract(image: torch.Tensor, region: FaceRegion) -> torch.Tensor:
-    """The working crop: ``1 x 3 x h x w``, area-resampled from the photo ``1 x 3 x H x W``."""
-    crop = image[:, :, region.y0 : region.y1, region.x0 : region.x1]
-    if crop.shape[-2:] == region.work_size:
-        return crop.clone()
-    return F.interpolate(crop, size=region.work_size, mode="bilinear", antialias=True, align_corners=False)
+#: Rows of the photo converted to float at a time: a 256-row band of a 100 MP photo is ~35 MB.
+BAND_ROWS = 256
 
 
-def upsample(delta: torch.Tensor, region: FaceRegion) -> torch.Tensor:
-    """A working-resolution perturbation resampled (bilinear, smooth) to the region's photo size."""
-    size = (region.y1 - region.y0, region.x1 - region.x0)
-    if delta.shape[-2:] == size:
-        return delta
-    return F.interpolate(delta, size=size, mode="bilinear", align_corners=False)
+def extract(image: np.ndarray, region: FaceRegion) -> torch.Tensor:
+    """The working crop: ``1 x 3 x h x w`` float in [0, 1], area-resampled (antialiased bilinear)
+    from the ``H x W x 3`` uint8 photo.
+
+    Separable, in bands of :data:`BAND_ROWS` rows (the width first, then the height), so a
+    close-up of a 100 MP photo never needs the region as one float array.
+    """
+    pixels = image[region.y0 : region.y1, region.x0 : region.x1]
+    h, w = region.work_size
+    rows = pixels.shape[0]
+    narrow = torch.empty((1, 3, rows, w))
+    for r0 in range(0, rows, BAND_ROWS):
+        band = _float_band(pixels[r0 : r0 + BAND_ROWS])
+        if band.shape[-1] != w:
+            band = F.interpolate(band, size=(band.shape[-2], w), mode="bilinear", antialias=True, align_corners=False)
+        narrow[:, :, r0 : r0 + band.shape[-2]] = band
+    if rows == h:
+        return narrow
+    return F.interpolate(narrow, size=(h, w), mode="bilinear", antialias=True, align_corners=False)
+
+
+def paste(out: np.ndarray, original: np.ndarray, delta: torch.Tensor, region: FaceRegion, epsilon: float) -> None:
+    """Add a working-resolution perturbation to ``out`` in place, in bands of :data:`BAND_ROWS` rows.
+
+    The perturbation is resampled (bilinear, smooth: the height first, then the width) to the
+    region's photo size, added to what ``out`` holds there (earlier faces' cloaks included),
+    kept within ``epsilon`` of ``original`` and [0, 1], and rounded to 8 bits.
+
+    Args:
+        out: ``H x W x 3`` uint8 photo being protected (written in place).
+        original: the ``H x W x 3`` uint8 photo as it came in.
+        delta: ``1 x 3 x h x w`` perturbation at working resolution, [0, 1] units.
+        region: where it goes.
+        epsilon: the L-infinity bound, [0, 1] units.
+    """
+    rows, cols = region.y1 - region.y0, region.x1 - region.x0
+    delta = delta.detach().float().cpu()
+    if delta.shape[-2] != rows:
+        delta = F.interpolate(delta, size=(rows, delta.shape[-1]), mode="bilinear", align_corners=False)
+    for r0 in range(0, rows, BAND_ROWS):
+        r1 = min(rows, r0 + BAND_ROWS)
+        change = delta[:, :, r0:r1]
+        if change.shape[-1] != cols:
+            change = F.interpolate(change, size=(r1 - r0, cols), mode="bilinear", align_corners=False)
+        y0, y1 = region.y0 + r0, region.y0 + r1
+        target = out[y0:y1, region.x0 : region.x1]
+        clean = _float_band(original[y0:y1, region.x0 : region.x1])
+        moved = torch.minimum(torch.maximum(_float_band(target) + change, clean - epsilon), clean + epsilon)
+        target[...] = moved.clamp_(0, 1).mul_(255.0).round_().to(torch.uint8)[0].permute(1, 2, 0).numpy()
+
+
+def _float_band(pixels: np.ndarray) -> torch.Tensor:
+    """``b x W x 3`` uint8 -> ``1 x 3 x b x W`` float32 in [0, 1]."""
+    return torch.from_numpy(np.ascontiguousarray(pixels)).permute(2, 0, 1)[None].float().div_(255.0)
