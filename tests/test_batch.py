@@ -8,6 +8,7 @@ cloak itself is exercised once, in ``test_cli_protect.py``.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import signal
@@ -22,8 +23,10 @@ from PIL import Image
 from pillow_heif import register_heif_opener
 
 from photoguard.batch import FAILED, NO_FACE, Job, ProtectOperation, StripOperation, plan, run, write_report
+from photoguard.batch.runner import PROGRESS_POLL
 from photoguard.cli import main
 from photoguard.errors import UsageError
+from photoguard.progress import Stage
 from photoguard.types import Verdict
 
 PHOTOGUARD = Path(sys.executable).with_name("photoguard")
@@ -227,6 +230,38 @@ def test_worker_processes_give_the_same_records(tmp_path):
     assert files(tmp_path / "o1") == files(tmp_path / "o2") and len(files(tmp_path / "o2")) == 4
     [error] = [r.error for r in two.records if r.error]
     assert error.startswith(str(src / "zero.jpg")) and "empty file" in error
+
+
+@dataclasses.dataclass(frozen=True)
+class _StagedStrip(StripOperation):
+    """A strip that reports two stages, as protect does (module level: sent to spawned workers)."""
+
+    def __call__(self, job, progress=None):
+        for k in (1, 2):
+            if progress is not None:
+                progress(k / 2, Stage("step", i=1, n=1, s=k, steps=2))
+        time.sleep(3 * PROGRESS_POLL)  # the stages are read while the file runs, as a cloak's would be
+        return super().__call__(job, progress)
+
+
+def test_worker_progress_reaches_the_batch_process(tmp_path):
+    src = tmp_path / "shoot"
+    for i in range(3):
+        photo(src / f"IMG_{i:04d}.jpg", seed=i)
+    op = _StagedStrip()
+    seen: list[tuple[str, float, str]] = []
+    outcome = run(
+        plan([src], op, out=tmp_path / "o"), op, workers=2, on_progress=lambda j, f, s: seen.append((j.src.name, f, s))
+    )
+    assert outcome.failed == 0
+    by_file = {name: [(f, str(s)) for n, f, s in seen if n == name] for name in {n for n, _, _ in seen}}
+    assert set(by_file) <= {f"IMG_{i:04d}.jpg" for i in range(3)} and by_file  # stages from the workers
+    for stages in by_file.values():  # in order, as a Stage with its numbers (pickled across)
+        assert (
+            stages
+            == [(0.5, "cloaking: face 1 of 1, step 1 of 2"), (1.0, "cloaking: face 1 of 1, step 2 of 2")][: len(stages)]
+        )
+    assert all(isinstance(s, Stage) and s.key == "step" for _, _, s in seen)
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

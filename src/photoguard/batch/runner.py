@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import signal
 import sys
 import time
@@ -48,6 +49,7 @@ def run_one(op: Operation, job: Job, progress: Progress | None = None) -> Record
 _STOP: Any = None
 _BUSY = False
 _PARENT: int | None = None  # the batch process that started this worker
+_PROGRESS: Any = None  # a queue of (job index, fraction, stage) back to the batch process, or None
 
 
 def _on_sigint(signum: int, frame: Any) -> None:
@@ -77,10 +79,11 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
-def _init_worker(threads: int, stop: Any, uses_torch: bool, parent: int | None = None) -> None:
-    global _STOP, _PARENT
+def _init_worker(threads: int, stop: Any, uses_torch: bool, parent: int | None = None, progress: Any = None) -> None:
+    global _STOP, _PARENT, _PROGRESS
     _STOP = stop
     _PARENT = parent
+    _PROGRESS = progress
     signal.signal(signal.SIGINT, _on_sigint)
     if parent is not None:
         _die_with(parent)
@@ -90,13 +93,20 @@ def _init_worker(threads: int, stop: Any, uses_torch: bool, parent: int | None =
         torch.set_num_threads(threads)
 
 
-def _worker_job(op: Operation, job: Job) -> Record:
+def _worker_job(op: Operation, job: Job, index: int = 0) -> Record:
     global _BUSY
     if (_STOP is not None and _STOP.is_set()) or (_PARENT is not None and os.getppid() != _PARENT):
         return Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)")
     _BUSY = True
+    progress = None
+    if _PROGRESS is not None:
+        queue = _PROGRESS
+
+        def progress(fraction: float, stage: str) -> None:
+            queue.put((index, fraction, stage))
+
     try:
-        return run_one(op, job)
+        return run_one(op, job, progress)
     except KeyboardInterrupt:
         return Record(path=str(job.src), output=None, status=INTERRUPTED, message="interrupted; nothing written")
     except SystemExit as exc:  # SIGTERM (the parent died): the temp file is gone by now; end here, do not
@@ -117,7 +127,8 @@ def run(
     """Run ``op`` over ``jobs``; ``on_record`` is called once per file as it finishes.
 
     ``on_start`` is called before each file and ``on_progress(job, fraction, stage)`` as it
-    advances (model loading, face, optimisation step) when running in this process. ``workers > 1`` runs
+    advances (model loading, face, optimisation step), from workers too (through a queue, read
+    while waiting for them, so a stage arrives within about :data:`PROGRESS_POLL` s). ``workers > 1`` runs
     that many processes (each loads its models once and uses :func:`worker_threads` torch
     threads). Ctrl-C returns an :class:`Outcome` with ``interrupted=True``: finished files are kept, the others are marked ``interrupted``.
     """
@@ -137,7 +148,7 @@ def run(
         if workers == 1 or len(todo) <= 1:
             interrupted = _run_here(jobs, todo, op, records, on_start, notify, on_progress)
         else:
-            interrupted = _run_pool(jobs, todo, op, records, min(workers, len(todo)), notify)
+            interrupted = _run_pool(jobs, todo, op, records, min(workers, len(todo)), notify, on_progress)
     for i, job in enumerate(jobs):
         records.setdefault(
             i, Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)")
@@ -202,23 +213,44 @@ def worker_threads(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // workers)
 
 
-def _run_pool(jobs, todo, op, records, workers, notify) -> bool:
+#: Seconds between two reads of the workers' progress queue.
+PROGRESS_POLL = 0.2
+
+
+def _relay(progress: Any, jobs, records, on_progress) -> None:
+    """Pass the workers' progress on, in order, for files still running."""
+    while True:
+        try:
+            index, fraction, stage = progress.get_nowait()
+        except queue.Empty:
+            return
+        if index not in records:
+            on_progress(jobs[index], fraction, stage)
+
+
+def _run_pool(jobs, todo, op, records, workers, notify, on_progress=None) -> bool:
     # Fork is cheap (metadata-only jobs start in milliseconds) but unsafe once torch has started
     # its threads; protect jobs, or any process that imported torch, spawn fresh workers.
     forkable = not op.uses_torch and "torch" not in sys.modules and "fork" in multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if forkable else "spawn")
     stop = ctx.Event()
+    progress = ctx.Queue() if on_progress is not None else None
     threads = worker_threads(workers)
     interrupted = False
     with ProcessPoolExecutor(
-        workers, mp_context=ctx, initializer=_init_worker, initargs=(threads, stop, op.uses_torch, os.getpid())
+        workers,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(threads, stop, op.uses_torch, os.getpid(), progress),
     ) as pool:
         pending: dict[Future, int] = {}
         try:
             for i in todo:
-                pending[pool.submit(_worker_job, op, jobs[i])] = i
+                pending[pool.submit(_worker_job, op, jobs[i], i)] = i
             while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                finished, _ = wait(pending, timeout=PROGRESS_POLL if progress else None, return_when=FIRST_COMPLETED)
+                if progress is not None:
+                    _relay(progress, jobs, records, on_progress)
                 for fut in finished:
                     i = pending.pop(fut)
                     records[i] = fut.result()

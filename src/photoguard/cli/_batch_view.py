@@ -58,6 +58,7 @@ class BatchView:
         self.op, self.total, self.quiet, self.lines = op, total, quiet, lines
         self._progress: Any = None  # a rich Progress, imported only when a bar is shown
         self._task = None
+        self._running: dict[str, tuple[str, float, str]] = {}  # input path -> (name, fraction, stage)
 
     def __enter__(self) -> BatchView:
         if not self.quiet and self.total > 0 and sys.stderr.isatty():
@@ -122,12 +123,19 @@ class BatchView:
             self._progress.update(self._task, description=name)
 
     def progress(self, job: Job, fraction: float, stage: str) -> None:
-        """The file's stage (loading the models, face i, step s of S) next to the bar."""
+        """The running file's stage (loading the models, face i, step s of S) next to the bar;
+        with ``--jobs N``, each running file and how far it is (``a.jpg 40 % | b.jpg 15 %``)."""
         if self._progress is not None:
             name = job.src.name if len(job.src.name) <= 32 else job.src.name[:29] + "..."
-            self._progress.update(self._task, description=f"{name}: {stage}")
+            self._running[str(job.src)] = (name, fraction, stage)
+            if len(self._running) == 1:
+                description = f"{name}: {stage}"
+            else:
+                description = " | ".join(f"{n} {f:.0%}" for n, f, _ in self._running.values())
+            self._progress.update(self._task, description=description)
 
     def record(self, r: Record) -> None:
+        self._running.pop(r.path, None)
         if r.status == FAILED:
             self.error(f"photoguard: error: {r.error}")
         elif self.lines and not self.quiet:
