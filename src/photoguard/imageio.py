@@ -252,7 +252,8 @@ def to_tensor(rgb: np.ndarray, device: torch.device | str = "cpu") -> torch.Tens
     """``H x W x 3`` uint8 -> ``1 x 3 x H x W`` float32 in [0, 1]."""
     import torch
 
-    return torch.from_numpy(np.ascontiguousarray(rgb)).to(device).permute(2, 0, 1)[None].float().div_(255.0)
+    pixels = rgb if rgb.flags.writeable and rgb.flags.c_contiguous else np.array(rgb)  # decoded photos are read-only
+    return torch.from_numpy(pixels).to(device).permute(2, 0, 1)[None].float().div_(255.0)
 
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:

@@ -135,4 +135,5 @@ def paste(out: np.ndarray, original: np.ndarray, delta: torch.Tensor, region: Fa
 
 def _float_band(pixels: np.ndarray) -> torch.Tensor:
     """``b x W x 3`` uint8 -> ``1 x 3 x b x W`` float32 in [0, 1]."""
-    return torch.from_numpy(np.ascontiguousarray(pixels)).permute(2, 0, 1)[None].float().div_(255.0)
+    band = torch.from_numpy(np.array(pixels))  # a copy of the band: the photo may be read-only
+    return band.permute(2, 0, 1)[None].float().div_(255.0)
