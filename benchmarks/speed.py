@@ -1,8 +1,10 @@
 """Speed and memory of protect() by photo size: the work must follow faces, not pixels.
 
 Photos are made from the public-domain sample (one face), resized so the long side is 1024 px,
-12 MP (4000 x 3000) and 24 MP (6000 x 4000), and written as JPEG. Each size is protected in a
-fresh process (models loaded first, not timed) so the peak resident memory is that photo's.
+12 MP (4000 x 3000), 24 MP (6000 x 4000) and 88 MP (11000 x 8000, near the 100 MP limit; the face
+is a close-up there, so its region is most of the photo), and written as JPEG. Each size is
+protected in a fresh process (models loaded first, not timed) so the peak resident memory is that
+photo's.
 
 Usage: python benchmarks/speed.py [--presets fast,medium] [--repeat 2]
 Writes benchmarks/results/speed.md.
@@ -24,7 +26,7 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "astronaut.png"
-SIZES = {"1024 px": (1024, 1024), "12 MP": (4000, 3000), "24 MP": (6000, 4000)}
+SIZES = {"1024 px": (1024, 1024), "12 MP": (4000, 3000), "24 MP": (6000, 4000), "88 MP": (11000, 8000)}
 
 
 def make_photo(size: tuple[int, int], path: Path) -> None:
