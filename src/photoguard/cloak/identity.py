@@ -1,7 +1,7 @@
 """The identity cloak for whole photos: one bounded, shaped perturbation per face.
 
 :class:`IdentityCloak` holds a frozen :class:`~photoguard.config.CloakConfig` and the encoders;
-calling it on a photo tensor and its faces returns the protected photo. For each face it cuts a
+calling it on an 8-bit photo and its faces returns the protected photo. For each face it cuts a
 working crop (:mod:`photoguard.cloak.region`), builds the per-pixel budget
 (:mod:`photoguard.cloak.budget`) and runs :func:`~photoguard.cloak.attack.perturb_iterative`
 against the ensemble under random platform channels (:mod:`photoguard.cloak.transforms`).
