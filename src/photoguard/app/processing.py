@@ -30,6 +30,7 @@ from photoguard.errors import (
     UnsupportedImageError,
 )
 from photoguard.imageio import DEFAULT_MAX_PIXELS
+from photoguard.metadata.findings import Finding
 from photoguard.types import ProtectResult, Verdict
 
 log = logging.getLogger("photoguard.app")
@@ -74,7 +75,7 @@ class Outcome:
     name: str
     strength: str | None = None
     result: ProtectResult | None = None
-    findings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     inspected: bool = True
     pixels: str = "bit-identical"
     output: Path | None = None
@@ -147,7 +148,7 @@ def friendly_error(exc: BaseException, name: str, path: str | Path | None = None
     return failure_for(exc, name, path).message(lang)
 
 
-def _findings(path: Path) -> tuple[list[str], bool]:
+def _findings(path: Path) -> tuple[list[Finding], bool]:
     """Privacy findings of the original and whether it could be inspected at all."""
     from photoguard.metadata import inspect_metadata
 

@@ -18,6 +18,7 @@ import typer
 from photoguard.channels import VERIFY_CHANNEL
 from photoguard.cli import app
 from photoguard.errors import ImageError, ModelError, PhotoguardError
+from photoguard.metadata.findings import Finding
 
 
 @dataclass
@@ -48,7 +49,7 @@ class VerifyReport:
     protected: str
     faces: list[dict] = field(default_factory=list)
     unavailable: dict[str, str] = field(default_factory=dict)
-    metadata_findings: list[str] | None = None
+    metadata_findings: list[Finding] | None = None
     metadata_error: str | None = None
 
 
