@@ -2,8 +2,9 @@
 keep what is needed to word the report in either language. No Gradio here, so it can be tested
 and reused directly.
 
-Every error becomes a :class:`Failure` (a message key and a detail without paths); unexpected
-ones are logged with their traceback on the server and never shown on the page.
+Every error becomes a :class:`Failure` (a message key and the error's message, which names no
+file: the path an error is about is kept apart, in ``error.path``); unexpected ones are logged
+with their traceback on the server and never shown on the page.
 """
 
 from __future__ import annotations
@@ -123,13 +124,10 @@ class Outcome:
         )
 
 
-def failure_for(exc: BaseException, name: str, path: str | Path | None = None) -> Failure:
-    """The :class:`Failure` for an error raised on ``name``; its detail holds no file-system path."""
-    detail = str(exc)
-    if path is not None:
-        detail = detail.replace(str(path), name)
-    if detail.startswith(f"{name}: "):
-        detail = detail[len(name) + 2 :]
+def failure_for(exc: BaseException) -> Failure:
+    """The :class:`Failure` for an error raised on an uploaded photo: the error's message without
+    the path it is about (the page names the photo by its uploaded name)."""
+    detail = exc.message if isinstance(exc, PhotoguardError) else ""
     if isinstance(exc, ImageTooLargeError):
         return Failure("error.too large", detail)
     if isinstance(exc, CorruptImageError):
@@ -143,9 +141,9 @@ def failure_for(exc: BaseException, name: str, path: str | Path | None = None) -
     return Failure("error.unexpected")
 
 
-def friendly_error(exc: BaseException, name: str, path: str | Path | None = None, lang: str = "en") -> str:
-    """A message for a person, without file-system paths, for an error raised on ``name``."""
-    return failure_for(exc, name, path).message(lang)
+def friendly_error(exc: BaseException, lang: str = "en") -> str:
+    """A message for a person, without file-system paths, for an error raised on an uploaded photo."""
+    return failure_for(exc).message(lang)
 
 
 def _findings(path: Path) -> tuple[list[Finding], bool]:
@@ -232,4 +230,4 @@ def process_file(
             log.exception("unexpected error while processing %s", src)
         else:
             log.info("%s: %s", name, exc)
-        return Outcome(name, STRENGTHS.get(choice), failure=failure_for(exc, name, src))
+        return Outcome(name, STRENGTHS.get(choice), failure=failure_for(exc))

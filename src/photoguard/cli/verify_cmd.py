@@ -75,8 +75,9 @@ def build_report(original: Path, protected: Path) -> VerifyReport:
     before, after = open_image(original).rgb, open_image(protected).rgb
     if before.shape != after.shape:
         raise ImageError(
-            f"{protected}: {after.shape[1]}x{after.shape[0]} but the original is "
-            f"{before.shape[1]}x{before.shape[0]}; compare a photo with its own protected copy"
+            f"{after.shape[1]}x{after.shape[0]} but the original is "
+            f"{before.shape[1]}x{before.shape[0]}; compare a photo with its own protected copy",
+            path=protected,
         )
     report = VerifyReport(str(original), str(protected))
     available = []
