@@ -17,7 +17,7 @@ from PIL import Image
 from photoguard.app import processing
 from photoguard.app.previews import difference, face_window, write_previews
 from photoguard.app.processing import friendly_error, process_file
-from photoguard.errors import ImageTooLargeError, ModelNotFoundError
+from photoguard.errors import ImageTooLargeError, ModelNotFoundError, UsageError
 
 
 def _dirty_jpeg(path: Path) -> Path:
@@ -75,15 +75,28 @@ def test_unexpected_errors_are_logged_not_shown(tmp_path, monkeypatch, caplog):
 
 
 def test_friendly_error_names_missing_models():
-    msg = friendly_error(ModelNotFoundError("arcface.onnx not found; run `photoguard models fetch`"), "a.jpg")
+    msg = friendly_error(ModelNotFoundError("arcface.onnx not found; run `photoguard models fetch`"))
     assert "photoguard models fetch" in msg
-    msg = friendly_error(
-        ImageTooLargeError("/tmp/x/a.jpg: 20000x20000 = 400 MP is over the 100 MP limit"), "a.jpg", "/tmp/x/a.jpg"
-    )
+    msg = friendly_error(ImageTooLargeError("20000x20000 = 400 MP is over the 100 MP limit", path="/tmp/x/a.jpg"))
     assert (
         msg
         == "This photo is too large to process (20000x20000 = 400 MP is over the 100 MP limit). Please resize it and try again."
     )
+
+
+def test_the_page_never_shows_the_servers_path(tmp_path):
+    """The error carries its path apart; the page shows only the message, under the uploaded name."""
+    src = tmp_path / "secret-folder" / "holiday.png"
+    src.parent.mkdir()
+    Image.new("RGB", (64, 64)).save(src)
+    outcome = process_file(src, tmp_path / "job", "metadata only", max_pixels=100)  # too large: its detail is shown
+    assert outcome.failure is not None and outcome.failure.key == "error.too large" and outcome.name == "holiday.png"
+    assert outcome.failure.detail == "64x64 = 0 MP is over the 0 MP limit"
+    for lang in ("en", "ko"):
+        page = outcome.markdown(lang) + outcome.why(lang)
+        assert "secret-folder" not in page and str(tmp_path) not in page
+    detail = friendly_error(UsageError("output would overwrite the input", path=src))
+    assert detail == "This photo could not be processed: output would overwrite the input"
 
 
 def test_metadata_only_keeps_pixels_and_lists_what_was_removed(tmp_path):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from photoguard.app.report import (
+    FINDING_KEYS,
     error_report,
     headline,
     metadata_only_report,
@@ -18,6 +19,8 @@ from photoguard.app.report import (
     verification_line,
     why,
 )
+from photoguard.app.strings import TABLES
+from photoguard.metadata.findings import Finding, FindingKind, finding_for, location_finding
 from photoguard.types import FaceReport, ProtectResult, Verdict
 
 
@@ -69,31 +72,83 @@ CASES = {
 }
 
 
+#: Findings as the metadata handlers build them.
+LOCATION = Finding(FindingKind.LOCATION, "37.498 N, 127.028 E")
+SERIAL = Finding(FindingKind.SERIAL, "R5CX…")
+THUMBNAIL = Finding(FindingKind.THUMBNAIL, "5.1 kB")
+GPS = Finding(FindingKind.GPS)
+
+
 def test_findings_in_plain_words():
+    assert plain_finding(LOCATION) == "GPS location: 37.498 N, 127.028 E (where the photo was taken)"
+    assert plain_finding(SERIAL) == "Phone or camera serial number: R5CX…"
+    assert plain_finding(finding_for("Make", "samsung")) == "Phone or camera maker: samsung"
+    assert plain_finding(finding_for("Model", "SM-S918B")) == "Phone or camera model: SM-S918B"
     assert (
-        plain_finding("location 37.498 N, 127.028 E") == "GPS location: 37.498 N, 127.028 E (where the photo was taken)"
+        plain_finding(THUMBNAIL)
+        == "Embedded thumbnail, a small hidden copy of the picture (5.1 kB; may show the uncropped original)"
     )
-    assert plain_finding("device serial R5CX…") == "Phone or camera serial number: R5CX…"
-    assert plain_finding("device maker samsung") == "Phone or camera maker: samsung"
-    assert plain_finding("device SM-S918B") == "Phone or camera model: SM-S918B"
-    assert (
-        plain_finding("embedded thumbnail (5.1 kB)")
-        == "Embedded thumbnail, a small hidden copy of the picture (5.1 kB)"
-    )
-    assert plain_finding("date 2024:05:01 10:22:03") == "Date and time: 2024:05:01 10:22:03"
-    assert plain_finding("owner name: Jane Doe") == "Owner name: Jane Doe"
-    assert plain_finding("copyright: Jane") == "Copyright: Jane"  # unknown kinds are only capitalised
+    assert plain_finding(finding_for("DateTimeOriginal", "2024:05:01 10:22:03")) == "Date and time: 2024:05:01 10:22:03"
+    assert plain_finding(finding_for("OwnerName", "Jane Doe")) == "Owner name: Jane Doe"
+    assert plain_finding(finding_for("Credit", "Jane")) == "Credit: Jane"  # no message of its own: capitalised
+    assert plain_finding(Finding(FindingKind.TEXT_CHUNK, "hi", "Comment")) == "Text (Comment): hi"
+
+
+def test_a_plain_string_is_shown_as_it_is():
+    """A finding read back from a JSON report has no kind: no guessing from its words."""
+    assert plain_finding("location 37.498 N, 127.028 E") == "Location 37.498 N, 127.028 E"
+    assert plain_finding("location 37.498 N, 127.028 E", "ko") == "Location 37.498 N, 127.028 E"
 
 
 def test_findings_in_korean_keep_the_values():
-    assert plain_finding("location 37.498 N, 127.028 E", "ko") == "GPS 위치: 37.498 N, 127.028 E (사진을 찍은 곳)"
-    assert plain_finding("device serial R5CX…", "ko") == "휴대폰·카메라 일련번호: R5CX…"
-    assert plain_finding("device SM-S918B", "ko") == "휴대폰·카메라 모델: SM-S918B"
-    assert (
-        plain_finding("embedded thumbnail (5.1 kB; may show the uncropped original)", "ko")
-        == "사진 안에 숨은 작은 미리보기 사본 (5.1 kB; 자르기 전 원본이 보일 수 있음)"
-    )
-    assert plain_finding("GPS data", "ko") == "GPS 정보 (사진을 찍은 곳)"
+    assert plain_finding(LOCATION, "ko") == "GPS 위치: 37.498 N, 127.028 E (사진을 찍은 곳)"
+    assert plain_finding(SERIAL, "ko") == "휴대폰·카메라 일련번호: R5CX…"
+    assert plain_finding(finding_for("Model", "SM-S918B"), "ko") == "휴대폰·카메라 모델: SM-S918B"
+    assert plain_finding(THUMBNAIL, "ko") == "사진 안에 숨은 작은 미리보기 사본 (5.1 kB; 자르기 전 원본이 보일 수 있음)"
+    assert plain_finding(GPS, "ko") == "GPS 정보 (사진을 찍은 곳)"
+
+
+def test_every_kind_is_mapped_to_a_message_in_both_languages():
+    assert set(FINDING_KEYS) == set(FindingKind)
+    for kind, key in FINDING_KEYS.items():
+        found = Finding(kind, "VALUE", "WHERE")
+        for lang in ("en", "ko"):
+            words = plain_finding(found, lang)
+            assert words and "{" not in words, (kind, lang)
+            if "VALUE" in found:  # the value the library found is kept in every language
+                assert "VALUE" in words, (kind, lang)
+            if key is None:
+                assert words == found[:1].upper() + found[1:], kind
+            else:
+                assert key in TABLES[lang], (kind, key)
+
+
+@pytest.mark.parametrize(
+    "kind, words",
+    [
+        (FindingKind.LOCATION, "GPS location: V (where the photo was taken)"),
+        (FindingKind.LOCATION_UNREADABLE, "GPS data (where the photo was taken)"),
+        (FindingKind.GPS, "GPS data (where the photo was taken)"),
+        (FindingKind.SERIAL, "Phone or camera serial number: V"),
+        (FindingKind.MAKER, "Phone or camera maker: V"),
+        (FindingKind.DEVICE, "Phone or camera model: V"),
+        (FindingKind.LENS_MAKER, "Lens maker: V"),
+        (FindingKind.LENS, "Lens: V"),
+        (FindingKind.DATE, "Date and time: V"),
+        (FindingKind.PLACE, "Place name: V"),
+        (FindingKind.ID, "Unique photo ID: V"),
+        (FindingKind.SOFTWARE, "Editing software: V"),
+        (FindingKind.COMPUTER, "Computer name: V"),
+        (FindingKind.OWNER, "Owner name: V"),
+        (FindingKind.AUTHOR, "Author: V"),
+        (FindingKind.BY_LINE, "Author: V"),
+        (FindingKind.COPYRIGHT, "Copyright: V"),
+        (FindingKind.ALTITUDE, "GPS altitude: V m"),
+        (FindingKind.MOTION_MARKER, "Motion-photo marker"),
+    ],
+)
+def test_each_kind_gets_its_own_message(kind, words):
+    assert plain_finding(Finding(kind, "V")) == words
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -151,7 +206,7 @@ def test_a_score_on_the_threshold_is_not_safe():
 
 
 def test_protect_report_covers_faces_quality_metadata_and_download():
-    findings = ["location 37.498 N, 127.028 E", "device serial R5CX…", "embedded thumbnail (5.1 kB)"]
+    findings = [LOCATION, SERIAL, THUMBNAIL]
     md = protect_report("selfie.jpg", _result([_face()]), findings, strength="fast")
     assert md.startswith("### ✅ protected: selfie.jpg (fast)")
     assert "1 found, 1 cloaked, 1 checked protected" in md
@@ -162,7 +217,7 @@ def test_protect_report_covers_faces_quality_metadata_and_download():
 
 
 def test_protect_report_in_korean():
-    md = protect_report("셀카.jpg", _result([_face()]), ["location 37.498 N, 127.028 E"], strength="medium", lang="ko")
+    md = protect_report("셀카.jpg", _result([_face()]), [LOCATION], strength="medium", lang="ko")
     assert md.startswith("### ✅ 보호됨: 셀카.jpg (보통)")
     assert "**얼굴:** 1개 찾음, 1개에 보호막을 입힘, 1개 보호 확인." in md
     assert "사진 전체 PSNR 44.2 dB, 얼굴 주변 36.1 dB" in md and "차이를 알아보기 어렵습니다" in md
@@ -201,9 +256,7 @@ def test_several_faces_are_numbered():
 
 
 def test_metadata_only_and_error_reports():
-    md = metadata_only_report(
-        "IMG_1.heic", ["location 1.000 N, 2.000 E"], pixels="bit-identical", out_name="IMG_1.heic"
-    )
+    md = metadata_only_report("IMG_1.heic", [location_finding(1.0, 2.0)], pixels="bit-identical", out_name="IMG_1.heic")
     assert md.startswith("### ℹ️ hidden data removed (metadata only): IMG_1.heic")
     assert "bit for bit" in md and "GPS location: 1.000 N, 2.000 E" in md and "**Download:** `IMG_1.heic`" in md
     err = error_report("notes.txt", "This is not a photo photoguard can read.")
@@ -212,9 +265,9 @@ def test_metadata_only_and_error_reports():
 
 
 def test_gps_data_is_not_repeated_next_to_the_location():
-    md = protect_report("a.jpg", _result([_face()]), ["GPS data", "location 37.498 N, 127.028 E"], strength="fast")
+    md = protect_report("a.jpg", _result([_face()]), [GPS, LOCATION], strength="fast")
     assert "GPS location: 37.498 N" in md and "GPS data" not in md
-    md = protect_report("b.jpg", _result([_face()]), ["GPS data"], strength="fast")
+    md = protect_report("b.jpg", _result([_face()]), [GPS], strength="fast")
     assert "GPS data (where the photo was taken)" in md
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
+import pickle
+import string
 
 import pytest
 from _metadata_fixtures import dirty_png, pattern
@@ -11,19 +14,57 @@ from _metadata_fixtures import dirty_png, pattern
 from photoguard.errors import UnsupportedFormatError, UsageError
 from photoguard.metadata import HANDLERS, handler_for, inspect_metadata, strip_metadata
 from photoguard.metadata.exif import exif_items, minimal_orientation_exif, orientation_of
-from photoguard.metadata.findings import finding_for, human_size, location_text, mask, xmp_coordinate
+from photoguard.metadata.findings import (
+    Finding,
+    FindingKind,
+    finding_for,
+    human_size,
+    location_finding,
+    mask,
+    xmp_coordinate,
+)
 
 
 def test_location_and_masks():
-    assert location_text(37.49830, 127.02799) == "location 37.498 N, 127.028 E"
-    assert location_text(-33.8688, -70.5) == "location 33.869 S, 70.500 W"
+    assert location_finding(37.49830, 127.02799) == "location 37.498 N, 127.028 E"
+    assert location_finding(-33.8688, -70.5) == "location 33.869 S, 70.500 W"
+    assert location_finding(-33.8688, -70.5).value == "33.869 S, 70.500 W"
     assert xmp_coordinate("37,29.898N") == pytest.approx(37.4983)
     assert mask("R5CX21ABCDEF") == "R5CX…"
     assert finding_for("BodySerialNumber", "R5CX21ABCDEF") == "device serial R5CX…"
     assert finding_for("Model", "SM-S918B") == "device SM-S918B"
     assert finding_for("parameters", "a cat, Steps: 20").startswith("AI generation prompt")
     assert finding_for("ExposureTime", "0.01") is None
+    assert finding_for("Copyright", "Jane").kind is FindingKind.COPYRIGHT
+    assert finding_for("ImageDescription", "at home") == "text (ImageDescription): at home"
     assert human_size(2_100_000) == "2.1 MB" and human_size(5120) == "5.1 kB"
+
+
+def test_every_kind_has_a_wording_over_value_and_where_only():
+    for kind in FindingKind:
+        fields = {name for _, name, _, _ in string.Formatter().parse(kind.template) if name is not None}
+        assert kind.template.strip() and fields <= {"value", "where"}, kind
+        words = Finding(kind, "VALUE", "WHERE")
+        assert words.kind is kind and ("VALUE" in words) == ("value" in fields), kind
+
+
+def test_finding_is_its_text_and_keeps_its_parts():
+    found = Finding(FindingKind.TEXT_CHUNK, "hello", "Comment")
+    assert found == "text chunk 'Comment': hello" and isinstance(found, str)
+    assert (found.kind, found.value, found.where) == (FindingKind.TEXT_CHUNK, "hello", "Comment")
+    assert Finding("serial", "R5CX…").kind is FindingKind.SERIAL  # a kind by its name
+    assert json.dumps([found]) == json.dumps(["text chunk 'Comment': hello"])
+    with pytest.raises(ValueError):
+        Finding("no such kind", "x")
+
+
+@pytest.mark.parametrize("copier", [lambda f: pickle.loads(pickle.dumps(f)), copy.deepcopy])
+def test_finding_survives_pickling_with_its_parts(copier):
+    """The batch's process pool pickles reports; the app reads ``kind`` afterwards."""
+    found = Finding(FindingKind.APP_SEGMENT, "2.0 kB", "APP9")
+    again = copier(found)
+    assert type(again) is Finding and again == found
+    assert (again.kind, again.value, again.where) == (FindingKind.APP_SEGMENT, "2.0 kB", "APP9")
 
 
 def test_minimal_exif_holds_only_orientation():

@@ -140,7 +140,7 @@ def test_bytes_and_pil_in_bytes_out(weights, tmp_path: Path) -> None:
 def test_an_output_name_that_lies_about_the_format_is_refused(tmp_path: Path) -> None:
     src = tmp_path / "wall.jpg"
     Image.fromarray(np.full((64, 96, 3), 200, np.uint8)).save(src, "JPEG")
-    with pytest.raises(UsageError, match=r"written as JPEG; name it x\.jpg"):
+    with pytest.raises(UsageError, match=r"written as JPEG; name the output x\.jpg"):
         photoguard.protect(src, strength=FAST, output=tmp_path / "x.png")
     with pytest.raises(UsageError, match="not int"):
         photoguard.protect(3, strength=FAST)  # type: ignore[arg-type]

@@ -1,14 +1,54 @@
 """Typed exceptions. Every error a user can cause derives from :class:`PhotoguardError`.
 
-The CLI prints ``str(error)`` as one line and maps the class to an exit code; the
-library never prints.
+An error carries its message and, apart, the file it is about (``path``); ``str(error)`` is
+``"PATH: message"``, the one line the CLI prints before mapping the class to an exit code. A
+front end that names files its own way (the app shows the uploaded name) reads
+``error.message``. The library never prints.
+
+Example::
+
+    >>> error = CorruptImageError("cannot decode image (truncated)", path="shoot/IMG_1.jpg")
+    >>> str(error)
+    'shoot/IMG_1.jpg: cannot decode image (truncated)'
+    >>> error.message, error.path
+    ('cannot decode image (truncated)', 'shoot/IMG_1.jpg')
 """
 
 from __future__ import annotations
 
+import os
+from typing import Self
+
 
 class PhotoguardError(Exception):
-    """Base class for every error photoguard raises on purpose."""
+    """Base class for every error photoguard raises on purpose.
+
+    Args:
+        message: what went wrong, without the file's path.
+        path: the file or folder it is about (a path, or a name such as ``"<stdin>"``), or None.
+    """
+
+    def __init__(self, message: str = "", *, path: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path: str | None = None if path is None else os.fspath(path)
+
+    def __str__(self) -> str:
+        return self.message if self.path is None else f"{self.path}: {self.message}"
+
+    def at(self, path: str | os.PathLike[str]) -> Self:
+        """This error, about ``path`` unless it already names its file (then unchanged)."""
+        if self.path is None:
+            self.path = os.fspath(path)
+        return self
+
+
+def about(path: str | os.PathLike[str], error: BaseException | str) -> str:
+    """The one line for ``error`` met while working on ``path``: ``"PATH: message"``, the path
+    named once (an error about another file keeps that name too: ``"PATH: OTHER: message"``)."""
+    if isinstance(error, PhotoguardError) and error.path == os.fspath(path):
+        return str(error)
+    return f"{os.fspath(path)}: {error}"
 
 
 class UsageError(PhotoguardError):

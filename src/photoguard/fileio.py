@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from photoguard.errors import UsageError
+
 
 @dataclass(frozen=True)
 class Span:
@@ -57,11 +59,24 @@ def open_regular(path: str | os.PathLike) -> int:
     return fd
 
 
-def read_error(path: str | os.PathLike, exc: OSError) -> str:
-    """``"<path>: not a regular file (a folder)"`` or ``"<path>: cannot read (Permission denied)"``."""
+def read_error(exc: OSError) -> str:
+    """Why a file could not be read, without its path: ``"not a regular file (a folder)"`` or
+    ``"cannot read (Permission denied)"`` (the error that carries it names the file)."""
     if exc.errno in (errno.EISDIR, errno.ENODEV):
-        return f"{path}: {exc.strerror}"
-    return f"{path}: cannot read ({exc.strerror or exc})"
+        return str(exc.strerror)
+    return f"cannot read ({exc.strerror or exc})"
+
+
+def refuse_overwrite(output: str | os.PathLike, source: str | os.PathLike, *, hint: str | None = None) -> None:
+    """Refuse to write ``output`` when it is the input file ``source`` (symlinks followed): a
+    user's photo is replaced only when they asked for it (``--in-place``).
+
+    Raises:
+        UsageError: about ``output``: ``"output would overwrite the input (HINT)"``.
+    """
+    output, source = Path(output), Path(source)
+    if output.exists() and source.exists() and output.resolve() == source.resolve():
+        raise UsageError("output would overwrite the input" + (f" ({hint})" if hint else ""), path=output)
 
 
 def read_regular(path: str | os.PathLike, limit: int | None = None) -> bytes:

@@ -1,17 +1,22 @@
 """Which file format goes with which suffix, and which format a protected photo is written in.
 
-One table each, shared by the library (:func:`photoguard.protect`) and the batch engine; no
-imports, so ``photoguard strip`` can use it without loading numpy.
+One table each, and one rule for naming an output (:func:`output_name`), shared by the library
+(:func:`photoguard.protect`) and the batch engine; no third-party imports, so ``photoguard strip``
+can use it without loading numpy.
 
 Example:
     >>> output_format("HEIF"), suffix_format("IMG_0001.JPG")
     ('JPEG', 'JPEG')
+    >>> output_name("IMG_0001.HEIC", "JPEG").name, output_name("IMG_0002.JPG", "JPEG").name
+    ('IMG_0001.jpg', 'IMG_0002.JPG')
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from photoguard.errors import UsageError
 
 #: File suffix (lower case) -> the image format it names. A photographer's own spelling
 #: (``IMG_0001.JPG``) is kept wherever the format allows it.
@@ -71,3 +76,20 @@ def output_format(image_format: str) -> str:
 def output_suffix(image_format: str) -> str:
     """File suffix (``.jpg``, ``.png``…) that :func:`photoguard.protect` writes for an input format."""
     return OUTPUT_SUFFIX[output_format(image_format)]
+
+
+def output_name(path: str | os.PathLike[str], written: str) -> Path:
+    """``path`` named for a file written in format ``written``: its own suffix when that names the
+    format (a photographer's ``IMG_0001.JPG`` stays ``.JPG``), else the format's own suffix."""
+    path = Path(path)
+    return path if suffix_format(path) == written else path.with_suffix(FORMAT_SUFFIX.get(written, ".png"))
+
+
+def wrong_name(target: str | os.PathLike[str], written: str, suffix: str | None = None) -> UsageError:
+    """The error for an output named ``target`` whose suffix does not name ``written``, the format
+    the photo is written in; ``suffix`` is the one to suggest (the format's own by default)."""
+    target = Path(target)
+    right = suffix or FORMAT_SUFFIX.get(written, ".png")
+    return UsageError(
+        f"this photo is written as {written}; name the output {target.stem}{right} or give a folder", path=target
+    )

@@ -132,13 +132,13 @@ def open_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS)
     """
     path = Path(path)
     if not path.exists():
-        raise UnsupportedImageError(f"{path}: no such file")
+        raise UnsupportedImageError("no such file", path=path)
     try:
         data = read_regular(path)  # a FIFO or device is refused, never read (it would block)
     except OSError as exc:
-        raise UnsupportedImageError(read_error(path, exc)) from None
+        raise UnsupportedImageError(read_error(exc), path=path) from None
     if not data:
-        raise CorruptImageError(f"{path}: empty file (0 bytes)")
+        raise CorruptImageError("empty file (0 bytes)", path=path)
     loaded = decode_image(data, max_pixels=max_pixels, name=str(path))
     loaded.source = path
     return loaded
@@ -156,32 +156,33 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str
             width, height = im.size
             if width * height > max_pixels:
                 raise ImageTooLargeError(
-                    f"{name}: {width}x{height} = {width * height / 1e6:.0f} MP is over the {max_pixels / 1e6:.0f} MP limit"
+                    f"{width}x{height} = {width * height / 1e6:.0f} MP is over the {max_pixels / 1e6:.0f} MP limit",
+                    path=name,
                 )
             if fmt not in SUPPORTED_FORMATS:
-                raise UnsupportedImageError(f"{name}: {fmt} images are not supported")
+                raise UnsupportedImageError(f"{fmt} images are not supported", path=name)
             im.load()
             frames = getattr(im, "n_frames", 1) if fmt in MULTI_FRAME_FORMATS else 1
             icc = im.info.get("icc_profile")
             ImageOps.exif_transpose(im, in_place=True)  # no second copy of a 100 MP photo
             upright: Image.Image = im
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageTooLargeError(f"{name}: image is too large (decompression-bomb guard)") from None
+        raise ImageTooLargeError("image is too large (decompression-bomb guard)", path=name) from None
     except UnidentifiedImageError:
-        raise UnsupportedImageError(f"{name}: not an image, or an unsupported format") from None
+        raise UnsupportedImageError("not an image, or an unsupported format", path=name) from None
     except ValueError as exc:
         if "MAX_TEXT_CHUNK" in str(exc) and data.startswith(b"\x89PNG"):
             return _decode_without_text(data, max_pixels=max_pixels, name=name)
-        raise CorruptImageError(f"{name}: cannot decode image ({exc})") from None
+        raise CorruptImageError(f"cannot decode image ({exc})", path=name) from None
     except (OSError, SyntaxError, EOFError) as exc:
         detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())  # libheif ends in a newline
-        raise CorruptImageError(f"{name}: cannot decode image ({detail})") from None
+        raise CorruptImageError(f"cannot decode image ({detail})", path=name) from None
     if width < 1 or height < 1:
-        raise CorruptImageError(f"{name}: image has no pixels")
+        raise CorruptImageError("image has no pixels", path=name)
     try:
         rgb, alpha = _to_rgb(upright)
     except (OSError, ValueError) as exc:
-        raise CorruptImageError(f"{name}: cannot convert {upright.mode} image to RGB ({exc})") from None
+        raise CorruptImageError(f"cannot convert {upright.mode} image to RGB ({exc})", path=name) from None
     return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, icc_profile=icc, info={"mode": upright.mode}, frames=frames)
 
 
@@ -192,7 +193,7 @@ def _decode_without_text(data: bytes, *, max_pixels: int, name: str) -> LoadedIm
 
     stripped, _ = strip_bytes(data, name=name)
     if stripped == data:  # nothing removed: the limit was hit by something else
-        raise CorruptImageError(f"{name}: cannot decode image (a chunk over the safety limit)")
+        raise CorruptImageError("cannot decode image (a chunk over the safety limit)", path=name)
     return decode_image(stripped, max_pixels=max_pixels, name=name)
 
 
@@ -202,16 +203,16 @@ def from_pil(im: Image.Image, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str
     width, height = im.size
     if width * height > max_pixels:
         raise ImageTooLargeError(
-            f"{name}: {width}x{height} = {width * height / 1e6:.0f} MP is over the {max_pixels / 1e6:.0f} MP limit"
+            f"{width}x{height} = {width * height / 1e6:.0f} MP is over the {max_pixels / 1e6:.0f} MP limit", path=name
         )
     if width < 1 or height < 1:
-        raise CorruptImageError(f"{name}: image has no pixels")
+        raise CorruptImageError("image has no pixels", path=name)
     fmt = im.format if im.format in SUPPORTED_FORMATS else "PNG"
     icc = im.info.get("icc_profile")
     try:
         rgb, alpha = _to_rgb(ImageOps.exif_transpose(im))
     except (OSError, ValueError) as exc:
-        raise CorruptImageError(f"{name}: cannot convert {im.mode} image to RGB ({exc})") from None
+        raise CorruptImageError(f"cannot convert {im.mode} image to RGB ({exc})", path=name) from None
     return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, icc_profile=icc, info={"mode": im.mode})
 
 

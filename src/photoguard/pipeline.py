@@ -24,7 +24,8 @@ from PIL import Image
 from photoguard.config import PRESETS, CloakConfig, preset
 from photoguard.errors import PhotoguardError, UnsupportedFormatError, UnsupportedImageError, UsageError
 from photoguard.faces.detect import detect_faces
-from photoguard.formats import FORMAT_SUFFIX, output_format, output_suffix, suffix_format
+from photoguard.fileio import refuse_overwrite
+from photoguard.formats import output_format, output_name, output_suffix, suffix_format, wrong_name
 from photoguard.imageio import (
     DEFAULT_MAX_PIXELS,
     LoadedImage,
@@ -145,10 +146,10 @@ def _single_frame(loaded: LoadedImage) -> LoadedImage:
         UnsupportedImageError: an animated PNG/WebP/GIF or a multi-page TIFF.
     """
     if loaded.frames > 1:
-        name = loaded.source or "the image"
         raise UnsupportedImageError(
-            f"{name}: {loaded.frames} frames or pages (animated or multi-page); photoguard "
-            "protects single pictures: save the frame or page you want to post as its own file"
+            f"{loaded.frames} frames or pages (animated or multi-page); photoguard "
+            "protects single pictures: save the frame or page you want to post as its own file",
+            path=loaded.source or "the image",
         )
     return loaded
 
@@ -168,16 +169,13 @@ def _target(output: str | os.PathLike[str], loaded: LoadedImage, written: str, l
     """
     path = Path(output)
     if _names_folder(output):
-        stem = loaded.source.stem if loaded.source else "protected"
-        return path / f"{stem}{_suffix(loaded, written)}"
+        return path / output_name(loaded.source.name if loaded.source else "protected", written)
     named = suffix_format(path)
     if named == written:
         return path
     if lossless and named == output_format(loaded.format):
         return path.with_suffix(_suffix(loaded, written))
-    raise UsageError(
-        f"{path}: this photo is written as {written}; name it {path.stem}{_suffix(loaded, written)} or give a folder"
-    )
+    raise wrong_name(path, written, _suffix(loaded, written))
 
 
 def _check_name(output: str | os.PathLike[str], loaded: LoadedImage) -> None:
@@ -186,17 +184,12 @@ def _check_name(output: str | os.PathLike[str], loaded: LoadedImage) -> None:
     if _names_folder(output):
         return
     if suffix_format(path) not in (output_format(loaded.format), loaded.format):
-        raise UsageError(
-            f"{path}: this photo is written as {output_format(loaded.format)}; "
-            f"name it {path.stem}{output_suffix(loaded.format)} or give a folder"
-        )
+        raise wrong_name(path, output_format(loaded.format))
 
 
 def _suffix(loaded: LoadedImage, written: str) -> str:
     """The suffix for a file in ``written`` format: the input's own spelling when it names that format."""
-    if loaded.source is not None and suffix_format(loaded.source) == written:
-        return loaded.source.suffix
-    return FORMAT_SUFFIX.get(written, ".png")
+    return output_name(loaded.source or "protected", written).suffix
 
 
 def protect(
@@ -246,8 +239,8 @@ def protect(
             progress(0.9, Stage("writing"))
         encoded, result.metadata, lossless = _encode(loaded, data, result, jpeg_quality, keep_icc)
         target = _target(output, loaded, loaded.format if lossless else output_format(loaded.format), lossless)
-        if loaded.source is not None and loaded.source.exists() and target.resolve() == loaded.source.resolve():
-            raise UsageError(f"{target}: refusing to overwrite the input")
+        if loaded.source is not None:
+            refuse_overwrite(target, loaded.source)
         result.output_path = atomic_write_bytes(target, encoded)
         result.timings["write"] = time.perf_counter() - t0
         result.timings["total"] += result.timings["write"]

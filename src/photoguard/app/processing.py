@@ -2,8 +2,9 @@
 keep what is needed to word the report in either language. No Gradio here, so it can be tested
 and reused directly.
 
-Every error becomes a :class:`Failure` (a message key and a detail without paths); unexpected
-ones are logged with their traceback on the server and never shown on the page.
+Every error becomes a :class:`Failure` (a message key and the error's message, which names no
+file: the path an error is about is kept apart, in ``error.path``); unexpected ones are logged
+with their traceback on the server and never shown on the page.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from photoguard.errors import (
     UnsupportedImageError,
 )
 from photoguard.imageio import DEFAULT_MAX_PIXELS
+from photoguard.metadata.findings import Finding
 from photoguard.progress import Stage
 from photoguard.types import ProtectResult, Verdict
 
@@ -75,7 +77,7 @@ class Outcome:
     name: str
     strength: str | None = None
     result: ProtectResult | None = None
-    findings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     inspected: bool = True
     pixels: str = "bit-identical"
     output: Path | None = None
@@ -123,13 +125,10 @@ class Outcome:
         )
 
 
-def failure_for(exc: BaseException, name: str, path: str | Path | None = None) -> Failure:
-    """The :class:`Failure` for an error raised on ``name``; its detail holds no file-system path."""
-    detail = str(exc)
-    if path is not None:
-        detail = detail.replace(str(path), name)
-    if detail.startswith(f"{name}: "):
-        detail = detail[len(name) + 2 :]
+def failure_for(exc: BaseException) -> Failure:
+    """The :class:`Failure` for an error raised on an uploaded photo: the error's message without
+    the path it is about (the page names the photo by its uploaded name)."""
+    detail = exc.message if isinstance(exc, PhotoguardError) else ""
     if isinstance(exc, ImageTooLargeError):
         return Failure("error.too large", detail)
     if isinstance(exc, CorruptImageError):
@@ -143,12 +142,12 @@ def failure_for(exc: BaseException, name: str, path: str | Path | None = None) -
     return Failure("error.unexpected")
 
 
-def friendly_error(exc: BaseException, name: str, path: str | Path | None = None, lang: str = "en") -> str:
-    """A message for a person, without file-system paths, for an error raised on ``name``."""
-    return failure_for(exc, name, path).message(lang)
+def friendly_error(exc: BaseException, lang: str = "en") -> str:
+    """A message for a person, without file-system paths, for an error raised on an uploaded photo."""
+    return failure_for(exc).message(lang)
 
 
-def _findings(path: Path) -> tuple[list[str], bool]:
+def _findings(path: Path) -> tuple[list[Finding], bool]:
     """Privacy findings of the original and whether it could be inspected at all."""
     from photoguard.metadata import inspect_metadata
 
@@ -232,4 +231,4 @@ def process_file(
             log.exception("unexpected error while processing %s", src)
         else:
             log.info("%s: %s", name, exc)
-        return Outcome(name, STRENGTHS.get(choice), failure=failure_for(exc, name, src))
+        return Outcome(name, STRENGTHS.get(choice), failure=failure_for(exc))

@@ -8,9 +8,10 @@ Pure functions, no Gradio: unit-tested in ``tests/test_app_report.py``.
 Example::
 
     >>> from photoguard.app.report import plain_finding
-    >>> plain_finding("location 37.498 N, 127.028 E")
+    >>> from photoguard.metadata.findings import Finding, FindingKind
+    >>> plain_finding(Finding(FindingKind.LOCATION, "37.498 N, 127.028 E"))
     'GPS location: 37.498 N, 127.028 E (where the photo was taken)'
-    >>> plain_finding("location 37.498 N, 127.028 E", "ko")
+    >>> plain_finding(Finding(FindingKind.LOCATION, "37.498 N, 127.028 E"), "ko")
     'GPS 위치: 37.498 N, 127.028 E (사진을 찍은 곳)'
 """
 
@@ -21,24 +22,63 @@ import re
 from collections.abc import Sequence
 
 from photoguard.app.strings import text
+from photoguard.metadata.findings import Finding, FindingKind
 from photoguard.models.encoders import ENCODERS
 from photoguard.types import FaceReport, FaceStatus, ProtectResult, Verdict
 
-#: Finding prefixes (from :mod:`photoguard.metadata.findings`) -> message key. Longest first.
-_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("device serial ", "finding.serial"),
-    ("device maker ", "finding.maker"),
-    ("device ", "finding.device"),
-    ("lens maker ", "finding.lens maker"),
-    ("lens ", "finding.lens"),
-    ("date ", "finding.date"),
-    ("place: ", "finding.place"),
-    ("unique ID ", "finding.id"),
-    ("software: ", "finding.software"),
-    ("computer name: ", "finding.computer"),
-    ("owner name: ", "finding.owner"),
-    ("author: ", "finding.author"),
-)
+#: Each kind of finding -> its message key (``{value}``: the finding's value), or None where the
+#: library's English words are shown (capitalised) in every language. Every kind is listed.
+FINDING_KEYS: dict[FindingKind, str | None] = {
+    FindingKind.LOCATION: "finding.location",
+    FindingKind.LOCATION_UNREADABLE: "finding.gps",
+    FindingKind.GPS: "finding.gps",
+    FindingKind.ALTITUDE: "finding.altitude",
+    FindingKind.PLACE: "finding.place",
+    FindingKind.SERIAL: "finding.serial",
+    FindingKind.MAKER: "finding.maker",
+    FindingKind.DEVICE: "finding.device",
+    FindingKind.LENS_MAKER: "finding.lens maker",
+    FindingKind.LENS: "finding.lens",
+    FindingKind.MAKER_NOTES: "finding.maker notes",
+    FindingKind.SOFTWARE: "finding.software",
+    FindingKind.COMPUTER: "finding.computer",
+    FindingKind.ARTIST: "finding.artist",
+    FindingKind.CREATOR: "finding.creator",
+    FindingKind.BY_LINE: "finding.author",
+    FindingKind.AUTHOR: "finding.author",
+    FindingKind.AUTHOR_TITLE: None,
+    FindingKind.OWNER: "finding.owner",
+    FindingKind.COPYRIGHT: "finding.copyright",
+    FindingKind.CREDIT: None,
+    FindingKind.WRITER: None,
+    FindingKind.CONTACT: None,
+    FindingKind.RIGHTS: None,
+    FindingKind.RIGHTS_URL: None,
+    FindingKind.SOURCE: None,
+    FindingKind.DATE: "finding.date",
+    FindingKind.ID: "finding.id",
+    FindingKind.TEXT: "finding.text",
+    FindingKind.TEXT_CHUNK: "finding.text",
+    FindingKind.AI_PROMPT: "finding.ai",
+    FindingKind.THUMBNAIL: "finding.thumbnail",
+    FindingKind.SECONDARY_IMAGES: None,
+    FindingKind.IMAGE_COUNT: None,
+    FindingKind.DEPTH_MAP: None,
+    FindingKind.AUX_IMAGE: None,
+    FindingKind.MULTI_PICTURE: None,
+    FindingKind.MOTION_MARKER: "finding.motion",
+    FindingKind.MOTION_VIDEO: "finding.motion video",
+    FindingKind.EXTENDED_XMP: None,
+    FindingKind.C2PA: None,
+    FindingKind.JUMBF: None,
+    FindingKind.EXIF_UNREADABLE: None,
+    FindingKind.APP_SEGMENT: None,
+    FindingKind.METADATA_ITEM: None,
+    FindingKind.UNKNOWN_CHUNK: None,
+    FindingKind.TRAILING_DATA: None,
+}
+#: Kinds that give the photo's position; a bare "GPS data" says nothing more next to one.
+_POSITION = (FindingKind.LOCATION, FindingKind.LOCATION_UNREADABLE)
 
 #: Library wording of a face left as it was -> message key (values: px, min).
 _REASONS = (re.compile(r"too small(?: to protect)?: (?P<px>\d+) px \(min(?:imum)? (?P<min>\d+)(?: px)?\)"),)
@@ -54,37 +94,36 @@ _MARKS = {
 
 
 def plain_finding(finding: str, lang: str = "en") -> str:
-    """One metadata finding (``"location 37.498 N, 127.028 E"``) in plain words.
+    """One metadata finding in plain words, worded by its kind.
 
     Args:
-        finding: a finding string from :attr:`photoguard.metadata.MetadataReport.findings`.
+        finding: a :class:`~photoguard.metadata.findings.Finding` from
+            :attr:`photoguard.metadata.MetadataReport.findings`; a plain ``str`` (a finding read
+            back from a JSON report) has no kind and is shown as it is, capitalised.
         lang: ``"en"`` or ``"ko"``.
 
     Returns:
-        The same fact worded for a non-technical reader; unknown findings are only capitalised.
+        The same fact worded for a non-technical reader, the finding's value kept as found; kinds
+        without a message of their own are the library's words, capitalised.
     """
-    finding = finding.strip()
-    if finding.startswith("location "):
-        return text(lang, "finding.location", value=finding[len("location ") :])
-    if finding == "GPS data":
-        return text(lang, "finding.gps")
-    if finding == "motion-photo marker":
-        return text(lang, "finding.motion")
-    if finding.startswith("embedded thumbnail"):
-        rest = finding[len("embedded thumbnail") :].replace(
-            "may show the uncropped original", text(lang, "finding.uncropped")
-        )
-        return text(lang, "finding.thumbnail", value=rest)
-    for prefix, key in _PREFIXES:
-        if finding.startswith(prefix):
-            return text(lang, key, value=finding[len(prefix) :])
-    return finding[:1].upper() + finding[1:]
+    key = FINDING_KEYS[finding.kind] if isinstance(finding, Finding) else None
+    if not isinstance(finding, Finding) or key is None:
+        words = finding.strip()
+        return words[:1].upper() + words[1:]
+    if finding.kind is FindingKind.THUMBNAIL:
+        return text(lang, key, value=f" ({finding.value}; {text(lang, 'finding.uncropped')})")
+    return text(lang, key, value=finding.value, where=finding.where)
 
 
 def plain_findings(findings: Sequence[str], lang: str = "en") -> list[str]:
-    """All findings in plain words; a bare "GPS data" is dropped when a GPS location is listed."""
-    has_location = any(f.startswith("location ") for f in findings)
-    return [plain_finding(f, lang) for f in findings if not (has_location and f == "GPS data")]
+    """All findings in plain words, each line once; a bare "GPS data" is dropped when the
+    photo's position is listed."""
+    positioned = any(isinstance(f, Finding) and f.kind in _POSITION for f in findings)
+    lines: dict[str, None] = {}
+    for finding in findings:
+        if not (positioned and isinstance(finding, Finding) and finding.kind is FindingKind.GPS):
+            lines.setdefault(plain_finding(finding, lang), None)
+    return list(lines)
 
 
 def plain_reason(reason: str | None, lang: str = "en") -> str:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from photoguard.batch.paths import InputFile
 from photoguard.batch.records import DONE, NO_FACE, Job, Progress, Record
-from photoguard.errors import PhotoguardError, UsageError
-from photoguard.formats import output_format, output_suffix, suffix_format
+from photoguard.errors import PhotoguardError
+from photoguard.formats import output_format, output_name, suffix_format, wrong_name
 
 
 class Operation:
@@ -83,10 +83,7 @@ class ProtectOperation(Operation):
         fmt = sniff_format(item.path) or suffix_format(item.path)
         if fmt is None:
             return item.rel, ()
-        suffix = item.rel.suffix
-        if suffix_format(item.rel) != output_format(fmt):
-            suffix = output_suffix(fmt)
-        rel = item.rel.with_suffix(suffix)
+        rel = output_name(item.rel, output_format(fmt))
         # A photo without a face is only stripped, losslessly, and keeps its own suffix.
         return rel, (() if rel == item.rel else (item.rel,))
 
@@ -98,10 +95,7 @@ class ProtectOperation(Operation):
         """
         fmt = sniff_format(src) or suffix_format(src)
         if fmt is not None and suffix_format(target) != output_format(fmt):
-            raise UsageError(
-                f"{target}: this photo is written as {output_format(fmt)}; "
-                f"name the output {target.stem}{output_suffix(fmt)} or give a folder"
-            )
+            raise wrong_name(target, output_format(fmt))
         return target, (() if target.suffix.lower() == src.suffix.lower() else (target.with_suffix(src.suffix),))
 
     def check_in_place(self, src: Path) -> str | None:
@@ -200,7 +194,7 @@ def _commit_in_place(written: Path | None, src: Path) -> Path:
     """Move ``written`` over the photo ``src`` stands for: through a symlink onto the real file
     (replacing the link would leave the real photo, GPS and all, as it was)."""
     if written is None:
-        raise PhotoguardError(f"{src}: nothing was written")
+        raise PhotoguardError("nothing was written", path=src)
     real = src.resolve()
     os.chmod(written, real.stat().st_mode & 0o7777)  # keep the photo's permissions
     os.replace(written, real)

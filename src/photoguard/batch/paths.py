@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from photoguard.errors import UsageError
+from photoguard.fileio import refuse_overwrite
+
+#: How the command line lets a user replace their own photos.
+IN_PLACE_HINT = "use --in-place to modify inputs"
 
 
 @dataclass(frozen=True)
@@ -71,8 +75,7 @@ def plan_outputs(inputs: Iterable[InputFile], out_dir: str | os.PathLike) -> lis
         key = os.path.normcase(str(dst.resolve()))
         if key in seen:
             raise UsageError(f"{item.path} and {seen[key]} would both be written to {dst}; strip them in separate runs")
-        if item.path.exists() and dst.exists() and dst.resolve() == item.path.resolve():
-            raise UsageError(f"{dst}: output would overwrite the input (use --in-place to modify inputs)")
+        refuse_overwrite(dst, item.path, hint=IN_PLACE_HINT)
         seen[key] = item.path
         plan.append((item, dst))
     return plan

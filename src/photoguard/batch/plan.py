@@ -61,7 +61,7 @@ def plan(
     if in_place and skip_existing:
         raise UsageError("--skip-existing needs -o OUT: in place, a protected photo cannot be told from the original")
     if out is not None and Path(out).exists() and not Path(out).is_dir():
-        raise UsageError(f"{out}: the output must be a folder")
+        raise UsageError("the output must be a folder", path=out)
     items = select(paths, recursive=recursive, include=include, exclude=exclude, skip_dirs=[out] if out else [])
     if not items:
         raise UsageError("no files to process (check the paths and the --include/--exclude patterns)")

@@ -95,7 +95,7 @@ def write_report(path: str | os.PathLike, records: Sequence[Record], *, keep_ear
     path = Path(path)
     kind = path.suffix.lower()
     if kind not in (".json", ".csv"):
-        raise UsageError(f"{path}: the report must end in .json or .csv")
+        raise UsageError("the report must end in .json or .csv", path=path)
     rows = [_json_row(r) if kind == ".json" else _csv_row(r) for r in records]
     if keep_earlier and any(r.status == SKIPPED for r in records):
         earlier = _earlier_rows(path, kind)
@@ -113,7 +113,7 @@ def write_report(path: str | os.PathLike, records: Sequence[Record], *, keep_ear
     try:
         return atomic_write_bytes(path, data)
     except OSError as exc:
-        raise ReportError(f"{path}: cannot write the report ({exc.strerror or exc})") from None
+        raise ReportError(f"cannot write the report ({exc.strerror or exc})", path=path) from None
 
 
 def check_report_path(path: str | os.PathLike | None) -> None:
@@ -123,9 +123,9 @@ def check_report_path(path: str | os.PathLike | None) -> None:
         return
     path = Path(path)
     if path.suffix.lower() not in (".json", ".csv"):
-        raise UsageError(f"{path}: the report must end in .json or .csv")
+        raise UsageError("the report must end in .json or .csv", path=path)
     if path.is_dir():
-        raise UsageError(f"{path}: the report path is a folder")
+        raise UsageError("the report path is a folder", path=path)
     parent = next((p for p in path.parents if p.exists()), None)
     if parent is not None and not parent.is_dir():
-        raise UsageError(f"{path}: {parent} is a file, not a folder")
+        raise UsageError(f"{parent} is a file, not a folder", path=path)

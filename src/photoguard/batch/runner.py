@@ -17,7 +17,7 @@ from typing import Any
 
 from photoguard.batch.operations import Operation
 from photoguard.batch.records import FAILED, INTERRUPTED, SKIPPED, Job, Outcome, Progress, Record
-from photoguard.errors import PhotoguardError, UsageError
+from photoguard.errors import PhotoguardError, UsageError, about
 
 
 def _pre_record(job: Job) -> Record:
@@ -29,20 +29,20 @@ def _pre_record(job: Job) -> Record:
 def run_one(op: Operation, job: Job, progress: Progress | None = None) -> Record:
     """Run ``op`` on one job; every error becomes a ``failed`` record (the batch goes on)."""
     start = time.perf_counter()
+    problem: PhotoguardError | str
     try:
         return op(job, progress)
     except PhotoguardError as exc:
-        msg = str(exc)
+        problem = exc
     except MemoryError:
-        msg = "out of memory"
+        problem = "out of memory"
     except OSError as exc:  # a full disk, a read-only or missing folder, permissions: one clear line
         where = f" ({exc.filename})" if exc.filename else ""
-        msg = f"cannot write or read a file: {exc.strerror or exc}{where}"
+        problem = f"cannot write or read a file: {exc.strerror or exc}{where}"
     except Exception as exc:  # noqa: BLE001 - the edge of one file: a bug in one photo must not end a shoot
-        msg = f"internal error: {type(exc).__name__}: {exc}"
-    if not msg.startswith(str(job.src)):
-        msg = f"{job.src}: {msg}"
-    return Record(path=str(job.src), output=None, status=FAILED, seconds=time.perf_counter() - start, error=msg)
+        problem = f"internal error: {type(exc).__name__}: {exc}"
+    error = about(job.src, problem)
+    return Record(path=str(job.src), output=None, status=FAILED, seconds=time.perf_counter() - start, error=error)
 
 
 # Worker-process state: SIGINT interrupts a running job once, and is ignored while idle.

@@ -11,15 +11,14 @@ import typer
 from photoguard.batch.paths import iter_inputs
 from photoguard.cli import app
 from photoguard.cli._text import printable
-from photoguard.errors import BatchFailedError, PhotoguardError, UnsupportedImageError
+from photoguard.errors import BatchFailedError, PhotoguardError, UnsupportedImageError, about
 from photoguard.fileio import read_error, read_regular
 from photoguard.metadata import MetadataReport, inspect_metadata
 from photoguard.metadata.registry import HEAD_BYTES, detect
 
 
 def _fail(path: Path | str, exc: Exception) -> None:
-    msg = str(exc)
-    typer.echo(printable(f"photoguard: error: {msg if msg.startswith(str(path)) else f'{path}: {msg}'}"), err=True)
+    typer.echo(printable(f"photoguard: error: {about(path, exc)}"), err=True)
 
 
 def _debug() -> bool:
@@ -56,12 +55,11 @@ def inspect_cmd(
                     continue  # not a photo (a sidecar, a note): skipped, as strip does
             except OSError as exc:
                 if exc.errno not in (errno.EISDIR, errno.ENODEV):  # unreadable: said, not skipped in silence
-                    _fail(item.path, UnsupportedImageError(read_error(item.path, exc)))
+                    unreadable = UnsupportedImageError(read_error(exc), path=item.path)
+                    _fail(item.path, unreadable)
                     failed += 1
                     if as_json:
-                        reports.append(
-                            {"path": str(item.path), "status": "failed", "error": read_error(item.path, exc)}
-                        )
+                        reports.append({"path": str(item.path), "status": "failed", "error": str(unreadable)})
                 continue
         try:
             report = inspect_metadata(item.path)

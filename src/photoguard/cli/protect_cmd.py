@@ -9,7 +9,6 @@ import typer
 
 from photoguard.cli import app
 from photoguard.config import DEFAULT_PRESET, PRESETS
-from photoguard.errors import UsageError
 
 #: The strengths are the presets (one table: :data:`photoguard.config.PRESETS`).
 Strength = Enum("Strength", {name: name for name in PRESETS}, type=str)  # type: ignore[misc]
@@ -128,8 +127,10 @@ def protect_cmd(
 ) -> None:
     """Cloak every face in photos and folders (see the help text above)."""
     from photoguard.batch import Job, ProtectOperation, check_report_path, plan
+    from photoguard.batch.paths import IN_PLACE_HINT
     from photoguard.cli._batch_view import dry_run as show_plan
     from photoguard.cli._batch_view import execute, finish
+    from photoguard.fileio import refuse_overwrite
 
     for path in report:
         check_report_path(path)
@@ -143,8 +144,7 @@ def protect_cmd(
     op = ProtectOperation(strength=strength.value, device=device.value, jpeg_quality=jpeg_quality)
     target = _single_file_target(paths, out) if not in_place else None
     if target is not None:
-        if target.exists() and target.resolve() == paths[0].resolve():
-            raise UsageError(f"{target}: output would overwrite the input (use --in-place to modify inputs)")
+        refuse_overwrite(target, paths[0], hint=IN_PLACE_HINT)
         rel, alts = op.output_for_file(paths[0], target)
         skip = "output exists" if skip_existing and any(p.is_file() for p in (rel, *alts)) else None
         planned = [Job(paths[0], rel, alts, skip)]

@@ -18,6 +18,7 @@ import typer
 from photoguard.channels import VERIFY_CHANNEL
 from photoguard.cli import app
 from photoguard.errors import ImageError, ModelError, PhotoguardError
+from photoguard.metadata.findings import Finding
 
 
 @dataclass
@@ -48,7 +49,7 @@ class VerifyReport:
     protected: str
     faces: list[dict] = field(default_factory=list)
     unavailable: dict[str, str] = field(default_factory=dict)
-    metadata_findings: list[str] | None = None
+    metadata_findings: list[Finding] | None = None
     metadata_error: str | None = None
 
 
@@ -74,8 +75,9 @@ def build_report(original: Path, protected: Path) -> VerifyReport:
     before, after = open_image(original).rgb, open_image(protected).rgb
     if before.shape != after.shape:
         raise ImageError(
-            f"{protected}: {after.shape[1]}x{after.shape[0]} but the original is "
-            f"{before.shape[1]}x{before.shape[0]}; compare a photo with its own protected copy"
+            f"{after.shape[1]}x{after.shape[0]} but the original is "
+            f"{before.shape[1]}x{before.shape[0]}; compare a photo with its own protected copy",
+            path=protected,
         )
     report = VerifyReport(str(original), str(protected))
     available = []

@@ -23,7 +23,15 @@ from pathlib import Path
 from typing import cast
 
 from photoguard.errors import MetadataError, UnsupportedImageError, UsageError
-from photoguard.fileio import Piece, atomic_write_bytes, atomic_write_pieces, join_pieces, open_regular, read_error
+from photoguard.fileio import (
+    Piece,
+    atomic_write_bytes,
+    atomic_write_pieces,
+    join_pieces,
+    open_regular,
+    read_error,
+    refuse_overwrite,
+)
 from photoguard.metadata.base import MetadataHandler
 from photoguard.metadata.registry import HANDLERS, HEAD_BYTES, detect, handler_for
 from photoguard.metadata.types import Action, MetadataItem, MetadataReport, StripReport
@@ -41,12 +49,6 @@ __all__ = [
     "strip_bytes",
     "strip_metadata",
 ]
-
-
-def _named(exc: MetadataError, name: str) -> MetadataError:
-    """Prefix an error message with the file name (once)."""
-    msg = str(exc)
-    return exc if msg.startswith(name) else type(exc)(f"{name}: {msg}")
 
 
 def inspect_metadata(source: str | os.PathLike[str] | bytes) -> MetadataReport:
@@ -68,7 +70,7 @@ def _inspect(data: bytes, name: str) -> MetadataReport:
     try:
         return handler_for(bytes(data[:HEAD_BYTES])).inspect(data)
     except MetadataError as exc:
-        raise _named(exc, name) from None
+        raise exc.at(name) from None
 
 
 def strip_bytes(data: bytes, *, keep_icc: bool = True, name: str = "image bytes") -> tuple[bytes, StripReport]:
@@ -89,9 +91,9 @@ def _strip_checked(data: bytes, *, keep_icc: bool, name: str) -> tuple[list[Piec
         pieces, report = handler.strip_pieces(data, keep_icc=keep_icc)
         left = handler.inspect_pieces(data, pieces).findings
     except MetadataError as exc:
-        raise _named(exc, name) from None
+        raise exc.at(name) from None
     if left:
-        raise MetadataError(f"{name}: stripped output still holds {', '.join(left)}; nothing written")
+        raise MetadataError(f"stripped output still holds {', '.join(left)}; nothing written", path=name)
     report.findings = findings
     return pieces, report
 
@@ -131,8 +133,8 @@ def strip_metadata(
         dst = Path(src).resolve()  # through a symlink onto the real file, not over the link
     elif dst is None:
         raise UsageError("strip_metadata needs a destination (or in_place=True); strip_bytes(data) works in memory")
-    elif Path(dst).exists() and Path(dst).resolve() == Path(src).resolve():
-        raise UsageError(f"{dst}: refusing to overwrite the input (use in_place=True)")
+    else:
+        refuse_overwrite(dst, src, hint="use in_place=True")
     with _opened(src) as (fd, data):
         pieces, report = _strip_checked(data, keep_icc=keep_icc, name=str(src))
         report.source, report.destination = str(src), str(dst)
@@ -151,11 +153,11 @@ def _opened(path: str | os.PathLike[str]) -> Iterator[tuple[int, bytes]]:
     takes a mapping (JPEG: the image data is then never copied into Python), else read."""
     path = Path(path)
     if not path.exists():
-        raise UnsupportedImageError(f"{path}: no such file")
+        raise UnsupportedImageError("no such file", path=path)
     try:
         fh = os.fdopen(open_regular(path), "rb")  # a FIFO or device is refused, never read
     except OSError as exc:
-        raise UnsupportedImageError(read_error(path, exc)) from None
+        raise UnsupportedImageError(read_error(exc), path=path) from None
     with fh:
         try:
             head = fh.read(HEAD_BYTES)
@@ -166,7 +168,7 @@ def _opened(path: str | os.PathLike[str]) -> Iterator[tuple[int, bytes]]:
             else:
                 data = head + fh.read()
         except OSError as exc:
-            raise UnsupportedImageError(f"{path}: cannot read ({exc.strerror or exc})") from None
+            raise UnsupportedImageError(f"cannot read ({exc.strerror or exc})", path=path) from None
         try:
             # the handlers read an mmap as bytes (slices, find, regex): typed as what it behaves as
             yield fh.fileno(), cast(bytes, data)

@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 import struct
 
-from photoguard.metadata.findings import finding_for, human_size, location_text, trim, xmp_coordinate
+from photoguard.metadata.findings import (
+    Finding,
+    FindingKind,
+    finding_for,
+    human_size,
+    location_finding,
+    trim,
+    xmp_coordinate,
+)
 from photoguard.metadata.types import MetadataItem
 
 _XMP_ATTR = re.compile(rb'([A-Za-z][\w.-]*):([A-Za-z][\w.-]*)="([^"]*)"')
@@ -64,7 +72,7 @@ def xmp_items(packet: bytes, group: str = "XMP") -> list[MetadataItem]:
                 )
             )
     if lat is not None and lon is not None:
-        items.append(MetadataItem(f"{group}-exif", "GPSPosition", f"{lat:.6f} {lon:.6f}", location_text(lat, lon)))
+        items.append(MetadataItem(f"{group}-exif", "GPSPosition", f"{lat:.6f} {lon:.6f}", location_finding(lat, lon)))
     if not items:
         items.append(MetadataItem(group, "XMP", f"({human_size(len(packet))} packet)", None))
     return items
@@ -107,7 +115,7 @@ def photoshop_items(irb: bytes) -> list[MetadataItem]:
                     "Photoshop",
                     "PhotoshopThumbnail",
                     f"({human_size(len(body))})",
-                    f"embedded thumbnail ({human_size(len(body))}; may show the uncropped original)",
+                    Finding(FindingKind.THUMBNAIL, human_size(len(body))),
                 )
             )
         else:
@@ -140,15 +148,11 @@ def icc_description(profile: bytes) -> str:
 def jumbf_items(payload: bytes, group: str = "JUMBF") -> list[MetadataItem]:
     """A C2PA/JUMBF block: its labels (``c2pa``, manifest names) and size."""
     labels = sorted({m.decode("ascii", "replace") for m in re.findall(rb"(c2pa[\w.:-]*|jumd)", payload)})[:5]
-    kind = "C2PA content-credentials manifest" if any(lbl.startswith("c2pa") for lbl in labels) else "JUMBF box"
-    return [
-        MetadataItem(
-            group,
-            "JUMBF",
-            f"{kind} ({human_size(len(payload))})",
-            f"{kind} ({human_size(len(payload))}; may name the creator, device and edit history)",
-        )
-    ]
+    c2pa = any(lbl.startswith("c2pa") for lbl in labels)
+    kind = "C2PA content-credentials manifest" if c2pa else "JUMBF box"
+    size = human_size(len(payload))
+    finding = Finding(FindingKind.C2PA if c2pa else FindingKind.JUMBF, size)
+    return [MetadataItem(group, "JUMBF", f"{kind} ({size})", finding)]
 
 
 def trailer_items(data: bytes, start: int = 0) -> list[MetadataItem]:
@@ -170,12 +174,13 @@ def trailer_items(data: bytes, start: int = 0) -> list[MetadataItem]:
                 "Trailer",
                 "SecondaryImages",
                 f"{count} JPEG image(s), {size}",
-                f"appended secondary image(s) ({count}, {size}: depth/gain map or preview)",
+                Finding(FindingKind.SECONDARY_IMAGES, f"{count}, {size}"),
             )
         )
     if ftyp >= start + 4:
         size = human_size(len(data) - (ftyp - 4))
-        items.append(MetadataItem("Trailer", "MotionPhotoVideo", f"MP4 video, {size}", f"motion-photo video, {size}"))
+        video = Finding(FindingKind.MOTION_VIDEO, size)
+        items.append(MetadataItem("Trailer", "MotionPhotoVideo", f"MP4 video, {size}", video))
     if not items:
         if size_all <= 65536 and not data[start:].strip(b"\x00"):
             return [MetadataItem("Trailer", "Padding", f"({human_size(size_all)} of zero bytes)", None)]
@@ -184,7 +189,7 @@ def trailer_items(data: bytes, start: int = 0) -> list[MetadataItem]:
                 "Trailer",
                 "TrailingData",
                 f"({human_size(size_all)})",
-                f"data after the image end ({human_size(size_all)})",
+                Finding(FindingKind.TRAILING_DATA, human_size(size_all)),
             )
         )
     return items

@@ -10,7 +10,7 @@ import struct
 from dataclasses import dataclass, field
 
 from photoguard.errors import CorruptMetadataError
-from photoguard.metadata.findings import dms_to_degrees, finding_for, human_size, location_text
+from photoguard.metadata.findings import Finding, FindingKind, dms_to_degrees, finding_for, human_size, location_finding
 from photoguard.metadata.types import MetadataItem
 
 #: bytes per value for each TIFF field type
@@ -264,7 +264,7 @@ def _ifd_items(r: TiffReader, ifd: Ifd, group: str, names: dict[int, str]) -> li
         value = r.text(e)
         finding = finding_for(name, value)
         if tag == 0x927C:
-            finding = f"maker notes ({human_size(len(e.raw))}, vendor-specific, often holds serials)"
+            finding = Finding(FindingKind.MAKER_NOTES, human_size(len(e.raw)))
         items.append(MetadataItem(group, name, value, finding))
     return items
 
@@ -276,16 +276,15 @@ def _gps_items(r: TiffReader, ifd: Ifd) -> list[MetadataItem]:
         lat_ref = r.text(ifd.entries[1]) if 1 in ifd.entries else "N"
         lon_ref = r.text(ifd.entries[3]) if 3 in ifd.entries else "E"
         try:
-            where = location_text(dms_to_degrees(r.values(lat), lat_ref), dms_to_degrees(r.values(lon), lon_ref))
+            where = location_finding(dms_to_degrees(r.values(lat), lat_ref), dms_to_degrees(r.values(lon), lon_ref))
         except (struct.error, IndexError):
-            where = "location (unreadable coordinates)"
+            where = Finding(FindingKind.LOCATION_UNREADABLE)
         items = [MetadataItem(i.group, i.tag, i.value, where if i.tag == "GPSLatitude" else i.finding) for i in items]
     if 6 in ifd.entries:
         alt = r.values(ifd.entries[6])
+        height = Finding(FindingKind.ALTITUDE, f"{alt[0]:.0f}") if alt else None
         items = [
-            MetadataItem(
-                i.group, i.tag, i.value, f"altitude {alt[0]:.0f} m" if i.tag == "GPSAltitude" and alt else i.finding
-            )
+            MetadataItem(i.group, i.tag, i.value, height if i.tag == "GPSAltitude" and height else i.finding)
             for i in items
         ]
     return items
@@ -302,7 +301,8 @@ def exif_items(tiff: bytes, group: str = "EXIF", *, ifd1_is_thumbnail: bool = Tr
         r = TiffReader(tiff)
         ifds = r.chain()
     except (CorruptMetadataError, struct.error) as exc:
-        return [MetadataItem(group, "EXIF", f"unreadable ({exc})", f"EXIF block ({human_size(len(tiff))}, unreadable)")]
+        unreadable = Finding(FindingKind.EXIF_UNREADABLE, human_size(len(tiff)))
+        return [MetadataItem(group, "EXIF", f"unreadable ({exc})", unreadable)]
     items: list[MetadataItem] = []
     for index, ifd in enumerate(ifds):
         name = f"{group}:IFD{index}"
@@ -320,7 +320,7 @@ def exif_items(tiff: bytes, group: str = "EXIF", *, ifd1_is_thumbnail: bool = Tr
                     name,
                     "ThumbnailImage",
                     f"({human_size(int(length))})",
-                    f"embedded thumbnail ({human_size(int(length))}; may show the uncropped original)",
+                    Finding(FindingKind.THUMBNAIL, human_size(int(length))),
                 )
             )
         for tag, sub in ((EXIF_IFD, "ExifIFD"), (GPS_IFD, "GPS"), (INTEROP_IFD, "InteropIFD")):

@@ -1,46 +1,159 @@
-"""Human-readable privacy findings: turn raw tags into "location 37.498 N, 127.028 E",
-"device serial R5CX…", "embedded thumbnail (5.1 kB)" and the like.
+"""Privacy findings: what a tag says about who, where and with which device, as a
+:class:`Finding` (a kind from :class:`FindingKind` plus the value it carries) whose text is the
+kind's English wording: ``"location 37.498 N, 127.028 E"``, ``"device serial R5CX…"``,
+``"embedded thumbnail (5.1 kB; may show the uncropped original)"``.
 
-One classifier, :func:`finding_for`, works by tag name so EXIF, XMP, IPTC and PNG text keys
-share the same vocabulary.
+:class:`FindingKind` is the one table of kinds and their wordings; every handler builds its
+findings from it, and the app words each kind for its reader by ``finding.kind``, never by
+parsing the text. One classifier, :func:`finding_for`, works by tag name so EXIF, XMP, IPTC and
+PNG text keys share the same vocabulary.
+
+Example::
+
+    >>> f = Finding(FindingKind.LOCATION, "37.498 N, 127.028 E")
+    >>> f
+    'location 37.498 N, 127.028 E'
+    >>> f.kind is FindingKind.LOCATION, f.value
+    (True, '37.498 N, 127.028 E')
+    >>> finding_for("BodySerialNumber", "R5CX21ABCDEF").kind
+    <FindingKind.SERIAL: 'serial'>
 """
 
 from __future__ import annotations
 
 import re
+from enum import StrEnum
+
+
+class FindingKind(StrEnum):
+    """Every kind of privacy finding, each with its English wording.
+
+    The wording is a :meth:`str.format` template over ``{value}`` (what was found: a masked
+    serial, a size, a date) and ``{where}`` (the tag, chunk or segment it was found in).
+    """
+
+    template: str
+
+    def __new__(cls, name: str, template: str) -> FindingKind:
+        member = str.__new__(cls, name)
+        member._value_ = name
+        member.template = template
+        return member
+
+    # where
+    LOCATION = "location", "location {value}"
+    LOCATION_UNREADABLE = "location unreadable", "location (unreadable coordinates)"
+    GPS = "gps", "GPS data"
+    ALTITUDE = "altitude", "altitude {value} m"
+    PLACE = "place", "place: {value}"
+    # with which device
+    SERIAL = "serial", "device serial {value}"
+    MAKER = "maker", "device maker {value}"
+    DEVICE = "device", "device {value}"
+    LENS_MAKER = "lens maker", "lens maker {value}"
+    LENS = "lens", "lens {value}"
+    MAKER_NOTES = "maker notes", "maker notes ({value}, vendor-specific, often holds serials)"
+    SOFTWARE = "software", "software: {value}"
+    COMPUTER = "computer", "computer name: {value}"
+    # who
+    ARTIST = "artist", "artist name: {value}"
+    CREATOR = "creator", "creator name: {value}"
+    BY_LINE = "by-line", "by-line: {value}"
+    AUTHOR = "author", "author: {value}"
+    AUTHOR_TITLE = "author title", "author title: {value}"
+    OWNER = "owner", "owner name: {value}"
+    COPYRIGHT = "copyright", "copyright: {value}"
+    CREDIT = "credit", "credit: {value}"
+    WRITER = "writer", "writer: {value}"
+    CONTACT = "contact", "contact: {value}"
+    RIGHTS = "rights", "rights: {value}"
+    RIGHTS_URL = "rights URL", "rights URL: {value}"
+    SOURCE = "source", "source: {value}"
+    # when, and which photo
+    DATE = "date", "date {value}"
+    ID = "id", "unique ID {value}"
+    # words
+    TEXT = "text", "text ({where}): {value}"
+    TEXT_CHUNK = "text chunk", "text chunk {where!r}: {value}"
+    AI_PROMPT = "ai prompt", "AI generation prompt/settings ({where}): {value}"
+    # hidden pictures and data
+    THUMBNAIL = "thumbnail", "embedded thumbnail ({value}; may show the uncropped original)"
+    SECONDARY_IMAGES = "secondary images", "appended secondary image(s) ({value}: depth/gain map or preview)"
+    IMAGE_COUNT = "image count", "{value} images in the file (bursts, edits or previews)"
+    DEPTH_MAP = "depth map", "depth map image"
+    AUX_IMAGE = "aux image", "auxiliary image ({value})"
+    MULTI_PICTURE = "multi-picture", "multi-picture index (secondary images: depth/gain maps)"
+    MOTION_MARKER = "motion marker", "motion-photo marker"
+    MOTION_VIDEO = "motion video", "motion-photo video, {value}"
+    EXTENDED_XMP = "extended xmp", "extended XMP ({value}; often depth maps or edits)"
+    C2PA = "c2pa", "C2PA content-credentials manifest ({value}; may name the creator, device and edit history)"
+    JUMBF = "jumbf", "JUMBF box ({value}; may name the creator, device and edit history)"
+    EXIF_UNREADABLE = "exif unreadable", "EXIF block ({value}, unreadable)"
+    APP_SEGMENT = "app segment", "application segment {where} ({value})"
+    METADATA_ITEM = "metadata item", "metadata item {where} ({value})"
+    UNKNOWN_CHUNK = "unknown chunk", "unknown chunk {where} ({value})"
+    TRAILING_DATA = "trailing data", "data after the image end ({value})"
+
+
+class Finding(str):
+    """One privacy finding: a :class:`FindingKind` and what it carries, as its English text.
+
+    A ``str`` (the kind's template filled in), so it prints, compares, dedupes and serialises
+    to JSON as the text; ``kind``, ``value`` and ``where`` keep the parts for readers that word
+    it themselves. Pickles with its parts (the batch sends reports between processes).
+
+    Args:
+        kind: the kind (or its name, ``"location"``).
+        value: what was found, already shortened or masked for display.
+        where: the tag, chunk or segment name, for kinds whose wording names it.
+    """
+
+    kind: FindingKind
+    value: str
+    where: str
+
+    def __new__(cls, kind: FindingKind | str, value: str = "", where: str = "") -> Finding:
+        kind = FindingKind(kind)  # type: ignore[call-arg]  # a look-up by name, not a new member
+        self = super().__new__(cls, kind.template.format(value=value, where=where))
+        self.kind, self.value, self.where = kind, value, where
+        return self
+
+    def __getnewargs__(self) -> tuple[str, str, str]:  # type: ignore[override]
+        return (self.kind.value, self.value, self.where)
+
 
 _SERIAL = re.compile(r"serial", re.I)
 
 _DEVICE = {
-    "make": "device maker",
-    "model": "device",
-    "cameramodelname": "device",
-    "uniquecameramodel": "device",
-    "lensmake": "lens maker",
-    "lensmodel": "lens",
-    "lens": "lens",
-    "lensinfo": "lens",
+    "make": FindingKind.MAKER,
+    "model": FindingKind.DEVICE,
+    "cameramodelname": FindingKind.DEVICE,
+    "uniquecameramodel": FindingKind.DEVICE,
+    "lensmake": FindingKind.LENS_MAKER,
+    "lensmodel": FindingKind.LENS,
+    "lens": FindingKind.LENS,
+    "lensinfo": FindingKind.LENS,
 }
 _NAMES = {
-    "artist": "artist name",
-    "creator": "creator name",
-    "by-line": "by-line",
-    "author": "author",
-    "xpauthor": "author",
-    "cameraownername": "owner name",
-    "ownername": "owner name",
-    "copyright": "copyright",
-    "rights": "copyright",
-    "copyrightnotice": "copyright",
-    "credit": "credit",
-    "writer-editor": "writer",
-    "captionwriter": "writer",
-    "contact": "contact",
-    "authorsposition": "author title",
-    "by-linetitle": "author title",
-    "usage terms": "rights",
-    "webstatement": "rights URL",
-    "source": "source",
+    "artist": FindingKind.ARTIST,
+    "creator": FindingKind.CREATOR,
+    "by-line": FindingKind.BY_LINE,
+    "author": FindingKind.AUTHOR,
+    "xpauthor": FindingKind.AUTHOR,
+    "cameraownername": FindingKind.OWNER,
+    "ownername": FindingKind.OWNER,
+    "copyright": FindingKind.COPYRIGHT,
+    "rights": FindingKind.COPYRIGHT,
+    "copyrightnotice": FindingKind.COPYRIGHT,
+    "credit": FindingKind.CREDIT,
+    "writer-editor": FindingKind.WRITER,
+    "captionwriter": FindingKind.WRITER,
+    "contact": FindingKind.CONTACT,
+    "authorsposition": FindingKind.AUTHOR_TITLE,
+    "by-linetitle": FindingKind.AUTHOR_TITLE,
+    "usage terms": FindingKind.RIGHTS,
+    "webstatement": FindingKind.RIGHTS_URL,
+    "source": FindingKind.SOURCE,
 }
 _DATES = {
     "datetimeoriginal",
@@ -69,11 +182,11 @@ _PLACES = {
     "sublocation",
 }
 _SOFTWARE = {
-    "software": "software",
-    "creatortool": "software",
-    "processingsoftware": "software",
-    "hostcomputer": "computer name",
-    "softwareagent": "software",
+    "software": FindingKind.SOFTWARE,
+    "creatortool": FindingKind.SOFTWARE,
+    "processingsoftware": FindingKind.SOFTWARE,
+    "hostcomputer": FindingKind.COMPUTER,
+    "softwareagent": FindingKind.SOFTWARE,
 }
 _TEXT = {
     "imagedescription",
@@ -143,9 +256,12 @@ def trim(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def location_text(lat: float, lon: float) -> str:
-    """``(37.4983, -127.028) -> "location 37.498 N, 127.028 W"``."""
-    return f"location {abs(lat):.3f} {'N' if lat >= 0 else 'S'}, {abs(lon):.3f} {'E' if lon >= 0 else 'W'}"
+def location_finding(lat: float, lon: float) -> Finding:
+    """``(37.4983, -127.028) -> "location 37.498 N, 127.028 W"``: a :attr:`FindingKind.LOCATION`
+    finding whose value is the rounded position (about 100 m)."""
+    return Finding(
+        FindingKind.LOCATION, f"{abs(lat):.3f} {'N' if lat >= 0 else 'S'}, {abs(lon):.3f} {'E' if lon >= 0 else 'W'}"
+    )
 
 
 def dms_to_degrees(dms: tuple[float, ...] | list[float], ref: str | None) -> float:
@@ -163,32 +279,33 @@ def xmp_coordinate(value: str) -> float | None:
     return dms_to_degrees([float(m[1]), float(m[2]), float(m[3] or 0)], m[4])
 
 
-def finding_for(tag: str, value: str) -> str | None:
-    """Privacy finding for one tag, by name; None when the tag is not identifying on its own."""
+def finding_for(tag: str, value: str) -> Finding | None:
+    """Privacy finding for one tag, by name; None when the tag is not identifying on its own.
+    Values are shortened, serials and IDs masked, before they go into the finding."""
     key = tag.lower().split(":")[-1]
     value = str(value).strip()
     if not value or value in ("0", "None"):
         return None
     if _SERIAL.search(key):
-        return f"device serial {mask(value)}"
+        return Finding(FindingKind.SERIAL, mask(value))
     if key in _DEVICE:
-        return f"{_DEVICE[key]} {trim(value, 40)}"
+        return Finding(_DEVICE[key], trim(value, 40))
     if key in _NAMES:
-        return f"{_NAMES[key]}: {trim(value, 40)}"
+        return Finding(_NAMES[key], trim(value, 40))
     if key in _DATES:
-        return f"date {trim(value, 30)}"
+        return Finding(FindingKind.DATE, trim(value, 30))
     if key in _PLACES:
-        return f"place: {trim(value, 40)}"
+        return Finding(FindingKind.PLACE, trim(value, 40))
     if key in _SOFTWARE:
-        return f"{_SOFTWARE[key]}: {trim(value, 40)}"
+        return Finding(_SOFTWARE[key], trim(value, 40))
     if key in _TEXT:
-        return f"text ({tag}): {trim(value, 50)}"
+        return Finding(FindingKind.TEXT, trim(value, 50), where=tag)
     if key in _IDS:
-        return f"unique ID {mask(value, 6)}"
+        return Finding(FindingKind.ID, mask(value, 6))
     if key in _AI:
-        return f"AI generation prompt/settings ({tag}): {trim(value, 50)}"
+        return Finding(FindingKind.AI_PROMPT, trim(value, 50), where=tag)
     if key in _MOTION:
-        return "motion-photo marker"
+        return Finding(FindingKind.MOTION_MARKER)
     if key.startswith("gps"):
-        return "GPS data"
+        return Finding(FindingKind.GPS)
     return None

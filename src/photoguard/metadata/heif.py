@@ -17,7 +17,7 @@ from photoguard.errors import CorruptMetadataError
 from photoguard.metadata.base import MetadataHandler
 from photoguard.metadata.blocks import icc_description, iptc_items, xmp_items
 from photoguard.metadata.exif import exif_items
-from photoguard.metadata.findings import human_size
+from photoguard.metadata.findings import Finding, FindingKind, human_size
 from photoguard.metadata.types import MetadataItem, MetadataReport, StripReport
 
 HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1", b"mif2"}
@@ -50,9 +50,7 @@ class HeifHandler(MetadataHandler):
         items: list[MetadataItem] = []
         if len(heif) > 1:
             items.append(
-                MetadataItem(
-                    "HEIF", "ImageCount", str(len(heif)), f"{len(heif)} images in the file (bursts, edits or previews)"
-                )
+                MetadataItem("HEIF", "ImageCount", str(len(heif)), Finding(FindingKind.IMAGE_COUNT, str(len(heif))))
             )
         for index, img in enumerate(heif):
             info, prefix = img.info, "" if index == heif.primary_index else f"image {index} "
@@ -72,24 +70,29 @@ class HeifHandler(MetadataHandler):
                             "HEIF",
                             f"{prefix}metadata:{kind or block.get('content_type')}",
                             f"({size})",
-                            f"metadata item {kind or block.get('content_type')} ({size})",
+                            Finding(FindingKind.METADATA_ITEM, size, str(kind or block.get("content_type"))),
                         )
                     )
-            if info.get("thumbnails"):
+            if info.get("thumbnails"):  # each thumbnail's longer side in pixels
+                largest = max(int(box) for box in info["thumbnails"])
                 items.append(
                     MetadataItem(
                         "HEIF",
                         f"{prefix}Thumbnails",
                         str(len(info["thumbnails"])),
-                        "embedded thumbnail (may show the uncropped original)",
+                        Finding(FindingKind.THUMBNAIL, f"{largest} px"),
                     )
                 )
             if info.get("depth_images"):
                 items.append(
-                    MetadataItem("HEIF", f"{prefix}DepthImages", str(len(info["depth_images"])), "depth map image")
+                    MetadataItem(
+                        "HEIF", f"{prefix}DepthImages", str(len(info["depth_images"])), Finding(FindingKind.DEPTH_MAP)
+                    )
                 )
             for aux in info.get("aux") or {}:
-                items.append(MetadataItem("HEIF", f"{prefix}AuxImage", str(aux), f"auxiliary image ({aux})"))
+                items.append(
+                    MetadataItem("HEIF", f"{prefix}AuxImage", str(aux), Finding(FindingKind.AUX_IMAGE, str(aux)))
+                )
             if info.get("icc_profile"):
                 items.append(MetadataItem("ICC_Profile", "ProfileDescription", icc_description(info["icc_profile"])))
         return self._report(items)

@@ -18,7 +18,7 @@ from photoguard.fileio import Piece, Span, join_pieces
 from photoguard.metadata.base import MetadataHandler
 from photoguard.metadata.blocks import icc_description, jumbf_items, photoshop_items, trailer_items, xmp_items
 from photoguard.metadata.exif import exif_items, minimal_orientation_exif, orientation_of
-from photoguard.metadata.findings import finding_for, human_size, trim
+from photoguard.metadata.findings import Finding, FindingKind, finding_for, human_size, trim
 from photoguard.metadata.types import MetadataItem, MetadataReport, StripReport
 
 SOI, EOI, SOS, COM, APP0 = 0xD8, 0xD9, 0xDA, 0xFE, 0xE0
@@ -150,16 +150,14 @@ def _items(kind: str, payload: bytes) -> list[MetadataItem]:
     if kind == "XMP":
         return xmp_items(payload[len(XMP_ID) :])
     if kind == "ExtendedXMP":
-        return [
-            MetadataItem("XMP", "ExtendedXMP", f"({size} chunk)", f"extended XMP ({size}; often depth maps or edits)")
-        ]
+        return [MetadataItem("XMP", "ExtendedXMP", f"({size} chunk)", Finding(FindingKind.EXTENDED_XMP, size))]
     if kind == "Photoshop":
         body = payload[payload.find(b"8BIM") :] if b"8BIM" in payload else b""
         return photoshop_items(body)
     if kind == "JUMBF":
         return jumbf_items(payload)
     if kind == "MPF":
-        return [MetadataItem("MPF", "MPFIndex", f"({size})", "multi-picture index (secondary images: depth/gain maps)")]
+        return [MetadataItem("MPF", "MPFIndex", f"({size})", Finding(FindingKind.MULTI_PICTURE))]
     if kind == "COM":
         text = payload.decode("utf-8", "replace").strip("\x00 ")
         return [MetadataItem("JPEG:COM", "Comment", trim(text, 200), finding_for("comment", text))]
@@ -172,21 +170,23 @@ def _items(kind: str, payload: bytes) -> list[MetadataItem]:
             )
         ]
     if kind == "JFIF":
-        thumb = payload[12] * payload[13] if len(payload) >= 14 else 0
+        thumb = payload[12] * payload[13] if len(payload) >= 14 else 0  # width x height, 3 bytes a pixel
         return [
             MetadataItem(
                 "JFIF",
                 "JFIFVersion",
                 f"{payload[5]}.{payload[6]:02d}" if len(payload) > 6 else "?",
-                "embedded JFIF thumbnail" if thumb else None,
+                Finding(FindingKind.THUMBNAIL, human_size(3 * thumb)) if thumb else None,
             )
         ]
     if kind == "Adobe":
         return [MetadataItem("Adobe", "ColorTransform", str(payload[11]) if len(payload) > 11 else "?")]
     if kind == "JFXX":
-        return [MetadataItem("JFIF", "JFXXThumbnail", f"({size})", f"embedded thumbnail ({size})")]
+        return [MetadataItem("JFIF", "JFXXThumbnail", f"({size})", Finding(FindingKind.THUMBNAIL, size))]
     text = payload[:32].split(b"\x00", 1)[0].decode("latin-1")
-    return [MetadataItem(f"JPEG:{kind}", kind, f"{trim(text, 30)} ({size})", f"application segment {kind} ({size})")]
+    return [
+        MetadataItem(f"JPEG:{kind}", kind, f"{trim(text, 30)} ({size})", Finding(FindingKind.APP_SEGMENT, size, kind))
+    ]
 
 
 class JpegHandler(MetadataHandler):

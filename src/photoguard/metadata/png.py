@@ -15,7 +15,7 @@ from photoguard.errors import CorruptMetadataError
 from photoguard.metadata.base import MetadataHandler
 from photoguard.metadata.blocks import icc_description, jumbf_items, trailer_items, xmp_items
 from photoguard.metadata.exif import exif_items
-from photoguard.metadata.findings import finding_for, human_size, trim
+from photoguard.metadata.findings import Finding, FindingKind, finding_for, human_size, trim
 from photoguard.metadata.types import MetadataItem, MetadataReport, StripReport
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -106,7 +106,7 @@ def _text_items(ctype: bytes, body: bytes) -> list[MetadataItem]:
         text = (_inflate(raw) if flag else raw).decode("utf-8", "replace")
     if keyword == "XML:com.adobe.xmp":
         return xmp_items(text.encode("utf-8"))
-    finding = finding_for(keyword, text) or f"text chunk {keyword!r}: {trim(text, 50)}"
+    finding = finding_for(keyword, text) or Finding(FindingKind.TEXT_CHUNK, trim(text, 50), keyword)
     return [MetadataItem(group, keyword, trim(text, 200), finding)]
 
 
@@ -135,7 +135,7 @@ class PngHandler(MetadataHandler):
                         "PNG:tIME",
                         "ModifyDate",
                         f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}",
-                        f"date {y:04d}-{mo:02d}-{d:02d}",
+                        Finding(FindingKind.DATE, f"{y:04d}-{mo:02d}-{d:02d}"),
                     )
                 )
             elif ctype == b"iCCP":
@@ -150,7 +150,7 @@ class PngHandler(MetadataHandler):
                         "PNG:unknown",
                         ctype.decode("latin-1"),
                         f"({human_size(len(body))})",
-                        f"unknown chunk {ctype.decode('latin-1')} ({human_size(len(body))})",
+                        Finding(FindingKind.UNKNOWN_CHUNK, human_size(len(body)), ctype.decode("latin-1")),
                     )
                 )
         if iend < len(data):

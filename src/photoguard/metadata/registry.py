@@ -35,15 +35,15 @@ def handler_for(source: bytes | str | os.PathLike) -> MetadataHandler:
     Raises:
         UnsupportedFormatError: no handler recognises the data.
     """
-    prefix = ""  # bytes carry no name: the caller puts the file's name in front
+    path = None  # bytes carry no name: the caller names the file
     if isinstance(source, (bytes, bytearray, memoryview)):
         head = bytes(source[:HEAD_BYTES])
     else:
         with open(source, "rb") as fh:
-            head, prefix = fh.read(HEAD_BYTES), f"{Path(source)}: "
+            head, path = fh.read(HEAD_BYTES), Path(source)
     cls = detect(head)
     if cls is None:
         if not head:
-            raise UnsupportedFormatError(f"{prefix}empty file")
-        raise UnsupportedFormatError(f"{prefix}not a JPEG, PNG, WebP, TIFF or HEIC/HEIF image")
+            raise UnsupportedFormatError("empty file", path=path)
+        raise UnsupportedFormatError("not a JPEG, PNG, WebP, TIFF or HEIC/HEIF image", path=path)
     return cls()

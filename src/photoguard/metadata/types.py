@@ -1,7 +1,8 @@
 """Report types for metadata inspection and stripping.
 
 Everything a handler finds is a :class:`MetadataItem` (group, tag, value and, when the item
-says something about who, where or with which device, a human-readable privacy finding).
+says something about who, where or with which device, a privacy
+:class:`~photoguard.metadata.findings.Finding`).
 Stripping returns a :class:`StripReport` listing what was removed and what was kept, each with
 a reason. Both reports turn into plain JSON-ready dicts with ``to_dict()``.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from photoguard.metadata.findings import Finding
 
 
 @dataclass(frozen=True)
@@ -21,14 +24,14 @@ class MetadataItem:
             ``"PNG:tEXt"``, ``"JPEG:COM"``, ``"Trailer"``...
         tag: the tag or key name (``"GPSLatitude"``, ``"Artist"``, ``"parameters"``).
         value: a short printable rendering of the value.
-        finding: a privacy finding in plain words (``"location 37.498 N, 127.028 E"``), or
-            None when the item is not identifying on its own.
+        finding: a privacy finding (a ``str`` in plain words, ``"location 37.498 N, 127.028 E"``,
+            with its ``kind`` and ``value``), or None when the item is not identifying on its own.
     """
 
     group: str
     tag: str
     value: str
-    finding: str | None = None
+    finding: Finding | None = None
 
 
 @dataclass
@@ -41,9 +44,9 @@ class MetadataReport:
     path: str | None = None
 
     @property
-    def findings(self) -> list[str]:
-        """Unique privacy findings, in the order they were found."""
-        seen: dict[str, None] = {}
+    def findings(self) -> list[Finding]:
+        """Unique privacy findings (by their text), in the order they were found."""
+        seen: dict[Finding, None] = {}
         for item in self.items:
             if item.finding:
                 seen.setdefault(item.finding, None)
@@ -96,7 +99,7 @@ class StripReport:
     kept: list[Action] = field(default_factory=list)
     pixels: str = "bit-identical"
     orientation: str = "none recorded"
-    findings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     bytes_in: int = 0
     bytes_out: int = 0
     source: str | None = None

@@ -13,7 +13,7 @@ from photoguard.errors import CorruptMetadataError
 from photoguard.metadata.base import MetadataHandler
 from photoguard.metadata.blocks import icc_description, trailer_items, xmp_items
 from photoguard.metadata.exif import exif_items
-from photoguard.metadata.findings import human_size
+from photoguard.metadata.findings import Finding, FindingKind, human_size
 from photoguard.metadata.types import MetadataItem, MetadataReport, StripReport
 
 KEEP = {
@@ -108,11 +108,8 @@ class WebpHandler(MetadataHandler):
                 items.append(MetadataItem("ICC_Profile", "ProfileDescription", icc_description(body)))
             elif fourcc not in KEEP:
                 name = fourcc.decode("latin-1").strip()
-                items.append(
-                    MetadataItem(
-                        "RIFF", name, f"({human_size(len(body))})", f"unknown chunk {name} ({human_size(len(body))})"
-                    )
-                )
+                size = human_size(len(body))
+                items.append(MetadataItem("RIFF", name, f"({size})", Finding(FindingKind.UNKNOWN_CHUNK, size, name)))
         if riff_end < len(data):
             items += trailer_items(data, riff_end)
         return self._report(items)

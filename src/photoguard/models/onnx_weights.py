@@ -72,7 +72,7 @@ def graph_constant(path: str | Path, name: str) -> float:
     """A scalar initialiser of the graph (e.g. SFace's input offset), as a Python float."""
     value = load_initializers(path)[name]
     if value.size != 1:
-        raise ModelError(f"{path}: initialiser {name!r} has shape {value.shape}, expected a scalar")
+        raise ModelError(f"initialiser {name!r} has shape {value.shape}, expected a scalar", path=path)
     return float(value.reshape(()))
 
 
@@ -151,6 +151,6 @@ def load_layers(modules: Sequence[nn.Module], path: str | Path) -> None:
     """
     layers = graph_layers(path)
     if len(layers) != len(modules):
-        raise ModelError(f"{path}: graph has {len(layers)} weighted nodes, the module {len(modules)}")
+        raise ModelError(f"graph has {len(layers)} weighted nodes, the module {len(modules)}", path=path)
     for index, (module, layer) in enumerate(zip(modules, layers, strict=True)):
         load_layer(module, layer, f"{Path(path).name} node {index} ({layer.op_type} {layer.name!r})")

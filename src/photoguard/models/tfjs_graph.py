@@ -111,7 +111,7 @@ class TfjsGraphModule(nn.Module):
             steps = fuse_steps(steps, set(targets))
         inputs = [s for s in steps if s.kind == "input"]
         if len(inputs) != 1:
-            raise ModelError(f"{graph.path}: {len(inputs)} Placeholders on the path to {targets}, need exactly 1")
+            raise ModelError(f"{len(inputs)} Placeholders on the path to {targets}, need exactly 1", path=graph.path)
         self.input_shape: tuple[int, int, int] = tuple(inputs[0].params["shape"][1:])  # H, W, C (-1: any)
         used = {i for s in steps for i in s.inputs}
         steps = [s for s in steps if s.kind != "const" or s.name in used]
@@ -307,11 +307,12 @@ def load_tfjs_encoder(
         with torch.no_grad():
             emb, feat = net.forward_features(torch.zeros(1, 3, input_size, input_size))
     except (ValueError, RuntimeError) as exc:
-        raise ModelError(f"{path}: the graph fails on a 1 x 3 x {input_size} x {input_size} probe: {exc}") from None
+        raise ModelError(f"the graph fails on a 1 x 3 x {input_size} x {input_size} probe: {exc}", path=path) from None
     if tuple(emb.shape) != (1, embedding_dim) or tuple(feat.shape) != (1, *feature_shape):
         raise ModelError(
-            f"{path}: {output!r} is {tuple(emb.shape)} and {feature!r} {tuple(feat.shape)} for a "
-            f"{input_size} px probe, expected (1, {embedding_dim}) and (1, {', '.join(map(str, feature_shape))})"
+            f"{output!r} is {tuple(emb.shape)} and {feature!r} {tuple(feat.shape)} for a "
+            f"{input_size} px probe, expected (1, {embedding_dim}) and (1, {', '.join(map(str, feature_shape))})",
+            path=path,
         )
     net.input_size, net.embedding_dim, net.feature_shape = input_size, embedding_dim, feature_shape
     return net

@@ -142,9 +142,9 @@ class _Builder:
                 if state.get(name) == 2:
                     continue
                 if name not in self.graph.nodes:
-                    raise ModelError(f"{self.graph.path}: node {name!r} is not in the graph")
+                    raise ModelError(f"node {name!r} is not in the graph", path=self.graph.path)
                 if state.get(name) == 1:
-                    raise ModelError(f"{self.graph.path}: the graph has a cycle through {name!r}")
+                    raise ModelError(f"the graph has a cycle through {name!r}", path=self.graph.path)
                 state[name] = 1
                 stack.append((name, True))
                 ins = [ref(i) for i in self.graph.nodes[name].inputs if not i.startswith("^")]
@@ -155,11 +155,11 @@ class _Builder:
         name = ref(node.inputs[index]) if index < len(node.inputs) else ""
         src = self.graph.nodes.get(name)
         if src is None or src.op != "Const" or name not in self.graph.weights:
-            raise ModelError(f"{self.graph.path}: {node.op} {node.name!r}: its {what} must be a stored constant")
+            raise ModelError(f"{node.op} {node.name!r}: its {what} must be a stored constant", path=self.graph.path)
         return self.graph.weights[name]
 
     def _fail(self, node: GraphNode, what: str) -> ModelError:
-        return ModelError(f"{self.graph.path}: {node.op} {node.name!r}: unsupported {what}")
+        return ModelError(f"{node.op} {node.name!r}: unsupported {what}", path=self.graph.path)
 
     def _convert(self, node: GraphNode) -> None:
         op, name, ins = node.op, node.name, [ref(i) for i in node.inputs if not i.startswith("^")]

@@ -94,9 +94,9 @@ def read_tfjs_graph(path: str | Path) -> TfjsGraph:
         nodes_json = model["modelTopology"]["node"]
         manifest = model["weightsManifest"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelError(f"{path}: not a readable TF.js graph model ({exc})") from None
+        raise ModelError(f"not a readable TF.js graph model ({exc})", path=path) from None
     if model.get("format", "graph-model") != "graph-model":
-        raise ModelError(f"{path}: format {model.get('format')!r}, only TF.js graph models are supported")
+        raise ModelError(f"format {model.get('format')!r}, only TF.js graph models are supported", path=path)
     nodes = {}
     for n in nodes_json:
         nodes[n["name"]] = GraphNode(n["name"], n["op"], tuple(n.get("input", ())), n.get("attr", {}))
@@ -105,7 +105,7 @@ def read_tfjs_graph(path: str | Path) -> TfjsGraph:
         try:
             buf = b"".join((path.parent / p).read_bytes() for p in group["paths"])
         except OSError as exc:
-            raise ModelError(f"{path}: weight file missing or unreadable ({exc})") from None
+            raise ModelError(f"weight file missing or unreadable ({exc})", path=path) from None
         offset, where = 0, f"{path} ({', '.join(group['paths'])})"
         for entry in group["weights"]:
             weights[entry["name"]], offset, stored[entry["name"]] = _decode(entry, buf, offset, where)

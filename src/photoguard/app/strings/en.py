@@ -123,7 +123,7 @@ EN: dict[str, str] = {
     "pixels.other": "**Pixels:** {detail}.",
     "download.line": "**Download:** `{name}`, exactly the file photoguard wrote (the previews are only for looking).",
     "error.line": "❌ {message}",
-    # metadata findings (the value after the prefix is kept as found)
+    # metadata findings, by kind (photoguard.app.report.FINDING_KEYS; {value} is kept as found)
     "finding.location": "GPS location: {value} (where the photo was taken)",
     "finding.gps": "GPS data (where the photo was taken)",
     "finding.thumbnail": "Embedded thumbnail, a small hidden copy of the picture{value}",
@@ -141,6 +141,14 @@ EN: dict[str, str] = {
     "finding.owner": "Owner name: {value}",
     "finding.author": "Author: {value}",
     "finding.motion": "Motion-photo marker",
+    "finding.motion video": "Motion-photo video, a short clip recorded with the picture ({value})",
+    "finding.altitude": "GPS altitude: {value} m",
+    "finding.maker notes": "Camera maker notes ({value}), which often hold serial numbers",
+    "finding.artist": "Artist name: {value}",
+    "finding.creator": "Creator name: {value}",
+    "finding.copyright": "Copyright: {value}",
+    "finding.text": "Text ({where}): {value}",
+    "finding.ai": "AI generation prompt or settings ({where}): {value}",
     # errors (no file-system paths in them)
     "error.too large": "This photo is too large to process ({detail}). Please resize it and try again.",
     "error.corrupt": (

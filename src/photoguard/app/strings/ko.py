@@ -117,7 +117,7 @@ KO: dict[str, str] = {
     "pixels.other": "**픽셀:** {detail}.",
     "download.line": "**다운로드:** `{name}` — photoguard가 저장한 파일 그대로입니다 (미리보기는 보기용입니다).",
     "error.line": "❌ {message}",
-    # metadata findings
+    # metadata findings, by kind
     "finding.location": "GPS 위치: {value} (사진을 찍은 곳)",
     "finding.gps": "GPS 정보 (사진을 찍은 곳)",
     "finding.thumbnail": "사진 안에 숨은 작은 미리보기 사본{value}",
@@ -135,6 +135,14 @@ KO: dict[str, str] = {
     "finding.owner": "소유자 이름: {value}",
     "finding.author": "작성자: {value}",
     "finding.motion": "움직이는 사진(모션 포토) 표시",
+    "finding.motion video": "움직이는 사진(모션 포토)의 짧은 동영상 ({value})",
+    "finding.altitude": "GPS 고도: {value} m",
+    "finding.maker notes": "카메라 제조사 기록 ({value}), 일련번호가 들어 있는 경우가 많음",
+    "finding.artist": "작가 이름: {value}",
+    "finding.creator": "만든 사람 이름: {value}",
+    "finding.copyright": "저작권: {value}",
+    "finding.text": "글 ({where}): {value}",
+    "finding.ai": "AI 생성 프롬프트·설정 ({where}): {value}",
     # errors
     "error.too large": "사진이 너무 커서 처리할 수 없습니다 ({detail}). 크기를 줄여 다시 시도해 주세요.",
     "error.corrupt": "파일이 손상되었거나 일부만 있어 열 수 없습니다. 사진을 다시 저장하거나 내보낸 뒤 시도해 주세요.",
