@@ -10,9 +10,12 @@ or on every node of a cluster, fed one job at a time, the records streamed back 
 from __future__ import annotations
 
 import os
+import queue
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -72,6 +75,7 @@ def run_ray(
         ``interrupted``. An actor lost for good (a node gone) fails its files, never loses them.
     """
     start = time.perf_counter()
+    started = time.time()
     notify = on_record or (lambda record: None)
     records: dict[int, Record] = {}
     todo = []
@@ -85,18 +89,22 @@ def run_ray(
     lost: str | None = None
     if todo:
         ray = import_ray()
-        with sigterm_stops(), connect(address, num_cpus=num_cpus if address is None else None) as cluster:
-            actors, on_gpu = actor_plan(cluster, op, num_cpus=num_cpus, num_gpus=num_gpus)
-            dataset = _pipeline(ray, jobs, todo, op, actors=min(actors, len(todo)), on_gpu=on_gpu)
-            try:
-                for row in dataset.iter_rows():
+        try:
+            with sigterm_stops(), connect(address, num_cpus=num_cpus if address is None else None) as cluster:
+                actors, on_gpu = actor_plan(cluster, op, num_cpus=num_cpus, num_gpus=num_gpus)
+                dataset = _pipeline(ray, jobs, todo, op, actors=min(actors, len(todo)), on_gpu=on_gpu)
+                for row in _rows(
+                    dataset, lambda: any(_written_since(jobs[i], started) for i in todo if i not in records)
+                ):
                     i = int(row["index"])
                     records[i] = record_from_json(row["record"])
                     notify(records[i])
-            except KeyboardInterrupt:
-                interrupted = True
-            except ray.exceptions.RayError as exc:  # an actor that died again and again: its files fail
-                lost = f"the Ray worker running it was lost ({type(exc).__name__})"
+        except Interrupted:
+            interrupted = True
+        except KeyboardInterrupt:  # while joining the cluster: nothing ran
+            interrupted = True
+        except ray.exceptions.RayError as exc:  # an actor that died again and again: its files fail
+            lost = f"the Ray worker running it was lost ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
     for i in todo:
         if i not in records:
             src = str(jobs[i].src)
@@ -106,6 +114,69 @@ def run_ray(
                 records[i] = Record(path=src, output=None, status=INTERRUPTED, message="interrupted before it was done")
             notify(records[i])
     return Outcome([records[i] for i in range(len(jobs))], time.perf_counter() - start, interrupted)
+
+
+def _written_since(job: Job, started: float) -> bool:
+    """Whether ``job``'s output (or an alternate name) was written after ``started`` (epoch seconds)."""
+    for path in (job.dst, *job.alternates):
+        try:
+            if path.stat().st_mtime >= started - 1.0:  # filesystems with coarse timestamps
+                return True
+        except OSError:
+            continue
+    return False
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM stopped the run (after the results already on their way came in)."""
+
+
+#: After Ctrl-C, how long the results of photos already written may take to come back, seconds
+#: (Ray Data hands an actor's output on from its scheduling loop, later on a busy machine).
+STOP_GRACE_S = 15.0
+
+_END = object()
+
+
+def _rows(dataset, in_transit: Callable[[], bool], grace: float = STOP_GRACE_S) -> Iterator[dict[str, Any]]:
+    """The pipeline's output rows as they finish; Ctrl-C (KeyboardInterrupt in this thread) raises
+    :class:`Interrupted` once the rows still ``in_transit()`` (photos written, results on their
+    way) came in, for up to ``grace`` seconds, so a finished photo keeps its record.
+
+    Ray Data runs in a thread of its own here: the interrupt reaches this thread's wait on the
+    queue, never Ray's iterator in the middle of a step.
+    """
+    results: queue.Queue[Any] = queue.Queue()
+    stop = threading.Event()
+
+    def pump() -> None:
+        try:
+            for row in dataset.iter_rows():
+                results.put(row)
+                if stop.is_set():
+                    break  # closing the iterator ends the pipeline and its actors
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread below
+            results.put(exc)
+        results.put(_END)
+
+    threading.Thread(target=pump, name="photoguard-ray-rows", daemon=True).start()
+    try:
+        while (item := results.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    except KeyboardInterrupt:
+        stop.set()
+        deadline = time.monotonic() + grace
+        while True:
+            try:
+                item = results.get(timeout=max(0.0, deadline - time.monotonic()) if in_transit() else 0.5)
+            except queue.Empty:
+                break
+            if item is _END or isinstance(item, BaseException):
+                break
+            yield item
+        raise Interrupted from None
 
 
 def _pipeline(ray, jobs: Sequence[Job], todo: list[int], op: Operation, *, actors: int, on_gpu: bool):
