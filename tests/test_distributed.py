@@ -33,8 +33,6 @@ from PIL import Image
 from photoguard.batch import DONE, FAILED, NO_FACE, SKIPPED, ProtectOperation, plan, run
 from photoguard.distributed import run_ray
 
-pytestmark = [pytest.mark.weights, pytest.mark.slow]
-
 BIN = Path(sys.executable).parent
 LOOPBACK = "127.0.0.2"  # Ray turns 127.0.0.1 into the machine's routable address; the rest of 127/8 it keeps
 
@@ -95,6 +93,8 @@ def ray_env(monkeypatch) -> dict[str, str]:
     return dict(os.environ)
 
 
+@pytest.mark.weights
+@pytest.mark.slow
 def test_ray_in_process_equals_the_local_engine(shoot, local, tmp_path, ray_env):
     import ray
 
@@ -187,6 +187,8 @@ def _wait_for(ready, seconds: float, what: str) -> None:
         time.sleep(0.5)
 
 
+@pytest.mark.weights
+@pytest.mark.slow
 def test_cli_on_two_nodes_interrupted_and_resumed(shoot, local, tmp_path, ray_env):
     expected, _ = local
     out = tmp_path / "out"
@@ -226,3 +228,37 @@ def test_cli_on_two_nodes_interrupted_and_resumed(shoot, local, tmp_path, ray_en
     table = pq.read_table(tmp_path / "r.parquet").to_pylist()
     assert [(row["path"], row["status"]) for row in table] == [(row["path"], row["status"]) for row in rows]
     assert json.loads(table[0]["verification"])[0]["encoder"] == rows[0]["verification"][0]["encoder"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--address", "127.0.0.2:1"], "--address needs --engine ray"),
+        (["--num-cpus", "2"], "--num-cpus needs --engine ray"),
+        (["--engine", "ray", "--jobs", "2"], "with --engine ray give --num-cpus N"),
+        (["--engine", "ray", "--device", "cuda"], "--num-gpus G runs the cloak on G GPUs"),
+    ],
+)
+def test_engine_options_are_checked_before_any_work(tmp_path, capsys, args, message):
+    from photoguard.cli import main
+
+    Image.new("RGB", (32, 32)).save(tmp_path / "a.png")
+    assert main(["protect", str(tmp_path / "a.png"), "-o", str(tmp_path / "out"), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_actor_plan_checks_the_cluster():
+    from photoguard.batch import StripOperation
+    from photoguard.distributed import Cluster, actor_plan
+    from photoguard.errors import UsageError
+
+    cluster = Cluster(cpus=8, gpus=1, started_here=False)
+    op = ProtectOperation(strength="fast")
+    assert actor_plan(cluster, op, num_cpus=None, num_gpus=None) == (8, False)
+    assert actor_plan(cluster, op, num_cpus=3, num_gpus=None) == (3, False)
+    assert actor_plan(cluster, op, num_cpus=None, num_gpus=1) == (1, True)
+    with pytest.raises(UsageError, match="the Ray cluster has 1 GPU"):
+        actor_plan(cluster, op, num_cpus=None, num_gpus=2)
+    with pytest.raises(UsageError, match="strip does not use a GPU"):
+        actor_plan(cluster, StripOperation(), num_cpus=None, num_gpus=1)

@@ -215,7 +215,7 @@ def _engine(engine: EngineName, address: str | None, num_cpus: int | None, num_g
     if engine is EngineName.local:
         given = [name for name, value in ray_options.items() if value is not None]
         if given:
-            raise UsageError(f"{', '.join(given)} only work with --engine ray")
+            raise UsageError(f"{', '.join(given)} {'needs' if len(given) == 1 else 'need'} --engine ray")
         return None
     if jobs != 1:
         raise UsageError("--jobs is for the local engine; with --engine ray give --num-cpus N (N actors)")
