@@ -88,11 +88,11 @@ def run_ray(
     interrupted = False
     lost: str | None = None
     if todo:
-        ray = import_ray()
+        import_ray()
         try:
             with sigterm_stops(), connect(address, num_cpus=num_cpus if address is None else None) as cluster:
                 actors, on_gpu = actor_plan(cluster, op, num_cpus=num_cpus, num_gpus=num_gpus)
-                dataset = _pipeline(ray, jobs, todo, op, actors=min(actors, len(todo)), on_gpu=on_gpu)
+                dataset = _pipeline(jobs, todo, op, actors=min(actors, len(todo)), on_gpu=on_gpu)
                 for row in _rows(
                     dataset, lambda: any(_written_since(jobs[i], started) for i in todo if i not in records)
                 ):
@@ -103,8 +103,11 @@ def run_ray(
             interrupted = True
         except KeyboardInterrupt:  # while joining the cluster: nothing ran
             interrupted = True
-        except ray.exceptions.RayError as exc:  # an actor that died again and again: its files fail
-            lost = f"the Ray worker running it was lost ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
+        except UsageError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - an actor that died again and again, a node gone: its files fail
+            first = (str(exc).splitlines() or [""])[0][:200]
+            lost = f"the Ray pipeline running it failed ({type(exc).__name__}: {first})"
     for i in todo:
         if i not in records:
             src = str(jobs[i].src)
@@ -179,10 +182,12 @@ def _rows(dataset, in_transit: Callable[[], bool], grace: float = STOP_GRACE_S) 
         raise Interrupted from None
 
 
-def _pipeline(ray, jobs: Sequence[Job], todo: list[int], op: Operation, *, actors: int, on_gpu: bool):
+def _pipeline(jobs: Sequence[Job], todo: list[int], op: Operation, *, actors: int, on_gpu: bool):
     """The Ray Data pipeline: one block per job (so a free actor takes the next photo), mapped by a
     fixed pool of :class:`OperationActor` s that each hold one job at a time (no photo waits
     behind another on a busy actor while a free one idles at the end of the batch)."""
+    import ray.data
+
     rows = [{"index": np.int64(i), "job": job_to_json(jobs[i])} for i in todo]
     dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
     if hasattr(op, "device"):  # a CPU actor on a GPU node must not take the GPU it did not reserve
@@ -191,7 +196,8 @@ def _pipeline(ray, jobs: Sequence[Job], todo: list[int], op: Operation, *, actor
         _bound(op, os.getcwd()),
         batch_size=1,
         batch_format="numpy",
-        **({"num_gpus": 1} if on_gpu else {"num_cpus": 1}),  # Ray warns that both at once are experimental
+        num_cpus=None if on_gpu else 1,  # not both: Ray warns that CPUs and GPUs at once are experimental
+        num_gpus=1 if on_gpu else None,
         compute=ray.data.ActorPoolStrategy(size=actors, max_tasks_in_flight_per_actor=1),
     )
 
