@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 from pillow_heif import register_heif_opener
@@ -310,19 +311,12 @@ def test_jobs_run_one_file_each(tmp_path):
 def test_a_resumed_run_keeps_the_earlier_records_in_every_report(tmp_path, capsys):
     src = shoot(tmp_path / "shoot")
     out = tmp_path / "out"
-    as_json, as_csv = tmp_path / "r.json", tmp_path / "r.csv"
-    assert (
-        main(["protect", str(src / "day1"), "-o", str(out / "day1"), "--report", str(as_json), "--report", str(as_csv)])
-        == 0
-    )
+    as_json, as_csv, as_parquet = tmp_path / "r.json", tmp_path / "r.csv", tmp_path / "r.parquet"
+    reports = ["--report", str(as_json), "--report", str(as_csv), "--report", str(as_parquet)]
+    assert main(["protect", str(src / "day1"), "-o", str(out / "day1"), *reports]) == 0
     first = {Path(r["path"]).name: r for r in json.loads(as_json.read_text())}
     assert first["IMG_0001.jpg"]["status"] == NO_FACE and as_csv.exists()  # both formats from one run
-    assert (
-        main(
-            ["protect", str(src), "-o", str(out), "--skip-existing", "--report", str(as_json), "--report", str(as_csv)]
-        )
-        == 0
-    )
+    assert main(["protect", str(src), "-o", str(out), "--skip-existing", *reports]) == 0
     capsys.readouterr()
     again = json.loads(as_json.read_text())
     day1 = next(r for r in again if r["path"] == str(src / "day1" / "IMG_0001.jpg"))
@@ -331,6 +325,9 @@ def test_a_resumed_run_keeps_the_earlier_records_in_every_report(tmp_path, capsy
     rows = {r["path"]: r for r in csv.DictReader(as_csv.open())}
     assert rows[str(src / "day1" / "IMG_0001.jpg")]["status"] == NO_FACE
     assert len(rows) == len(again)
+    table = pq.read_table(as_parquet).to_pylist()  # one table: nested fields are JSON text
+    assert [(r["path"], r["status"]) for r in table] == [(r["path"], r["status"]) for r in again]
+    assert json.loads(table[0]["detail"] or "null") == again[0].get("detail")
 
 
 def test_json_output_lists_failures_too(tmp_path, capsys):

@@ -1,5 +1,5 @@
-"""Batch reports: one record per file as JSON or CSV (by extension), written atomically; a resumed
-run keeps the earlier records of the files it skips."""
+"""Batch reports: one record per file as JSON, CSV or Parquet (by extension), written atomically; a
+resumed run keeps the earlier records of the files it skips."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from typing import Any
 
 from photoguard.batch.records import DONE, NO_FACE, SKIPPED, Record
 from photoguard.errors import ReportError, UsageError
+
+#: The report formats, by file extension (Parquet needs pyarrow, which the ``ray`` extra installs).
+REPORT_SUFFIXES = (".json", ".csv", ".parquet")
 
 CSV_FIELDS = (
     "path",
@@ -67,12 +70,56 @@ def _json_row(r: Record) -> dict[str, Any]:
     return {k: round(v, 3) if k == "seconds" else v for k, v in asdict(r).items() if not (k == "detail" and v is None)}
 
 
+def _parquet_row(r: Record) -> dict[str, Any]:
+    """The JSON row with its nested fields (per-face checks, strip details) as JSON text: one
+    column type for every file, so the report reads as one table (pandas, DuckDB, Ray Data)."""
+    row = _json_row(r)
+    row["verification"] = json.dumps(row["verification"], ensure_ascii=False)
+    row["detail"] = json.dumps(row["detail"], ensure_ascii=False) if "detail" in row else None
+    return row
+
+
+def _parquet_schema():
+    import pyarrow as pa
+
+    text, integer, real = pa.string(), pa.int64(), pa.float64()
+    columns = {"path": text, "output": text, "status": text, "verdict": text, "headline": text, "faces": integer}
+    columns |= {"faces_protected": integer, "verification": text, "psnr": real, "face_psnr": real}
+    columns |= {"seconds": real, "message": text, "error": text, "detail": text}
+    return pa.schema(list(columns.items()))
+
+
+def _parquet_bytes(rows: list[dict[str, Any]]) -> bytes:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise UsageError("a .parquet report needs pyarrow: pip install 'photoguard[ray]'") from None
+    # Parquet strings are UTF-8: a name that is not (surrogateescape) is kept as its \\udcXX escapes.
+    safe = [{k: _utf8(v) for k, v in row.items()} for row in rows]
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(safe, schema=_parquet_schema()), buf)
+    return buf.getvalue()
+
+
+def _utf8(value: Any) -> Any:
+    return value.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(value, str) else value
+
+
+def _read_rows(path: Path, kind: str) -> Any:
+    if kind == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path).to_pylist()
+    text = path.read_text(encoding="utf-8")
+    return json.loads(text) if kind == ".json" else list(csv.DictReader(io.StringIO(text)))
+
+
 def _earlier_rows(path: Path, kind: str) -> dict[str, dict[str, Any]]:
     """The finished rows of an existing report, by input path; {} when there is none or it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
-        rows = json.loads(text) if kind == ".json" else list(csv.DictReader(io.StringIO(text)))
-    except (OSError, UnicodeDecodeError, ValueError, csv.Error):
+        rows = _read_rows(path, kind)
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error, ImportError):  # pyarrow's errors are ValueErrors
         return {}
     if not isinstance(rows, list):
         return {}
@@ -84,9 +131,10 @@ def _earlier_rows(path: Path, kind: str) -> dict[str, dict[str, Any]]:
 
 
 def write_report(path: str | os.PathLike, records: Sequence[Record], *, keep_earlier: bool = True) -> Path:
-    """Write one record per file as ``.json`` (a list of objects) or ``.csv`` (one row each).
+    """Write one record per file as ``.json`` (a list of objects), ``.csv`` or ``.parquet`` (one row each).
 
-    Per-face scores in CSV are ``;``-separated in face order. The file is written atomically.
+    Per-face scores in CSV are ``;``-separated in face order; in Parquet the per-face checks and
+    the strip details are JSON text columns. The file is written atomically.
     With ``keep_earlier``, a file skipped because its output exists keeps its row from the report
     already at ``path`` (a resumed run's report describes the whole shoot, not "skipped").
     """
@@ -94,15 +142,18 @@ def write_report(path: str | os.PathLike, records: Sequence[Record], *, keep_ear
 
     path = Path(path)
     kind = path.suffix.lower()
-    if kind not in (".json", ".csv"):
-        raise UsageError("the report must end in .json or .csv", path=path)
-    rows = [_json_row(r) if kind == ".json" else _csv_row(r) for r in records]
+    if kind not in REPORT_SUFFIXES:
+        raise UsageError(f"the report must end in {_suffixes()}", path=path)
+    row_of = {".json": _json_row, ".csv": _csv_row, ".parquet": _parquet_row}[kind]
+    rows = [row_of(r) for r in records]
     if keep_earlier and any(r.status == SKIPPED for r in records):
         earlier = _earlier_rows(path, kind)
         rows = [earlier.get(r.path, row) if r.status == SKIPPED else row for r, row in zip(records, rows)]
     # A file name that is not UTF-8 holds surrogates (surrogateescape): written as \\udcXX escapes,
     # which json.loads turns back into the same name, instead of failing after the whole batch.
-    if kind == ".json":
+    if kind == ".parquet":
+        data = _parquet_bytes(rows)
+    elif kind == ".json":
         data = (json.dumps(rows, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
     else:
         buf = io.StringIO()
@@ -122,10 +173,14 @@ def check_report_path(path: str | os.PathLike | None) -> None:
     if path is None:
         return
     path = Path(path)
-    if path.suffix.lower() not in (".json", ".csv"):
-        raise UsageError("the report must end in .json or .csv", path=path)
+    if path.suffix.lower() not in REPORT_SUFFIXES:
+        raise UsageError(f"the report must end in {_suffixes()}", path=path)
     if path.is_dir():
         raise UsageError("the report path is a folder", path=path)
     parent = next((p for p in path.parents if p.exists()), None)
     if parent is not None and not parent.is_dir():
         raise UsageError(f"{parent} is a file, not a folder", path=path)
+
+
+def _suffixes() -> str:
+    return ", ".join(REPORT_SUFFIXES[:-1]) + " or " + REPORT_SUFFIXES[-1]

@@ -20,7 +20,8 @@ from photoguard.batch.records import FAILED, INTERRUPTED, SKIPPED, Job, Outcome,
 from photoguard.errors import PhotoguardError, UsageError, about
 
 
-def _pre_record(job: Job) -> Record:
+def pre_record(job: Job) -> Record:
+    """The record of a job that is not run: ``skipped`` (``job.skip``) or ``failed`` (``job.error``)."""
     if job.skip is not None:
         return Record(path=str(job.src), output=None, status=SKIPPED, message=job.skip)
     return Record(path=str(job.src), output=None, status=FAILED, error=f"{job.src}: {job.error}")
@@ -140,11 +141,11 @@ def run(
     todo = []
     for i, job in enumerate(jobs):
         if job.skip is not None or job.error is not None:
-            records[i] = _pre_record(job)
+            records[i] = pre_record(job)
             notify(records[i])
         else:
             todo.append(i)
-    with _sigterm_stops():
+    with sigterm_stops():
         if workers == 1 or len(todo) <= 1:
             interrupted = _run_here(jobs, todo, op, records, on_start, notify, on_progress)
         else:
@@ -157,7 +158,7 @@ def run(
 
 
 @contextmanager
-def _sigterm_stops():
+def sigterm_stops():
     """While a batch runs, SIGTERM stops it as Ctrl-C does (finished files and the report are kept,
     workers are told to stop, no temp file is left); outside the main thread nothing changes."""
     try:

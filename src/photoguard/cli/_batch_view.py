@@ -8,7 +8,7 @@ they scroll above it); errors are one line each on stderr.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -165,14 +165,30 @@ def dry_run(jobs: Sequence[Job], op: Operation) -> None:
     typer.echo(f"dry run: {todo} file(s) to {op.action}, {len(jobs) - todo} to skip or failing; nothing was written")
 
 
+#: Another engine for :func:`execute`: ``engine(jobs, op, on_record=...) -> Outcome`` (the Ray one).
+Engine = Callable[..., Outcome]
+
+
 def execute(
-    jobs: Sequence[Job], op: Operation, *, workers: int, quiet: bool, report: Sequence[Path] = (), lines: bool = True
+    jobs: Sequence[Job],
+    op: Operation,
+    *,
+    workers: int,
+    quiet: bool,
+    report: Sequence[Path] = (),
+    lines: bool = True,
+    engine: Engine | None = None,
 ) -> Outcome:
     """Run the batch with a view, write the reports (each of ``report``), print the summary; then
-    call :func:`finish`."""
+    call :func:`finish`. ``engine`` runs it instead of the local engine (``workers`` is then unused)."""
     total = sum(1 for j in jobs if j.skip is None and j.error is None)
     with BatchView(op, total, quiet=quiet, lines=lines) as view:
-        outcome = run(jobs, op, workers=workers, on_start=view.start, on_record=view.record, on_progress=view.progress)
+        if engine is not None:
+            outcome = engine(jobs, op, on_record=view.record)
+        else:
+            outcome = run(
+                jobs, op, workers=workers, on_start=view.start, on_record=view.record, on_progress=view.progress
+            )
     unwritten = []
     for path in report:
         try:

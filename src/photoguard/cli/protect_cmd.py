@@ -9,6 +9,7 @@ import typer
 
 from photoguard.cli import app
 from photoguard.config import DEFAULT_PRESET, PRESETS
+from photoguard.errors import UsageError
 
 #: The strengths are the presets (one table: :data:`photoguard.config.PRESETS`).
 Strength = Enum("Strength", {name: name for name in PRESETS}, type=str)  # type: ignore[misc]
@@ -18,6 +19,11 @@ class Device(StrEnum):
     auto = "auto"
     cpu = "cpu"
     cuda = "cuda"
+
+
+class EngineName(StrEnum):
+    local = "local"
+    ray = "ray"
 
 
 _HELP = """Cloak every face in your photos and write copies without metadata.
@@ -32,6 +38,8 @@ Examples:
   photoguard protect portrait.jpg -o portrait_safe.jpg
 
   photoguard protect shoot/ -o delivered/ --skip-existing --jobs 2 --report delivered/report.csv
+
+  photoguard protect /shared/archive -o /shared/safe --engine ray --address head:6379 --skip-existing
 
 Each photo's line starts with the verdict of a held-out check (a face encoder the cloak did not
 use): protected, partly protected, not protected, not checked or no face.
@@ -101,6 +109,31 @@ def protect_cmd(
         metavar="N",
         help="Photos processed in parallel (worker processes, each loading the models once).",
     ),
+    engine: EngineName = typer.Option(
+        EngineName.local,
+        "--engine",
+        help="local: this process and its --jobs workers; ray: Ray actors on this machine or a cluster (pip install 'photoguard[ray]').",
+    ),
+    address: str | None = typer.Option(
+        None,
+        "--address",
+        metavar="ADDR",
+        help="With --engine ray: the cluster's head (host:port, ray://host:10001, or auto); default a private local cluster. Every node must see the photos and OUT at the same path.",
+    ),
+    num_cpus: int | None = typer.Option(
+        None,
+        "--num-cpus",
+        min=1,
+        metavar="N",
+        help="With --engine ray: N CPU actors (default: every CPU of the cluster).",
+    ),
+    num_gpus: int | None = typer.Option(
+        None,
+        "--num-gpus",
+        min=1,
+        metavar="G",
+        help="With --engine ray: G GPU actors (one per GPU) instead of CPU actors.",
+    ),
     dry_run: bool = typer.Option(False, "-n", "--dry-run", help="Show what would be written; write nothing."),
     report: list[Path] = typer.Option(
         [],
@@ -134,7 +167,10 @@ def protect_cmd(
 
     for path in report:
         check_report_path(path)
-    if device is Device.cuda:
+    run_elsewhere = _engine(engine, address, num_cpus, num_gpus, jobs)
+    if device is Device.cuda and engine is EngineName.ray and num_gpus is None:
+        raise UsageError("with --engine ray, --num-gpus G runs the cloak on G GPUs (CPU actors use the CPU)")
+    if device is Device.cuda and engine is EngineName.local:
         from photoguard.pipeline import resolve_device
 
         resolve_device("cuda")  # fail now, not once per photo
@@ -163,11 +199,34 @@ def protect_cmd(
         show_plan(planned, op)
         return
     finish(
-        execute(planned, op, workers=jobs, quiet=quiet, report=report),
+        execute(planned, op, workers=jobs, quiet=quiet, report=report, engine=run_elsewhere),
         op,
         fail_unprotected=fail_unprotected,
         in_place=in_place,
     )
+
+
+def _engine(engine: EngineName, address: str | None, num_cpus: int | None, num_gpus: int | None, jobs: int):
+    """The Ray engine bound to its options, or None for the local one.
+
+    Raises:
+        UsageError: a Ray option without ``--engine ray``, ``--jobs`` with it, or Ray not installed.
+    """
+    ray_options = {"--address": address, "--num-cpus": num_cpus, "--num-gpus": num_gpus}
+    if engine is EngineName.local:
+        given = [name for name, value in ray_options.items() if value is not None]
+        if given:
+            raise UsageError(f"{', '.join(given)} {'needs' if len(given) == 1 else 'need'} --engine ray")
+        return None
+    if jobs != 1:
+        raise UsageError("--jobs is for the local engine; with --engine ray give --num-cpus N (N actors)")
+    from functools import partial
+
+    from photoguard.distributed.cluster import import_ray
+    from photoguard.distributed.engine import run_ray
+
+    import_ray()  # fail now when Ray is missing, before the plan
+    return partial(run_ray, address=address, num_cpus=num_cpus, num_gpus=num_gpus)
 
 
 def _protect_stream(out: Path | None, strength: str, device: str, jpeg_quality: int, fail_unprotected: bool) -> None:

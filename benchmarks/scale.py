@@ -1,0 +1,144 @@
+"""Scale: photos per hour for the local engine (``--jobs 2``) and the Ray engine with 1 and 2 CPU
+actors on this machine, and on paper what 1 million photos a day costs.
+
+Uses the shoot of ``benchmarks/batch_throughput.py`` (100 mixed photos, half with faces, built in
+``benchmarks/work/shoot``, never committed), every k-th photo with ``--subset k``. Each run is the
+real CLI with ``--strength fast``: ``--jobs 2`` (one torch thread per worker), then
+``--engine ray --num-cpus 1`` and ``--num-cpus 2`` (a private local Ray cluster, one torch thread
+per actor). Per run it reports the wall time, the busy time (the sum of the records' ``seconds``,
+the time spent on the photos themselves) and the fixed cost (wall minus busy / workers: process or
+cluster start-up, model loading, the last photo's tail), and checks that every engine wrote the
+same bytes. Writes ``benchmarks/results/scale.md``.
+
+Usage::
+
+    .venv/bin/python benchmarks/scale.py [--subset 10] [--price 0.04]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from batch_throughput import WORK, make_shoot  # the one shoot builder (benchmarks/ is on sys.path)
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "scale.md"
+RUNS = {  # label -> (extra CLI arguments, workers)
+    "local `--jobs 2`": (["--jobs", "2"], 2),
+    "Ray, 1 CPU actor": (["--engine", "ray", "--num-cpus", "1"], 1),
+    "Ray, 2 CPU actors": (["--engine", "ray", "--num-cpus", "2"], 2),
+}
+PHOTOS_PER_DAY = 1_000_000
+
+
+def run(inputs: list[Path], extra: list[str], out: Path, report: Path) -> tuple[float, list[dict]]:
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [str(Path(sys.executable).with_name("photoguard")), "protect", *map(str, inputs), "-o", str(out)]
+    cmd += ["--strength", "fast", "-q", "--report", str(report), *extra]
+    env = dict(os.environ, OMP_NUM_THREADS="1", RAY_USAGE_STATS_ENABLED="0")
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"protect failed ({proc.returncode}):\n{proc.stderr}")
+    return seconds, json.loads(report.read_text())
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subset", type=int, default=10, help="run every k-th photo of the 100 (1 = all)")
+    parser.add_argument("--price", type=float, default=0.04, help="assumed price of one vCPU-hour, USD")
+    args = parser.parse_args()
+    chosen = make_shoot(WORK / "shoot")[:: args.subset]
+    rows, written = [], {}
+    for label, (extra, workers) in RUNS.items():
+        tag = label.split(",")[0].split(" ")[0].lower() + str(workers)
+        out = WORK / f"scale_{tag}"
+        wall, records = run(chosen, extra, out, WORK / f"scale_{tag}.json")
+        written[label] = outputs(out)
+        busy = sum(r["seconds"] for r in records)
+        fixed = max(0.0, wall - busy / workers)
+        rows.append((label, workers, len(records), wall, busy, fixed))
+        print(f"{label}: {len(records)} photos in {wall:.1f} s (busy {busy:.1f} s, fixed {fixed:.1f} s)")
+    same = all(files == written[next(iter(RUNS))] for files in written.values())
+    print("outputs identical across engines:", same)
+
+    base_label, _, n, base_wall, base_busy, _ = rows[0]
+    per_photo = base_busy / n  # core-seconds per photo of this mix, one torch thread
+    lines = [
+        "# Scale: local engine vs Ray on this machine, and 1 million photos a day on paper",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores shared with other developers' sessions "
+        f"while measured (load average after the runs {os.getloadavg()[0]:.1f}), CPU only, torch "
+        f"{__import__('torch').__version__}, Ray {__import__('ray').__version__}. One torch thread per worker "
+        "or actor. The numbers are noisy.",
+        "",
+        f"Photos: every {args.subset}th photo of the `batch_throughput.py` shoot ({n} of 100, half with "
+        "faces, 0.3-12 MP), `photoguard protect --strength fast`, the real CLI each time.",
+        "",
+        "| engine | photos | wall time | photos / hour | busy (sum of per-photo time) | fixed cost | "
+        "photos / hour without the fixed cost |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, workers, count, wall, busy, fixed in rows:
+        steady = count / (busy / workers) * 3600
+        lines.append(
+            f"| {label} | {count} | {wall:.1f} s | {count / wall * 3600:.0f} | {busy:.1f} s | {fixed:.1f} s | {steady:.0f} |"
+        )
+    ray2 = rows[2]
+    ratio = base_wall / ray2[3]
+    steady_ratio = (base_busy / rows[0][1]) / (ray2[4] / ray2[1])
+    lines += [
+        "",
+        f"Ray with 2 CPU actors vs `--jobs 2`: **{ratio:.0%} of its throughput end to end** on this batch, "
+        f"{steady_ratio:.0%} once the fixed cost is left out (the issue's target: 90 %). The fixed cost is "
+        "start-up, once per run: a private Ray cluster (raylet, GCS, object store, actor processes) and model "
+        "loading. The code run per photo is the same on both engines, yet the busy time per photo was "
+        f"{ray2[4] / base_busy - 1:+.0%} under Ray with 2 actors: Ray's own processes (raylet, GCS, the Ray Data "
+        "scheduler in the driver) compete for the same 2 cores, which other sessions also load. On a "
+        "batch of thousands of photos the start-up is spread thin; on a handful, use the local engine.",
+        "",
+        f"Same bytes from every engine: **{'yes' if same else 'NO'}** (every output file compared).",
+        "",
+        "## 1 million photos a day, on paper",
+        "",
+        f"From the measured busy time of this mix with `fast`: **{per_photo:.2f} core-seconds per photo** "
+        "(one torch thread; shared, contended cores, so an upper bound for a dedicated core). "
+        "`medium`, the default, costs several times more per face (see `speed.md`); scale by that ratio.",
+        "",
+    ]
+    core_seconds = PHOTOS_PER_DAY * per_photo
+    cores = core_seconds / 86_400
+    lines += [
+        "| | value |",
+        "|---|---:|",
+        f"| core-hours a day | {core_seconds / 3600:,.0f} |",
+        f"| cores busy around the clock | {cores:,.0f} |",
+        f"| 16-core nodes (at 80 % use) | {cores / 16 / 0.8:,.1f} |",
+        f"| 64-core nodes (at 80 % use) | {cores / 64 / 0.8:,.1f} |",
+        f"| cost a day at ${args.price:.3f} per vCPU-hour (assumed price, not a quote) | "
+        f"${core_seconds / 3600 * args.price:,.0f} |",
+        "",
+        "GPUs: not measured. No GPU was available to this session, and the GPU path runs one photo at "
+        "a time per GPU actor (batching faces of many photos into one pass, `protect_many`, is not "
+        "built yet), so no GPU throughput or cost is claimed here.",
+        "",
+    ]
+    RESULTS.write_text("\n".join(lines))
+    print(f"wrote {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

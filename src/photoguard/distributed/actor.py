@@ -1,0 +1,75 @@
+"""The Ray Data actor that runs a batch :class:`~photoguard.batch.Operation` on its share of the jobs,
+and how a job and a record travel as rows (one JSON string each: Arrow needs one schema, a record's
+per-face checks and strip details vary from file to file)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from photoguard.batch.operations import Operation
+from photoguard.batch.records import Job, Record, Status
+from photoguard.batch.runner import run_one
+from photoguard.types import Verdict
+
+
+def job_to_json(job: Job) -> str:
+    """One job as an ASCII JSON string (a file name that is not UTF-8 keeps its surrogate escapes)."""
+    return json.dumps(
+        {
+            "src": str(job.src),
+            "dst": str(job.dst),
+            "alternates": [str(p) for p in job.alternates],
+            "in_place": job.in_place,
+        }
+    )
+
+
+def job_from_json(text: str) -> Job:
+    row = json.loads(text)
+    return Job(Path(row["src"]), Path(row["dst"]), tuple(Path(p) for p in row["alternates"]), in_place=row["in_place"])
+
+
+def record_to_json(record: Record) -> str:
+    return json.dumps(asdict(record))
+
+
+def record_from_json(text: str) -> Record:
+    row = json.loads(text)
+    row["status"] = Status(row["status"])
+    if row.get("verdict") is not None:
+        row["verdict"] = Verdict(row["verdict"])
+    return Record(**row)
+
+
+class OperationActor:
+    """One Ray actor: loads nothing until its first photo, then keeps the models for the next ones.
+
+    The cloak and its encoders are cached per process by :mod:`photoguard.pipeline`, and an actor
+    is one long-lived process, so the models load once per actor, not once per photo.
+
+    Args:
+        op: the operation, exactly as the local engine runs it (device already chosen).
+        cwd: the driver's working folder: relative paths in the jobs mean the same files here
+            (on a cluster: a shared filesystem mounted at the same path on every node).
+        threads: torch threads of this actor (1 for a CPU actor: one actor per core scales,
+            several threads per process on a busy CPU wait for each other).
+    """
+
+    def __init__(self, op: Operation, cwd: str, threads: int = 1) -> None:
+        os.chdir(cwd)
+        if op.uses_torch:
+            import torch
+
+            torch.set_num_threads(threads)
+        self.op = op
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, Any]:
+        """``{"index", "job"}`` rows in, ``{"index", "record"}`` rows out; every error is a record."""
+        records = [record_to_json(run_one(self.op, job_from_json(str(text)))) for text in batch["job"]]
+        return {"index": np.asarray(batch["index"]), "record": np.asarray(records, dtype=object)}

@@ -1,0 +1,213 @@
+"""``run_ray``: the batch engine's :func:`~photoguard.batch.run` on a Ray Data pipeline.
+
+The plan is the local engine's (:func:`photoguard.batch.plan`: mirroring, collisions,
+``--skip-existing``), the work per file is the local engine's (:func:`photoguard.batch.run_one`
+on the same :class:`~photoguard.batch.Operation`), so a file gets the same output and the same
+record on either engine. What Ray adds is where the work runs: a pool of actors on this machine
+or on every node of a cluster, fed one job at a time, the records streamed back as they finish.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from photoguard.batch.operations import Operation
+from photoguard.batch.records import FAILED, INTERRUPTED, Job, Outcome, Record
+from photoguard.batch.runner import pre_record, sigterm_stops
+from photoguard.distributed.actor import OperationActor, job_to_json, record_from_json
+from photoguard.distributed.cluster import Cluster, connect, import_ray
+from photoguard.errors import UsageError
+
+
+def actor_plan(cluster: Cluster, op: Operation, *, num_cpus: int | None, num_gpus: int | None) -> tuple[int, bool]:
+    """``(actors, on_gpu)``: one actor per GPU asked for (``num_gpus``), else one per CPU asked for
+    (default: every CPU of the cluster). Operations without torch never take a GPU.
+
+    Raises:
+        UsageError: more GPUs asked for than the cluster has, or a count below 1.
+    """
+    if num_gpus:
+        if num_gpus < 1:
+            raise UsageError("--num-gpus must be at least 1")
+        if not op.uses_torch:
+            raise UsageError(f"{op.action} does not use a GPU: leave out --num-gpus")
+        if num_gpus > cluster.gpus:
+            raise UsageError(f"--num-gpus {num_gpus} asked for, the Ray cluster has {cluster.gpus} GPU(s)")
+        return num_gpus, True
+    actors = num_cpus if num_cpus is not None else cluster.cpus
+    if actors < 1:
+        raise UsageError("--num-cpus must be at least 1" if num_cpus is not None else "the Ray cluster has no CPU")
+    return actors, False
+
+
+def run_ray(
+    jobs: Sequence[Job],
+    op: Operation,
+    *,
+    address: str | None = None,
+    num_cpus: int | None = None,
+    num_gpus: int | None = None,
+    on_record: Callable[[Record], None] | None = None,
+) -> Outcome:
+    """Run ``op`` over ``jobs`` on Ray actors; ``on_record`` is called once per file as it finishes.
+
+    Args:
+        jobs: the plan (:func:`photoguard.batch.plan`); skipped and known-bad jobs never leave this process.
+        op: the operation; an operation with a ``device`` runs as a copy with ``device="cuda"`` on
+            GPU actors and ``"cpu"`` on CPU actors.
+        address: the cluster to join (see :func:`~photoguard.distributed.cluster.connect`); None
+            starts a private local cluster of ``num_cpus`` CPUs for this run.
+        num_cpus: CPU actors, one torch thread each (default: every CPU of the cluster).
+        num_gpus: GPU actors instead, one per GPU.
+
+    Returns:
+        The same :class:`~photoguard.batch.Outcome` as :func:`photoguard.batch.run`: one record per
+        job in plan order. Ctrl-C (or SIGTERM) returns ``interrupted=True``: finished files are kept,
+        outputs are written atomically (never a partial file), files without a result are
+        ``interrupted``. An actor lost for good (a node gone) fails its files, never loses them.
+    """
+    start = time.perf_counter()
+    started = time.time()
+    notify = on_record or (lambda record: None)
+    records: dict[int, Record] = {}
+    todo = []
+    for i, job in enumerate(jobs):
+        if job.skip is not None or job.error is not None:
+            records[i] = pre_record(job)
+            notify(records[i])
+        else:
+            todo.append(i)
+    interrupted = False
+    lost: str | None = None
+    if todo:
+        import_ray()
+        try:
+            with sigterm_stops(), connect(address, num_cpus=num_cpus if address is None else None) as cluster:
+                actors, on_gpu = actor_plan(cluster, op, num_cpus=num_cpus, num_gpus=num_gpus)
+                dataset = _pipeline(jobs, todo, op, actors=min(actors, len(todo)), on_gpu=on_gpu)
+                for row in _rows(
+                    dataset, lambda: any(_written_since(jobs[i], started) for i in todo if i not in records)
+                ):
+                    i = int(row["index"])
+                    records[i] = record_from_json(row["record"])
+                    notify(records[i])
+        except Interrupted:
+            interrupted = True
+        except KeyboardInterrupt:  # while joining the cluster: nothing ran
+            interrupted = True
+        except UsageError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - an actor that died again and again, a node gone: its files fail
+            first = (str(exc).splitlines() or [""])[0][:200]
+            lost = f"the Ray pipeline running it failed ({type(exc).__name__}: {first})"
+    for i in todo:
+        if i not in records:
+            src = str(jobs[i].src)
+            if lost is not None:
+                records[i] = Record(path=src, output=None, status=FAILED, error=f"{src}: {lost}")
+            else:
+                records[i] = Record(path=src, output=None, status=INTERRUPTED, message="interrupted before it was done")
+            notify(records[i])
+    return Outcome([records[i] for i in range(len(jobs))], time.perf_counter() - start, interrupted)
+
+
+def _written_since(job: Job, started: float) -> bool:
+    """Whether ``job``'s output (or an alternate name) was written after ``started`` (epoch seconds)."""
+    for path in (job.dst, *job.alternates):
+        try:
+            if path.stat().st_mtime >= started - 1.0:  # filesystems with coarse timestamps
+                return True
+        except OSError:
+            continue
+    return False
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM stopped the run (after the results already on their way came in)."""
+
+
+#: After Ctrl-C, how long the results of photos already written may take to come back, seconds
+#: (Ray Data hands an actor's output on from its scheduling loop, later on a busy machine).
+STOP_GRACE_S = 15.0
+
+_END = object()
+
+
+def _rows(dataset, in_transit: Callable[[], bool], grace: float = STOP_GRACE_S) -> Iterator[dict[str, Any]]:
+    """The pipeline's output rows as they finish; Ctrl-C (KeyboardInterrupt in this thread) raises
+    :class:`Interrupted` once the rows still ``in_transit()`` (photos written, results on their
+    way) came in, for up to ``grace`` seconds, so a finished photo keeps its record.
+
+    Ray Data runs in a thread of its own here: the interrupt reaches this thread's wait on the
+    queue, never Ray's iterator in the middle of a step.
+    """
+    results: queue.Queue[Any] = queue.Queue()
+    stop = threading.Event()
+
+    def pump() -> None:
+        try:
+            for row in dataset.iter_rows():
+                results.put(row)
+                if stop.is_set():
+                    break  # closing the iterator ends the pipeline and its actors
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread below
+            results.put(exc)
+        results.put(_END)
+
+    threading.Thread(target=pump, name="photoguard-ray-rows", daemon=True).start()
+    try:
+        while (item := results.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    except KeyboardInterrupt:
+        stop.set()
+        deadline = time.monotonic() + grace
+        while True:
+            try:
+                item = results.get(timeout=max(0.0, deadline - time.monotonic()) if in_transit() else 0.5)
+            except queue.Empty:
+                break
+            if item is _END or isinstance(item, BaseException):
+                break
+            yield item
+        raise Interrupted from None
+
+
+def _pipeline(jobs: Sequence[Job], todo: list[int], op: Operation, *, actors: int, on_gpu: bool):
+    """The Ray Data pipeline: one block per job (so a free actor takes the next photo), mapped by a
+    fixed pool of :class:`OperationActor` s that each hold one job at a time (no photo waits
+    behind another on a busy actor while a free one idles at the end of the batch)."""
+    import ray.data
+
+    rows = [{"index": np.int64(i), "job": job_to_json(jobs[i])} for i in todo]
+    dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
+    if hasattr(op, "device"):  # a CPU actor on a GPU node must not take the GPU it did not reserve
+        op = replace(op, device="cuda" if on_gpu else "cpu")  # type: ignore[type-var]
+    return dataset.map_batches(
+        _bound(op, os.getcwd()),
+        batch_size=1,
+        batch_format="numpy",
+        num_cpus=None if on_gpu else 1,  # not both: Ray warns that CPUs and GPUs at once are experimental
+        num_gpus=1 if on_gpu else None,
+        compute=ray.data.ActorPoolStrategy(size=actors, max_tasks_in_flight_per_actor=1),
+    )
+
+
+def _bound(op: Operation, cwd: str) -> type[OperationActor]:
+    """:class:`OperationActor` with its arguments built in: Ray ships the class with the code (no
+    constructor arguments in the object store, which Ray warns cannot be restored after a restart)."""
+
+    class BoundOperationActor(OperationActor):
+        def __init__(self) -> None:
+            super().__init__(op, cwd, threads=1)
+
+    return BoundOperationActor

@@ -1,0 +1,264 @@
+"""The Ray engine (``photoguard.distributed``, ``protect --engine ray``) on real Ray clusters started
+here: one in this process (``ray.init``), one of two nodes (``ray start --head`` and a worker node)
+driven through the CLI, with a Ctrl-C and a ``--skip-existing`` resume.
+
+The photos are real (the public-domain sample and, when ``../shared/faces`` is there, a real
+portrait), small, with two files named ``IMG_0001.jpg`` in two folders, a corrupt JPEG, a
+face-free PNG and a sidecar. Every output must equal the local engine's byte for byte; the
+local reference runs with one torch thread, as each Ray CPU actor does (the cloak's float sums,
+hence its bytes, depend on the thread count).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import torch
+from _faces import FACES
+from conftest import SAMPLE
+from PIL import Image
+
+from photoguard.batch import DONE, FAILED, NO_FACE, SKIPPED, ProtectOperation, plan, run
+from photoguard.distributed import run_ray
+
+BIN = Path(sys.executable).parent
+LOOPBACK = "127.0.0.2"  # Ray turns 127.0.0.1 into the machine's routable address; the rest of 127/8 it keeps
+
+
+def _tree(root: Path) -> Path:
+    """The shoot: two faces, one face-free photo, a corrupt file, a sidecar, a name used twice."""
+    (root / "a").mkdir(parents=True)
+    (root / "b").mkdir()
+    sample = Image.open(SAMPLE).convert("RGB").resize((256, 256), Image.Resampling.LANCZOS)
+    sample.save(root / "a" / "IMG_0001.jpg", quality=95)
+    portrait = FACES / "portraits" / "obama-240p.jpg"
+    second = Image.open(portrait) if portrait.is_file() else sample.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    second.save(root / "b" / "IMG_0001.jpg", quality=92)  # the same name in another folder
+    Image.linear_gradient("L").convert("RGB").resize((96, 64)).save(root / "b" / "IMG_0002.png")
+    (root / "b" / "corrupt.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"not a photo" * 20)
+    (root / "b" / "notes.txt").write_text("a sidecar")
+    return root
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _comparable(record, out: Path) -> dict:
+    """A record without what differs from run to run (times, the output folder)."""
+    row = {k: v for k, v in vars(record).items() if k != "seconds"}
+    row["output"] = record.output and Path(record.output).relative_to(out).as_posix()
+    row["detail"] = {k: v for k, v in (record.detail or {}).items() if k != "timings"}
+    return row
+
+
+@pytest.fixture(scope="module")
+def shoot(tmp_path_factory, weights) -> Path:
+    return _tree(tmp_path_factory.mktemp("ray") / "shoot")
+
+
+@pytest.fixture(scope="module")
+def local(shoot: Path, tmp_path_factory):
+    """The local engine's outputs and records for the shoot, with one torch thread."""
+    op = ProtectOperation(strength="fast", device="cpu")
+    out = tmp_path_factory.mktemp("local") / "out"
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        outcome = run(plan([shoot], op, out=out), op)
+    finally:
+        torch.set_num_threads(threads)
+    return _outputs(out), [_comparable(r, out) for r in outcome.records]
+
+
+@pytest.fixture
+def ray_env(monkeypatch) -> dict[str, str]:
+    """No usage statistics, a token of this test's own (nothing written to ~/.ray), one torch thread."""
+    env = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+    env |= {"OMP_NUM_THREADS": "1"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return dict(os.environ)
+
+
+@pytest.mark.weights
+@pytest.mark.slow
+def test_ray_in_process_equals_the_local_engine(shoot, local, tmp_path, ray_env):
+    import ray
+
+    expected, local_records = local
+    op = ProtectOperation(strength="fast", device="cpu")
+    out = tmp_path / "out"
+    jobs = plan([shoot], op, out=out)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, _temp_dir=tempfile.mkdtemp(prefix="pgray-"))
+    try:
+        seen = []
+        outcome = run_ray(jobs, op, on_record=seen.append)
+        assert ray.is_initialized()  # a caller's connection is left open
+    finally:
+        ray.shutdown()
+    assert _outputs(out) == expected  # byte for byte, IMG_0001.jpg twice side by side
+    assert sorted(expected) == ["a/IMG_0001.jpg", "b/IMG_0001.jpg", "b/IMG_0002.png"]
+    assert [_comparable(r, out) for r in outcome.records] == local_records
+    assert len(seen) == len(jobs) and not outcome.interrupted
+    by_name = {Path(r.path).name + Path(r.path).parent.name: r for r in outcome.records}
+    assert by_name["IMG_0001.jpga"].status == DONE and by_name["IMG_0002.pngb"].status == NO_FACE
+    assert by_name["corrupt.jpgb"].status == FAILED and "corrupt.jpg: cannot decode" in by_name["corrupt.jpgb"].error
+    assert by_name["notes.txtb"].status == SKIPPED
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """End a ``ray start --block`` and the Ray processes it started (its own process group)."""
+    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(grace)
+            if sig == signal.SIGKILL:
+                return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@contextmanager
+def two_nodes(env: dict[str, str], logs: Path) -> Iterator[str]:
+    """A head node and a worker node of one CPU each, on loopback; yields the head's address."""
+    port = _free_port(LOOPBACK)
+    address = f"{LOOPBACK}:{port}"
+    temp = tempfile.mkdtemp(prefix="pgray-")  # short: Ray's socket paths must fit 107 bytes
+    common = ["--num-cpus=1", f"--node-ip-address={LOOPBACK}", "--block"]
+    head_cmd = [str(BIN / "ray"), "start", "--head", f"--port={port}", "--include-dashboard=false"]
+    head_cmd += ["--disable-usage-stats", f"--temp-dir={temp}", *common]
+    procs = []
+    try:
+        with open(logs / "head.log", "wb") as log:
+            procs.append(subprocess.Popen(head_cmd, env=env, stdout=log, stderr=log, start_new_session=True))
+        _wait_for(lambda: _accepts(LOOPBACK, port), 60, "the head node")
+        worker_cmd = [str(BIN / "ray"), "start", f"--address={address}", *common]
+        with open(logs / "worker.log", "wb") as log:
+            procs.append(subprocess.Popen(worker_cmd, env=env, stdout=log, stderr=log, start_new_session=True))
+        status = [str(BIN / "ray"), "status", f"--address={address}"]
+        _wait_for(lambda: _alive_nodes(status, env) == 2, 60, "the worker node")
+        yield address
+    finally:
+        for proc in reversed(procs):
+            _stop(proc)
+
+
+def _accepts(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def _alive_nodes(status: list[str], env: dict[str, str]) -> int:
+    text = subprocess.run(status, env=env, capture_output=True, text=True, timeout=30).stdout
+    active = text.split("Active:")[-1].split("Pending:")[0] if "Active:" in text else ""
+    return active.count("node_")
+
+
+def _wait_for(ready, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not start in {seconds:.0f} s")
+        time.sleep(0.5)
+
+
+@pytest.mark.weights
+@pytest.mark.slow
+def test_cli_on_two_nodes_interrupted_and_resumed(shoot, local, tmp_path, ray_env):
+    expected, _ = local
+    out = tmp_path / "out"
+    cli = [str(BIN / "photoguard"), "protect", str(shoot), "-o", str(out), "-s", "fast", "-q", "--engine", "ray"]
+    reports = ["--report", str(tmp_path / "r.json"), "--report", str(tmp_path / "r.parquet")]
+    with two_nodes(ray_env, tmp_path) as address:
+        cli += ["--address", address, *reports]
+        first = subprocess.Popen(cli, env=ray_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            _wait_for(lambda: any(p.is_file() for p in out.rglob("*")) or first.poll() is not None, 120, "an output")
+            first.send_signal(signal.SIGINT)  # Ctrl-C once the first photo is written
+            _, err = first.communicate(timeout=60)
+        finally:
+            first.kill()
+        assert first.returncode == 130, err
+        assert "Run the same command with --skip-existing to carry on" in err
+        kept = _outputs(out)
+        assert kept and all(expected[name] == data for name, data in kept.items())  # no partial file
+        done = json.loads((tmp_path / "r.json").read_text())
+        assert {row["status"] for row in done} <= {"done", "no-face", "failed", "skipped", "interrupted"}
+
+        again = subprocess.run(cli + ["--skip-existing"], env=ray_env, capture_output=True, text=True, timeout=180)
+    assert again.returncode == 1, again.stderr  # the corrupt file, named on its own line
+    assert "corrupt.jpg: cannot decode image" in again.stderr
+    assert _outputs(out) == expected
+    rows = json.loads((tmp_path / "r.json").read_text())
+    statuses = {Path(row["path"]).relative_to(shoot).as_posix(): row["status"] for row in rows}
+    assert statuses == {
+        "a/IMG_0001.jpg": "done",
+        "b/IMG_0001.jpg": "done",
+        "b/IMG_0002.png": "no-face",
+        "b/corrupt.jpg": "failed",
+        "b/notes.txt": "skipped",
+    }  # the files done before Ctrl-C keep their first run's rows
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(tmp_path / "r.parquet").to_pylist()
+    assert [(row["path"], row["status"]) for row in table] == [(row["path"], row["status"]) for row in rows]
+    assert json.loads(table[0]["verification"])[0]["encoder"] == rows[0]["verification"][0]["encoder"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--address", "127.0.0.2:1"], "--address needs --engine ray"),
+        (["--num-cpus", "2"], "--num-cpus needs --engine ray"),
+        (["--engine", "ray", "--jobs", "2"], "with --engine ray give --num-cpus N"),
+        (["--engine", "ray", "--device", "cuda"], "--num-gpus G runs the cloak on G GPUs"),
+    ],
+)
+def test_engine_options_are_checked_before_any_work(tmp_path, capsys, args, message):
+    from photoguard.cli import main
+
+    Image.new("RGB", (32, 32)).save(tmp_path / "a.png")
+    assert main(["protect", str(tmp_path / "a.png"), "-o", str(tmp_path / "out"), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_actor_plan_checks_the_cluster():
+    from photoguard.batch import StripOperation
+    from photoguard.distributed import Cluster, actor_plan
+    from photoguard.errors import UsageError
+
+    cluster = Cluster(cpus=8, gpus=1, started_here=False)
+    op = ProtectOperation(strength="fast")
+    assert actor_plan(cluster, op, num_cpus=None, num_gpus=None) == (8, False)
+    assert actor_plan(cluster, op, num_cpus=3, num_gpus=None) == (3, False)
+    assert actor_plan(cluster, op, num_cpus=None, num_gpus=1) == (1, True)
+    with pytest.raises(UsageError, match="the Ray cluster has 1 GPU"):
+        actor_plan(cluster, op, num_cpus=None, num_gpus=2)
+    with pytest.raises(UsageError, match="strip does not use a GPU"):
+        actor_plan(cluster, StripOperation(), num_cpus=None, num_gpus=1)
