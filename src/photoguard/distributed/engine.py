@@ -136,7 +136,7 @@ class Interrupted(Exception):
 
 #: After Ctrl-C, how long the results of photos already written may take to come back, seconds
 #: (Ray Data hands an actor's output on from its scheduling loop, later on a busy machine).
-STOP_GRACE_S = 15.0
+STOP_GRACE_S = 30.0
 
 _END = object()
 
