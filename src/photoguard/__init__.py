@@ -6,6 +6,7 @@ Public API::
     result = photoguard.protect("selfie.jpg", output="out/", strength="medium")
     print(result.verdict, result.message)       # the held-out check's verdict comes first
     data, result = photoguard.protect_bytes(jpeg_bytes)   # in memory: bytes (or a PIL image) in, bytes out
+    results = photoguard.protect_many(paths, output="out/", device="cuda")  # faces batched; an error per failed photo
     photoguard.strip_metadata("IMG_0001.jpg", "clean/IMG_0001.jpg")
     clean, report = photoguard.strip_bytes(jpeg_bytes)
     print(photoguard.inspect_metadata("IMG_0001.jpg").findings)
@@ -18,6 +19,7 @@ from photoguard.errors import PhotoguardError
 if TYPE_CHECKING:
     from photoguard.config import DEFAULT_PRESET, PRESETS, CloakConfig, preset
     from photoguard.faces.detect import detect_faces
+    from photoguard.many import protect_many
     from photoguard.metadata import inspect_metadata, strip_bytes, strip_metadata
     from photoguard.pipeline import protect, protect_bytes, release_models
     from photoguard.types import Face, FaceReport, FaceStatus, ProtectResult, Verdict
@@ -48,6 +50,10 @@ def __getattr__(name: str) -> Any:
         from photoguard import pipeline
 
         return getattr(pipeline, name)
+    if name == "protect_many":
+        from photoguard.many import protect_many
+
+        return protect_many
     if name in ("strip_metadata", "inspect_metadata", "strip_bytes"):
         from photoguard import metadata
 
@@ -75,6 +81,7 @@ __all__ = [
     "preset",
     "protect",
     "protect_bytes",
+    "protect_many",
     "release_models",
     "strip_bytes",
     "strip_metadata",

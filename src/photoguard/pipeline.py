@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,7 @@ from photoguard.progress import Stage
 from photoguard.types import Face, FaceReport, ProtectResult
 
 if TYPE_CHECKING:  # the cloak (and torch's model code) loads on the first protect()
-    from photoguard.cloak.identity import IdentityCloak
+    from photoguard.cloak.identity import FaceOutcome, IdentityCloak
 
 Progress = Callable[[float, str], None]
 
@@ -234,19 +235,46 @@ def protect(
         _check_name(output, loaded)
     result = _protect(loaded, strength, device, jpeg_quality, verify, progress, load_seconds=time.perf_counter() - t0)
     if output is not None:
-        t0 = time.perf_counter()
-        if progress is not None:
-            progress(0.9, Stage("writing"))
-        encoded, result.metadata, lossless = _encode(loaded, data, result, jpeg_quality, keep_icc)
-        target = _target(output, loaded, loaded.format if lossless else output_format(loaded.format), lossless)
-        if loaded.source is not None:
-            refuse_overwrite(target, loaded.source)
-        result.output_path = atomic_write_bytes(target, encoded)
-        result.timings["write"] = time.perf_counter() - t0
-        result.timings["total"] += result.timings["write"]
+        _write(output, loaded, data, result, jpeg_quality, keep_icc, progress)
     if progress is not None:
         progress(1.0, Stage("done"))
     return result
+
+
+def _write(
+    output: str | os.PathLike[str],
+    loaded: LoadedImage,
+    data: bytes | None,
+    result: ProtectResult,
+    jpeg_quality: int,
+    keep_icc: bool,
+    progress: Progress | None,
+    taken: set[Path] | None = None,
+) -> None:
+    """Encode, strip and atomically write ``result`` to ``output`` (sets its path, metadata, timings).
+
+    Args:
+        taken: files already written by the caller's batch: refused, and the new one is added.
+
+    Raises:
+        UsageError: the target is the input itself, or one in ``taken``.
+    """
+    t0 = time.perf_counter()
+    if progress is not None:
+        progress(0.9, Stage("writing"))
+    encoded, result.metadata, lossless = _encode(loaded, data, result, jpeg_quality, keep_icc)
+    target = _target(output, loaded, loaded.format if lossless else output_format(loaded.format), lossless)
+    if loaded.source is not None:
+        refuse_overwrite(target, loaded.source)
+    if taken is not None:
+        if target.resolve() in taken:
+            raise UsageError(
+                f"{target}: already written by an earlier photo of this batch (give each photo its own name)"
+            )
+        taken.add(target.resolve())
+    result.output_path = atomic_write_bytes(target, encoded)
+    result.timings["write"] = time.perf_counter() - t0
+    result.timings["total"] += result.timings["write"]
 
 
 def protect_bytes(
@@ -287,6 +315,68 @@ def _protect(
     load_seconds: float,
 ) -> ProtectResult:
     """Detect, cloak and verify a loaded photo; returns the result (nothing written)."""
+    work = _detect(loaded, strength, device, jpeg_quality, progress, load_seconds=load_seconds)
+    if work.usable:
+        work.report_progress(0.08, Stage("loading the face models"))
+        cloak = _get_cloak(work.config, work.device)
+        work.report_progress(0.1, Stage("cloaking", n=len(work.usable)))
+        _take_cloak(work, cloak(*work.cloak_arguments()))
+    return _finish(work, verify)
+
+
+@dataclass
+class _Work:
+    """One photo between the stages of :func:`_protect`: detected, then cloaked, then verified.
+
+    :func:`_protect` runs the stages on one photo; :func:`photoguard.many.protect_many` runs the
+    detection of every photo, one batched cloak, then the rest of each photo.
+    """
+
+    loaded: LoadedImage
+    config: CloakConfig
+    device: torch.device
+    jpeg_quality: int
+    report_progress: Progress
+    timings: dict[str, float]
+    start: float
+    lap_start: float
+    faces: list[Face]
+    reports: list[FaceReport]
+    usable: list[int]
+    protected: np.ndarray
+
+    @property
+    def quality(self) -> int | None:
+        """The JPEG quality the photo will be written at; None for a lossless format."""
+        return self.jpeg_quality if output_format(self.loaded.format) == "JPEG" else None
+
+    def lap(self, stage: str) -> None:
+        """Record the time since the last lap as ``stage``."""
+        now = time.perf_counter()
+        self.timings[stage] = now - self.lap_start
+        self.lap_start = now
+
+    def cloak_arguments(self) -> tuple[np.ndarray, list[Face], Progress, int | None]:
+        """The cloak's arguments for this photo's usable faces (progress scaled into 0.1..0.85)."""
+        report = self.report_progress
+        return (
+            self.loaded.rgb,
+            [self.faces[i] for i in self.usable],
+            lambda f, stage: report(0.1 + 0.75 * f, stage),
+            self.quality,
+        )
+
+
+def _detect(
+    loaded: LoadedImage,
+    strength: str | CloakConfig,
+    device: str | torch.device,
+    jpeg_quality: int,
+    progress: Progress | None,
+    *,
+    load_seconds: float,
+) -> _Work:
+    """Check the options and find the faces (and which of them are large enough to cloak)."""
     config = preset(strength)
     if not 90 <= jpeg_quality <= 100:
         raise UsageError("jpeg_quality must be 90..100: lower quality erodes the cloak")
@@ -295,47 +385,45 @@ def _protect(
     timings: dict[str, float] = {"load": load_seconds}
     start = time.perf_counter() - load_seconds
 
-    def lap(stage: str, t0: float) -> float:
-        now = time.perf_counter()
-        timings[stage] = now - t0
-        return now
-
     t = time.perf_counter()
     report_progress(0.05, Stage("detecting faces"))
     faces = detect_faces(loaded.rgb)
-    t = lap("detect", t)
     reports = [FaceReport(index=i, box=f.box, score=f.score, protected=False) for i, f in enumerate(faces)]
-
-    protected = loaded.rgb
     usable = [i for i, f in enumerate(faces) if f.size >= config.min_face_px]
     for i, f in enumerate(faces):
         if i not in usable:
             reports[i].reason = f"too small to protect: {f.size:.0f} px (minimum {config.min_face_px} px)"
-    if usable:
-        report_progress(0.08, Stage("loading the face models"))
-        cloak = _get_cloak(config, dev)
-        report_progress(0.1, Stage("cloaking", n=len(usable)))
-        quality = jpeg_quality if output_format(loaded.format) == "JPEG" else None
-        protected, outcomes = cloak(
-            loaded.rgb,
-            [faces[i] for i in usable],
-            progress=lambda f, stage: report_progress(0.1 + 0.75 * f, stage),
-            jpeg_quality=quality,
-        )
-        for i, outcome in zip(usable, outcomes):
-            reports[i].protected = outcome.cloaked
-            reports[i].reason = outcome.reason
-        if config.face_psnr_floor is not None:  # before the check: the verdict is on the final pixels
-            from photoguard.cloak.floor import within_floor
+    work = _Work(
+        loaded, config, dev, jpeg_quality, report_progress, timings, start, t, faces, reports, usable, loaded.rgb
+    )
+    work.lap("detect")
+    return work
 
-            protected = within_floor(loaded.rgb, protected, [faces[i] for i in usable], config.face_psnr_floor, quality)
-    t = lap("cloak", t)
 
-    if verify and usable:
-        report_progress(0.85, Stage("verifying"))
-        _verification(loaded.rgb, protected, faces, reports, config, dev)
-    t = lap("verify", t)
+def _take_cloak(work: _Work, cloaked: tuple[np.ndarray, list[FaceOutcome]]) -> None:
+    """Take the cloak's ``(protected, outcomes)`` for the usable faces, then the face PSNR floor."""
+    protected, outcomes = cloaked
+    for i, outcome in zip(work.usable, outcomes):
+        work.reports[i].protected = outcome.cloaked
+        work.reports[i].reason = outcome.reason
+    if work.config.face_psnr_floor is not None:  # before the check: the verdict is on the final pixels
+        from photoguard.cloak.floor import within_floor
 
+        usable = [work.faces[i] for i in work.usable]
+        protected = within_floor(work.loaded.rgb, protected, usable, work.config.face_psnr_floor, work.quality)
+    work.protected = protected
+
+
+def _finish(work: _Work, verify: bool) -> ProtectResult:
+    """Verify the cloaked photo and build its result (nothing written)."""
+    loaded, protected, faces, reports, config = work.loaded, work.protected, work.faces, work.reports, work.config
+    work.lap("cloak")
+    if verify and work.usable:
+        work.report_progress(0.85, Stage("verifying"))
+        _verification(loaded.rgb, protected, faces, reports, config, work.device)
+    work.lap("verify")
+
+    timings = work.timings
     result = ProtectResult(
         image=protected,
         faces=reports,
@@ -347,7 +435,7 @@ def _protect(
         box = face_region_box(faces[0], loaded.rgb.shape)
         result.face_psnr = psnr(crop(loaded.rgb, box), crop(protected, box))
     timings["write"] = 0.0
-    timings["total"] = time.perf_counter() - start
+    timings["total"] = time.perf_counter() - work.start
     result.details = _details(result)
     result.message = f"{result.headline}: {result.details}"
     return result

@@ -76,41 +76,131 @@ def perturb_iterative(
         ``(delta, steps_run)``: the ``1 x 3 x H x W`` RGB perturbation (``perturbed - clean``),
         within ``epsilon``, and how many steps ran.
     """
-    channel_budget = budget * torch.tensor([1.0, chroma_ratio, chroma_ratio], device=clean.device).view(1, 3, 1, 1)
-    delta = torch.zeros_like(clean)
-    velocity = torch.zeros_like(clean)
-    active = (budget > 0).to(clean.dtype)
-    active_count = active.sum().clamp_min(1.0)
-    scale = 1.0
-    streak = 0
-    steps_run = 0
-    for step in range(steps):
-        delta.requires_grad_(True)
-        loss, done = loss_fn(compose(clean, delta, epsilon), step)
-        steps_run = step + 1
-        if on_step is not None:
-            on_step(steps_run, steps)
-        streak = streak + 1 if done else 0
-        if patience is not None and streak >= patience:
-            delta = delta.detach()
-            break
-        scale = max(min_scale, scale * (1 - shrink)) if done else min(1.0, scale * (1 + shrink))
-        (grad,) = torch.autograd.grad(loss, delta)
+    state = IterativePerturbation(
+        clean,
+        budget,
+        steps=steps,
+        step_size=step_size,
+        momentum=momentum,
+        epsilon=epsilon,
+        chroma_ratio=chroma_ratio,
+        final_step_ratio=final_step_ratio,
+        shrink=shrink,
+        min_scale=min_scale,
+        energy=energy,
+        patience=patience,
+        on_step=on_step,
+    )
+    while not state.finished:
+        loss, done = loss_fn(state.perturbed(), state.step)
+        if state.record(done):
+            (grad,) = torch.autograd.grad(loss, state.delta)
+            state.update(grad)
+    return state.result()
+
+
+class IterativePerturbation:
+    """The state of :func:`perturb_iterative`'s loop for one crop, stepped from outside.
+
+    :func:`perturb_iterative` drives one; :func:`photoguard.cloak.batching.run_faces` drives many
+    at once and shares their encoder calls. A step is :meth:`perturbed` (the differentiable input
+    of the loss), :meth:`record` (the loss's ``done``: whether the loop goes on) and, when it does,
+    :meth:`update` with the gradient of the loss with respect to :attr:`delta`. The arguments are
+    :func:`perturb_iterative`'s.
+    """
+
+    def __init__(
+        self,
+        clean: torch.Tensor,
+        budget: torch.Tensor,
+        *,
+        steps: int,
+        step_size: float,
+        momentum: float,
+        epsilon: float,
+        chroma_ratio: float,
+        final_step_ratio: float,
+        shrink: float,
+        min_scale: float,
+        energy: float | None = None,
+        patience: int | None = None,
+        on_step: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.clean = clean
+        self.steps = steps
+        self.step_size = step_size
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.final_step_ratio = final_step_ratio
+        self.shrink = shrink
+        self.min_scale = min_scale
+        self.energy = energy
+        self.patience = patience
+        self.on_step = on_step
+        self.channel_budget = budget * torch.tensor([1.0, chroma_ratio, chroma_ratio], device=clean.device).view(
+            1, 3, 1, 1
+        )
+        self.delta = torch.zeros_like(clean)
+        self.velocity = torch.zeros_like(clean)
+        self.active = (budget > 0).to(clean.dtype)
+        self.active_count = self.active.sum().clamp_min(1.0)
+        self.scale = 1.0
+        self.streak = 0
+        self.steps_run = 0
+        self.step = 0  # the step about to run
+        self.stopped = False  # by patience
+
+    @property
+    def finished(self) -> bool:
+        """Every step ran, or the patience stopped the loop."""
+        return self.stopped or self.step >= self.steps
+
+    def perturbed(self) -> torch.Tensor:
+        """This step's ``1 x 3 x H x W`` perturbed crop in [0, 1], differentiable in :attr:`delta`."""
+        self.delta.requires_grad_(True)
+        return compose(self.clean, self.delta, self.epsilon)
+
+    def record(self, done: bool) -> bool:
+        """Take this step's ``done``; returns whether the loop goes on (then call :meth:`update`)."""
+        self.steps_run = self.step + 1
+        if self.on_step is not None:
+            self.on_step(self.steps_run, self.steps)
+        self.streak = self.streak + 1 if done else 0
+        if self.patience is not None and self.streak >= self.patience:
+            self.delta = self.delta.detach()
+            self.stopped = True
+            return False
+        if done:
+            self.scale = max(self.min_scale, self.scale * (1 - self.shrink))
+        else:
+            self.scale = min(1.0, self.scale * (1 + self.shrink))
+        return True
+
+    def update(self, grad: torch.Tensor) -> None:
+        """The step itself, from ``grad`` (``1 x 3 x H x W``, the loss's gradient in :attr:`delta`)."""
+        step, steps, active, active_count = self.step, self.steps, self.active, self.active_count
         with torch.no_grad():
             if not torch.isfinite(grad).all():
                 grad = torch.nan_to_num(grad, nan=0.0, posinf=0.0, neginf=0.0)
             grad = grad * active
-            velocity = momentum * velocity + grad / (grad.abs().sum() / active_count).clamp_min(1e-12)
+            self.velocity = self.momentum * self.velocity + grad / (grad.abs().sum() / active_count).clamp_min(1e-12)
+            velocity = self.velocity
             rms = (velocity.pow(2).sum(dim=(2, 3), keepdim=True) / active_count).sqrt().clamp_min(1e-12)
             t = step / max(steps - 1, 1)
-            size = step_size * (final_step_ratio + (1 - final_step_ratio) * 0.5 * (1 + math.cos(math.pi * t)))
-            delta = delta.detach() - size * channel_budget * velocity / rms
-            limit = channel_budget * scale
+            ratio = self.final_step_ratio
+            size = self.step_size * (ratio + (1 - ratio) * 0.5 * (1 + math.cos(math.pi * t)))
+            delta = self.delta.detach() - size * self.channel_budget * velocity / rms
+            limit = self.channel_budget * self.scale
             delta = torch.maximum(torch.minimum(delta, limit), -limit)
-            if energy is not None:  # the L2 ball shrinks with the bound: a done photo spends less
-                cap = energy * scale**2
+            if self.energy is not None:  # the L2 ball shrinks with the bound: a done photo spends less
+                cap = self.energy * self.scale**2
                 used = ycc_to_rgb(delta).pow(2).sum()
                 if used > cap:
                     delta = delta * torch.sqrt(cap / used)
-    with torch.no_grad():
-        return compose(clean, delta, epsilon) - clean, steps_run
+            self.delta = delta
+        self.step += 1
+
+    def result(self) -> tuple[torch.Tensor, int]:
+        """``(delta, steps_run)``: the RGB perturbation ``perturbed - clean`` and how many steps ran."""
+        with torch.no_grad():
+            return compose(self.clean, self.delta.detach(), self.epsilon) - self.clean, self.steps_run

@@ -18,7 +18,8 @@ from dataclasses import dataclass, fields
 import numpy as np
 import torch
 
-from photoguard.cloak.attack import perturb_iterative
+from photoguard.cloak.attack import IterativePerturbation
+from photoguard.cloak.batching import FaceRun, run_faces
 from photoguard.cloak.budget import budget_map
 from photoguard.cloak.objective import EnsembleObjective, ObjectiveSettings
 from photoguard.cloak.region import FaceRegion, extract, face_region, paste
@@ -86,38 +87,18 @@ class IdentityCloak:
         Returns:
             ``(protected, outcomes)``: the protected ``H x W x 3`` uint8 photo and one outcome per face.
         """
-        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-            raise ValueError(f"expected an H x W x 3 uint8 photo, got {image.shape} {image.dtype}")
-        out = image.copy()
-        outcomes = []
-        size = (image.shape[1], image.shape[0])
-        for index, face in enumerate(faces):
-            if face.size < self.config.min_face_px:
-                outcomes.append(
-                    FaceOutcome(face, False, f"too small: {face.size:.0f} px (min {self.config.min_face_px})")
-                )
-                continue
-            region = face_region(face, size, self.config.face_px, self.config.region_scale)
-            crop = extract(out, region).to(self.device)  # move only the crop to the GPU
-            face_rms = self.config.face_rms
-            if face_rms is not None and self.config.face_psnr_floor is not None:
-                from photoguard.cloak.floor import face_rms_under_floor
+        return self.cloak_many([PhotoCloak(self, image, faces, progress, jpeg_quality)])[0]
 
-                face_rms = face_rms_under_floor(image, face, face_rms, self.config.face_psnr_floor, jpeg_quality)
-            energy = self._energy(region, (image.shape[0], image.shape[1]), len(faces), face_rms)
-            on_step = None
-            if progress is not None:
+    def cloak_many(self, photos: list[PhotoCloak]) -> list[tuple[np.ndarray, list[FaceOutcome]]]:
+        """Protect several photos at once: their faces share each encoder's forward/backward pass
+        (:func:`~photoguard.cloak.batching.run_faces`); each face's result is the one it gets alone,
+        up to the rounding of batched convolutions.
 
-                def on_step(done: int, steps: int, index: int = index) -> None:
-                    progress(
-                        (index + done / steps) / len(faces),
-                        Stage("step", i=index + 1, n=len(faces), s=done, steps=steps),
-                    )
-
-            delta, sims = self.cloak_crop(crop, region, energy, on_step=on_step)
-            paste(out, image, delta, region, self.config.epsilon / 255.0)
-            outcomes.append(FaceOutcome(face, True, final_similarity=sims))
-        return out, outcomes
+        Returns:
+            ``(protected, outcomes)`` of each photo, in order (as :meth:`__call__` returns them).
+        """
+        run_faces(list(photos), dict(self.encoders))
+        return [(photo.out, photo.outcomes) for photo in photos]
 
     def _energy(
         self, region: FaceRegion, photo_hw: tuple[int, int], n_faces: int, face_rms: float | None
@@ -135,14 +116,15 @@ class IdentityCloak:
             caps.append((cfg.photo_rms / 255.0) ** 2 * 3 * photo_area)
         return min(caps) if caps else None
 
-    def cloak_crop(
+    def face_run(
         self,
         crop: torch.Tensor,
         region: FaceRegion,
         energy: float | None = None,
         on_step: Callable[[int, int], None] | None = None,
-    ) -> tuple[torch.Tensor, dict[str, float]]:
-        """Optimise the perturbation of one working crop; returns it and the last mean similarities."""
+    ) -> FaceRun:
+        """The optimisation of one ``1 x 3 x H x W`` working crop, ready to step: its budget, its
+        objective and loop state, both drawing from one generator seeded with the config's seed."""
         cfg = self.config
         generator = torch.Generator().manual_seed(cfg.seed)
         sampler = TransformSampler(
@@ -172,10 +154,9 @@ class IdentityCloak:
             settings=objective_settings(cfg),
             generator=generator,
         )
-        delta, _ = perturb_iterative(
+        state = IterativePerturbation(
             crop,
             budget,
-            objective,
             steps=cfg.steps,
             step_size=cfg.step_size,
             momentum=cfg.momentum,
@@ -188,7 +169,85 @@ class IdentityCloak:
             patience=cfg.patience,
             on_step=on_step,
         )
-        return delta, dict(objective.last_similarity)
+        return FaceRun(state, objective)
+
+
+class PhotoCloak:
+    """One photo's faces as a :class:`~photoguard.cloak.batching.FaceSource`: each face's crop is
+    cut from the photo as cloaked so far, and its finished perturbation pasted back.
+
+    Args:
+        cloak: the cloak (config, encoders, device).
+        image: ``H x W x 3`` uint8 RGB photo (not modified).
+        faces, progress, jpeg_quality: as for :meth:`IdentityCloak.__call__`.
+
+    Attributes:
+        out: the protected ``H x W x 3`` uint8 photo (complete once every run finished).
+        outcomes: one :class:`FaceOutcome` per face handed out so far.
+    """
+
+    def __init__(
+        self,
+        cloak: IdentityCloak,
+        image: np.ndarray,
+        faces: list[Face],
+        progress: Callable[[float, str], None] | None = None,
+        jpeg_quality: int | None = None,
+    ) -> None:
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ValueError(f"expected an H x W x 3 uint8 photo, got {image.shape} {image.dtype}")
+        self.cloak = cloak
+        self.image = image
+        self.faces = faces
+        self.progress = progress
+        self.jpeg_quality = jpeg_quality
+        self.out = image.copy()
+        self.outcomes: list[FaceOutcome] = []
+        self._next = 0
+        self._current: tuple[Face, FaceRegion] | None = None
+
+    def next_run(self) -> FaceRun | None:
+        """The next cloakable face's run (a face too small is recorded and skipped), or None."""
+        config, image, faces = self.cloak.config, self.image, self.faces
+        size = (image.shape[1], image.shape[0])
+        while self._next < len(faces):
+            index, face = self._next, faces[self._next]
+            self._next += 1
+            if face.size < config.min_face_px:
+                self.outcomes.append(
+                    FaceOutcome(face, False, f"too small: {face.size:.0f} px (min {config.min_face_px})")
+                )
+                continue
+            region = face_region(face, size, config.face_px, config.region_scale)
+            crop = extract(self.out, region).to(self.cloak.device)  # move only the crop to the GPU
+            face_rms = config.face_rms
+            if face_rms is not None and config.face_psnr_floor is not None:
+                from photoguard.cloak.floor import face_rms_under_floor
+
+                face_rms = face_rms_under_floor(image, face, face_rms, config.face_psnr_floor, self.jpeg_quality)
+            energy = self.cloak._energy(region, (image.shape[0], image.shape[1]), len(faces), face_rms)
+            self._current = (face, region)
+            return self.cloak.face_run(crop, region, energy, on_step=self._on_step(index))
+        return None
+
+    def finish_run(self, run: FaceRun) -> None:
+        """Paste the finished run's perturbation into :attr:`out` and record the face's outcome."""
+        if self._current is None:
+            raise RuntimeError("finish_run() without next_run()")
+        (face, region), self._current = self._current, None
+        delta, _ = run.state.result()
+        paste(self.out, self.image, delta, region, self.cloak.config.epsilon / 255.0)
+        self.outcomes.append(FaceOutcome(face, True, final_similarity=dict(run.objective.last_similarity)))
+
+    def _on_step(self, index: int) -> Callable[[int, int], None] | None:
+        progress, n = self.progress, len(self.faces)
+        if progress is None:
+            return None
+
+        def on_step(done: int, steps: int) -> None:
+            progress((index + done / steps) / n, Stage("step", i=index + 1, n=n, s=done, steps=steps))
+
+        return on_step
 
 
 def objective_settings(config: CloakConfig) -> ObjectiveSettings:

@@ -143,6 +143,7 @@ class EnsembleObjective:
         self.margins: dict[str, float] = {name: math.inf for name in encoders}
         self.last_similarity: dict[str, float] = {}
         self.evaluations: dict[str, int] = {name: 0 for name in encoders}
+        self._total: torch.Tensor | None = None  # this step's loss so far (between begin and finish)
 
     def choose(self) -> list[str]:
         """This step's encoders: the worst (highest margin, unevaluated first) half, then random others;
@@ -187,21 +188,43 @@ class EnsembleObjective:
 
     def __call__(self, perturbed: torch.Tensor, step: int) -> tuple[torch.Tensor, bool]:
         """The loss of ``perturbed`` (``1 x 3 x H x W``, differentiable) and whether it is done."""
-        s = self.settings
+        inputs = self.begin(perturbed)
+        for name, faces in inputs.items():
+            self.absorb(name, *self.encoders[name].embed_with_features(faces))
+        return self.finish()
+
+    def begin(self, perturbed: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Start a step on ``perturbed``: choose its encoders and draw its channels.
+
+        Returns:
+            each chosen encoder's input, ``eot_samples x 3 x S x S``, in the ensemble's order;
+            hand each one's ``embed_with_features`` output to :meth:`absorb` (in that order, on
+            its own or as a slice of a batch shared with other faces), then call :meth:`finish`.
+        """
         names = self.choose()
-        inputs = self._inputs(perturbed, names)
-        total = perturbed.new_zeros(())
-        for name in names:
-            embeddings, features = self.encoders[name].embed_with_features(inputs[name])
-            target = self.thresholds[name] - s.target_margin
-            loss, cos = hinge_similarity_loss(embeddings, self.anchor[name], target, sharpness=s.hinge_sharpness)
-            if s.feature_weight > 0:
-                flat = features.flatten(1)
-                clean = self.clean_features[name].flatten().expand_as(flat)
-                loss = loss + s.feature_weight * F.cosine_similarity(flat, clean, dim=1).mean()
-            margin = float(cos.max()) - self.thresholds[name]
-            total = total + loss
-            self.margins[name] = margin
-            self.last_similarity[name] = float(cos.mean())
-            self.evaluations[name] += 1
+        self._total = perturbed.new_zeros(())
+        return self._inputs(perturbed, names)
+
+    def absorb(self, name: str, embeddings: torch.Tensor, features: torch.Tensor) -> None:
+        """Add encoder ``name``'s term for this step's ``K x D`` embeddings and ``K x C x h x w`` features."""
+        s = self.settings
+        target = self.thresholds[name] - s.target_margin
+        loss, cos = hinge_similarity_loss(embeddings, self.anchor[name], target, sharpness=s.hinge_sharpness)
+        if s.feature_weight > 0:
+            flat = features.flatten(1)
+            clean = self.clean_features[name].flatten().expand_as(flat)
+            loss = loss + s.feature_weight * F.cosine_similarity(flat, clean, dim=1).mean()
+        margin = float(cos.max()) - self.thresholds[name]
+        if self._total is None:
+            raise RuntimeError("absorb() without begin()")
+        self._total = self._total + loss
+        self.margins[name] = margin
+        self.last_similarity[name] = float(cos.mean())
+        self.evaluations[name] += 1
+
+    def finish(self) -> tuple[torch.Tensor, bool]:
+        """This step's ``(loss, done)``: the sum of the absorbed terms and :meth:`done`."""
+        total, self._total = self._total, None
+        if total is None:
+            raise RuntimeError("finish() without begin()")
         return total, self.done()
