@@ -8,7 +8,9 @@ then each photo is verified and written as :func:`~photoguard.protect` would. On
 difference between a busy chip and an idle one; on a CPU it saves little (benchmarks/batching.py).
 
 A photo's output equals its :func:`~photoguard.protect` output for the same strength and seed, up
-to the rounding of batched convolutions (``tests/test_many.py`` measures how close).
+to the rounding of batched convolutions, which the optimisation amplifies over the steps
+(``tests/test_many.py``: <= 1 level at 4 steps; ``benchmarks/batching.py``: up to 9 levels on
+0.4 % of the values at 8 steps, final similarities within 0.015). A batch of one is bit-identical.
 """
 
 from __future__ import annotations
