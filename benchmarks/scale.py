@@ -131,9 +131,10 @@ def main() -> None:
         f"| cost a day at ${args.price:.3f} per vCPU-hour (assumed price, not a quote) | "
         f"${core_seconds / 3600 * args.price:,.0f} |",
         "",
-        "GPUs: not measured. No GPU was available to this session, and the GPU path runs one photo at "
-        "a time per GPU actor (batching faces of many photos into one pass, `protect_many`, is not "
-        "built yet), so no GPU throughput or cost is claimed here.",
+        "GPUs: not measured. No GPU was available to this session, and a GPU actor still cloaks one "
+        "photo at a time (`photoguard.protect_many` batches the faces of many photos into one pass, "
+        "but the engines do not use it yet: benchmarks/batching.md), so no GPU throughput or cost is "
+        "claimed here.",
         "",
     ]
     RESULTS.write_text("\n".join(lines))
