@@ -13,7 +13,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ import torch
 from PIL import Image
 
 from photoguard.config import PRESETS, CloakConfig, preset
+from photoguard.edits.config import AGAINST, DEFAULT_AGAINST, DEFAULT_EDIT_STRENGTH, EditConfig, edit_preset
 from photoguard.errors import PhotoguardError, UnsupportedFormatError, UnsupportedImageError, UsageError
 from photoguard.faces.detect import detect_faces
 from photoguard.formats import FORMAT_SUFFIX, output_format, output_suffix, suffix_format
@@ -59,7 +60,18 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     return dev
 
 
-__all__ = ["Source", "output_suffix", "protect", "protect_bytes", "release_models", "resolve_device"]
+def _against(against: Sequence[str]) -> tuple[str, ...]:
+    """``against`` checked: known names, ``identity`` among them (the edit defence is added to the cloak)."""
+    names = tuple(dict.fromkeys(against))
+    unknown = [a for a in names if a not in AGAINST]
+    if unknown:
+        raise UsageError(f"unknown protection {unknown[0]!r}; choose among {', '.join(AGAINST)}")
+    if "identity" not in names:
+        raise UsageError("the edit defence is added to the identity cloak: against must include 'identity'")
+    return names
+
+
+__all__ = ["AGAINST", "Source", "output_suffix", "protect", "protect_bytes", "release_models", "resolve_device"]
 
 
 _CLOAKS: dict[tuple[CloakConfig, str], IdentityCloak] = {}
@@ -204,6 +216,8 @@ def protect(
     source: Source,
     *,
     strength: str | CloakConfig = "medium",
+    against: Sequence[str] = DEFAULT_AGAINST,
+    edit_strength: str | EditConfig = DEFAULT_EDIT_STRENGTH,
     output: str | os.PathLike[str] | None = None,
     device: str | torch.device = "auto",
     jpeg_quality: int = 95,
@@ -218,6 +232,10 @@ def protect(
         source: a path, encoded bytes, a PIL image, an ``H x W x 3`` uint8 RGB array, or a
             :class:`LoadedImage` (never modified).
         strength: preset name (``fast``, ``medium``, ``strong``) or a :class:`CloakConfig`.
+        against: what to defend against: ``("identity",)`` (default) or ``("identity", "edits")``,
+            which adds the whole-photo defence against diffusion editing (:mod:`photoguard.edits`).
+        edit_strength: the edit defence's strength (``low``, ``medium``, ``strong``) or an
+            :class:`~photoguard.edits.config.EditConfig`; used with ``"edits"`` only.
         output: file or folder to write to (a folder gets ``<stem><suffix>``); None writes nothing
             (:func:`protect_bytes` returns the file's bytes instead). A named file must end in the
             suffix of the format written (see :func:`_target`).
@@ -240,7 +258,17 @@ def protect(
     loaded, data = _load(source, max_pixels)
     if output is not None:
         _check_name(output, loaded)
-    result = _protect(loaded, strength, device, jpeg_quality, verify, progress, load_seconds=time.perf_counter() - t0)
+    result = _protect(
+        loaded,
+        strength,
+        device,
+        jpeg_quality,
+        verify,
+        progress,
+        load_seconds=time.perf_counter() - t0,
+        against=against,
+        edit_strength=edit_strength,
+    )
     if output is not None:
         t0 = time.perf_counter()
         if progress is not None:
@@ -261,6 +289,8 @@ def protect_bytes(
     source: Source,
     *,
     strength: str | CloakConfig = "medium",
+    against: Sequence[str] = DEFAULT_AGAINST,
+    edit_strength: str | EditConfig = DEFAULT_EDIT_STRENGTH,
     device: str | torch.device = "auto",
     jpeg_quality: int = 95,
     keep_icc: bool = True,
@@ -277,7 +307,17 @@ def protect_bytes(
     """
     t0 = time.perf_counter()
     loaded, data = _load(source, max_pixels)
-    result = _protect(loaded, strength, device, jpeg_quality, verify, progress, load_seconds=time.perf_counter() - t0)
+    result = _protect(
+        loaded,
+        strength,
+        device,
+        jpeg_quality,
+        verify,
+        progress,
+        load_seconds=time.perf_counter() - t0,
+        against=against,
+        edit_strength=edit_strength,
+    )
     encoded, result.metadata, _ = _encode(loaded, data, result, jpeg_quality, keep_icc)
     if progress is not None:
         progress(1.0, "done")
@@ -293,9 +333,13 @@ def _protect(
     progress: Progress | None,
     *,
     load_seconds: float,
+    against: Sequence[str] = DEFAULT_AGAINST,
+    edit_strength: str | EditConfig = DEFAULT_EDIT_STRENGTH,
 ) -> ProtectResult:
     """Detect, cloak and verify a loaded photo; returns the result (nothing written)."""
     config = preset(strength)
+    defences = _against(against)
+    edit_config = edit_preset(edit_strength) if "edits" in defences else None
     if not 90 <= jpeg_quality <= 100:
         raise UsageError("jpeg_quality must be 90..100: lower quality erodes the cloak")
     dev = resolve_device(device)
@@ -314,7 +358,14 @@ def _protect(
     t = lap("detect", t)
     reports = [FaceReport(index=i, box=f.box, score=f.score, protected=False) for i, f in enumerate(faces)]
 
-    protected = loaded.rgb
+    base = loaded.rgb  # what the cloak starts from: the photo, or the photo with the edit defence
+    if edit_config is not None:
+        from photoguard.edits.pattern import protect_edits
+
+        report_progress(0.06, "adding the edit defence")
+        base = to_uint8(protect_edits(to_tensor(loaded.rgb), edit_config))
+        t = lap("edits", t)
+    protected = base
     usable = [i for i, f in enumerate(faces) if f.size >= config.min_face_px]
     for i, f in enumerate(faces):
         if i not in usable:
@@ -323,7 +374,7 @@ def _protect(
         report_progress(0.08, "loading the face models")
         cloak = _get_cloak(config, dev)
         report_progress(0.1, f"cloaking {len(usable)} face(s)")
-        image = to_tensor(loaded.rgb)
+        image = to_tensor(base)
         quality = jpeg_quality if output_format(loaded.format) == "JPEG" else None
         out, outcomes = cloak(
             image,
@@ -338,7 +389,7 @@ def _protect(
         if config.face_psnr_floor is not None:  # before the check: the verdict is on the final pixels
             from photoguard.cloak.floor import within_floor
 
-            protected = within_floor(loaded.rgb, protected, [faces[i] for i in usable], config.face_psnr_floor, quality)
+            protected = within_floor(base, protected, [faces[i] for i in usable], config.face_psnr_floor, quality)
     t = lap("cloak", t)
 
     if verify and usable:
@@ -352,6 +403,7 @@ def _protect(
         timings=timings,
         psnr=psnr(loaded.rgb, protected),
         strength=next((name for name, c in PRESETS.items() if c == config), "custom"),
+        edits=edit_config is not None,
     )
     if faces:
         box = face_region_box(faces[0], loaded.rgb.shape)
@@ -374,7 +426,7 @@ def _encode(
     """
     from photoguard.metadata import inspect_metadata, strip_bytes
 
-    if not result.faces_protected:
+    if not result.faces_protected and not result.edits:
         original = data if data is not None else (loaded.source.read_bytes() if loaded.source is not None else None)
         if original is not None:
             try:
@@ -406,8 +458,9 @@ def _encode(
 
 def _details(result: ProtectResult) -> str:
     """What was done and measured, for :attr:`ProtectResult.details`."""
+    edits = f"edit defence added (photo PSNR {result.psnr:.1f} dB)" if result.edits else None
     if not result.faces:
-        return "metadata stripped only"
+        return edits or "metadata stripped only"
     done = result.faces_protected
     parts = [f"{done} of {len(result.faces)} face(s) cloaked"]
     checked = [f for f in result.faces if f.verification_similarity is not None]
@@ -426,6 +479,8 @@ def _details(result: ProtectResult) -> str:
         parts.append(f"{small} face(s) too small to cloak")
     if result.face_psnr is not None and done:
         parts.append(f"face PSNR {result.face_psnr:.1f} dB")
-    if done == 0:
+    if edits:
+        parts.append(edits)
+    elif done == 0:
         parts.append("metadata stripped only")
     return "; ".join(parts)

@@ -32,6 +32,13 @@ EN: dict[str, str] = {
     "strength.medium": "Medium (recommended)",
     "strength.strong": "Strong",
     "strength.metadata only": "Metadata only",
+    "edits": "Also defend against AI editing (experimental)",
+    "edits.info": (
+        "Adds a faint pattern over the whole photo that makes one small AI image encoder (TAEF2, FLUX.2's "
+        "latent space) reproduce it worse. Measured on that encoder only, and only partly effective: "
+        "it is not a guarantee against 'nudify' apps."
+    ),
+    "stage.adding the edit defence": "adding the defence against AI editing",
     "preset.fast": "fast",
     "preset.medium": "medium",
     "preset.strong": "strong",

@@ -33,6 +33,13 @@ KO: dict[str, str] = {
     "strength.medium": "보통 (권장)",
     "strength.strong": "강하게",
     "strength.metadata only": "숨은 정보만 삭제",
+    "edits": "AI 편집 방어도 추가 (실험 기능)",
+    "edits.info": (
+        "사진 전체에 눈에 잘 띄지 않는 무늬를 더해, 작은 AI 이미지 인코더(FLUX.2 잠재 공간의 TAEF2)가 "
+        "사진을 덜 정확하게 재현하게 합니다. 그 인코더에서만 측정했고 효과도 일부뿐이라, ‘누디파이’ 앱을 "
+        "확실히 막아 주지는 않습니다."
+    ),
+    "stage.adding the edit defence": "AI 편집 방어를 더하는 중",
     "preset.fast": "빠르게",
     "preset.medium": "보통",
     "preset.strong": "강하게",
