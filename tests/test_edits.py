@@ -133,3 +133,11 @@ def test_against_is_checked() -> None:
         protect(rgb, against=("identity", "deepfakes"))
     with pytest.raises(UsageError, match="must include 'identity'"):
         protect(rgb, against=("edits",))
+
+
+def test_faces_are_left_to_the_identity_cloak() -> None:
+    image = torch.full((1, 3, 128, 128), 0.5)
+    box = (32.0, 32.0, 96.0, 96.0)
+    delta = perturbation(image, EDIT_PRESETS["medium"], faces=[box])
+    assert delta[..., 56:72, 56:72].abs().max() == 0  # the face's centre is untouched
+    assert delta[..., :8, :8].abs().max() > 0  # the rest is protected

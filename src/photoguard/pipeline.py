@@ -358,15 +358,16 @@ def _protect(
     t = lap("detect", t)
     reports = [FaceReport(index=i, box=f.box, score=f.score, protected=False) for i, f in enumerate(faces)]
 
+    usable = [i for i, f in enumerate(faces) if f.size >= config.min_face_px]
     base = loaded.rgb  # what the cloak starts from: the photo, or the photo with the edit defence
-    if edit_config is not None:
+    if edit_config is not None:  # over the whole photo but the faces the cloak takes care of
         from photoguard.edits.pattern import protect_edits
 
         report_progress(0.06, "adding the edit defence")
-        base = to_uint8(protect_edits(to_tensor(loaded.rgb), edit_config))
+        spared = [faces[i].box for i in usable]
+        base = to_uint8(protect_edits(to_tensor(loaded.rgb), edit_config, faces=spared))
         t = lap("edits", t)
     protected = base
-    usable = [i for i, f in enumerate(faces) if f.size >= config.min_face_px]
     for i, f in enumerate(faces):
         if i not in usable:
             reports[i].reason = f"too small to protect: {f.size:.0f} px (minimum {config.min_face_px} px)"

@@ -94,6 +94,11 @@ EN: dict[str, str] = {
     "faces.none": (
         "**Faces:** no face found, so nothing was cloaked. The pixels are untouched; only hidden data was removed."
     ),
+    "faces.none.edits": "**Faces:** no face found, so nothing was cloaked.",
+    "edits.added": (
+        "**AI editing:** a faint pattern was added over the photo (photo PSNR {psnr} dB). It makes one small "
+        "AI image encoder (TAEF2) reproduce the photo worse; it was not measured against other editors."
+    ),
     "faces.count": "**Faces:** {found} found, {cloaked} cloaked, {safe} checked protected.",
     "faces.metadata": "**Faces:** not cloaked (metadata only was chosen).",
     "face.label": "Face {n}",
