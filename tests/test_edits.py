@@ -30,7 +30,8 @@ def test_config_is_validated_and_presets_are_named() -> None:
     with pytest.raises(UsageError, match="unknown edit-defence strength"):
         edit_preset("extreme")
     assert edit_preset("medium") is EDIT_PRESETS["medium"]
-    assert EDIT_PRESETS["low"].epsilon < EDIT_PRESETS["medium"].epsilon < EDIT_PRESETS["strong"].epsilon
+    rms = [EDIT_PRESETS[n].photo_rms or 0.0 for n in ("low", "medium", "strong")]
+    assert rms[0] < rms[1] < rms[2]
 
 
 def test_shipped_pattern_is_checked(tmp_path) -> None:

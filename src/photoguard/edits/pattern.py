@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from photoguard.cloak.attack import ycc_to_rgb
-from photoguard.cloak.budget import ellipse_mask, jnd_map
+from photoguard.cloak.budget import ellipse_mask, gaussian_blur, jnd_map, luminance
 from photoguard.edits.config import EditConfig
 from photoguard.errors import ModelChecksumError, ModelNotFoundError
 
@@ -66,9 +66,20 @@ def tiled(tile: torch.Tensor, height: int, width: int, offset: tuple[int, int] =
     return tile.repeat(1, 1, *reps)[:, :, dy : dy + height, dx : dx + width]
 
 
+def texture_weight(image: torch.Tensor, config: EditConfig) -> torch.Tensor:
+    """``1 x 1 x H x W`` in [``smooth_ratio``, 1]: how much of its budget a pixel may use, from the
+    local luma standard deviation (Gaussian window, sigma 2 px) relative to ``texture_std``."""
+    y = luminance(image) * 255.0
+    mean = gaussian_blur(y, 2.0)
+    std = (gaussian_blur(y * y, 2.0) - mean * mean).clamp_min(0.0).sqrt()
+    ratio = config.smooth_ratio
+    return ratio + (1.0 - ratio) * (std / config.texture_std).clamp(max=1.0)
+
+
 def channel_budget(image: torch.Tensor, config: EditConfig) -> torch.Tensor:
-    """``1 x 3 x H x W`` per-pixel (Y, Cb, Cr) budget in [0, 1] units for ``image`` (``1 x 3 x H x W``)."""
-    luma = (jnd_map(image) * config.jnd_scale).clamp(max=config.epsilon / 255.0)
+    """``1 x 3 x H x W`` per-pixel (Y, Cb, Cr) budget in [0, 1] units for ``image`` (``1 x 3 x H x W``):
+    the JND budget capped at ``epsilon``, times :func:`texture_weight`."""
+    luma = (jnd_map(image) * config.jnd_scale).clamp(max=config.epsilon / 255.0) * texture_weight(image, config)
     ratios = torch.tensor([1.0, config.chroma_ratio, config.chroma_ratio], dtype=image.dtype, device=image.device)
     return luma * ratios.view(1, 3, 1, 1)
 
@@ -91,7 +102,8 @@ def perturbation(
 
     The tile is laid out over the photo as the editor would see it (resized to at most
     ``config.working_pixels``), resized to the photo (bilinear), and multiplied by the photo's
-    per-pixel budget (:func:`channel_budget`, computed at full resolution: visibility at 100 %).
+    per-pixel budget (:func:`channel_budget`, computed at full resolution: visibility at 100 %),
+    then scaled down if its RMS over the photo exceeds ``config.photo_rms``.
 
     Args:
         image: ``1 x 3 x H x W`` photo in [0, 1].
@@ -116,7 +128,13 @@ def perturbation(
     budget = channel_budget(image, config)
     if faces:
         budget = budget * spared((height, width), faces).to(image.device, image.dtype)
-    return ycc_to_rgb(layout * budget)
+    delta = ycc_to_rgb(layout * budget)
+    if config.photo_rms is not None:
+        rms = float(delta.pow(2).mean().sqrt())
+        cap = config.photo_rms / 255.0
+        if rms > cap:
+            delta = delta * (cap / rms)
+    return delta
 
 
 def protect_edits(
