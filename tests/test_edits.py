@@ -142,3 +142,18 @@ def test_faces_are_left_to_the_identity_cloak() -> None:
     delta = perturbation(image, EDIT_PRESETS["medium"], faces=[box])
     assert delta[..., 56:72, 56:72].abs().max() == 0  # the face's centre is untouched
     assert delta[..., :8, :8].abs().max() > 0  # the rest is protected
+
+
+def test_cli_against_edits_changes_a_face_free_photo_and_says_so(tmp_path, capsys) -> None:
+    from PIL import Image
+
+    from photoguard.cli import main
+
+    src = tmp_path / "scene.png"
+    rgb = np.random.default_rng(0).integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    Image.fromarray(rgb).save(src)
+    assert main(["protect", str(src), "-o", f"{tmp_path / 'out'}/", "--against", "edits"]) == 0
+    out = capsys.readouterr().out
+    written = np.asarray(Image.open(tmp_path / "out" / "scene.png").convert("RGB"))
+    assert not np.array_equal(written, rgb)
+    assert "edit defence added (photo PSNR" in out and "(edit defence added, metadata stripped)" in out
