@@ -117,7 +117,7 @@ def _gallery(paths: list[str]) -> dict[str, np.ndarray]:
     return _GALLERIES[key]
 
 
-def measure(task: tuple[str, object, str, list[str], bool]) -> dict | None:
+def measure(task: tuple[str, object, str, list[str], bool, tuple[str, ...]]) -> dict | None:
     """Protect one victim with ``config`` and measure it on every channel and encoder."""
     from photoguard import metrics
     from photoguard.config import preset
@@ -128,7 +128,7 @@ def measure(task: tuple[str, object, str, list[str], bool]) -> dict | None:
     from photoguard.types import Face
     from photoguard.verify import embed_faces, redetect
 
-    run_name, config, victim, gallery_paths, save_crop = task
+    run_name, config, victim, gallery_paths, save_crop, against = task
     src = FACES / victim
     loaded = open_image(src)
     faces = detect_faces(loaded.rgb)
@@ -143,7 +143,9 @@ def measure(task: tuple[str, object, str, list[str], bool]) -> dict | None:
             Image.fromarray(prot).save(buf, "PNG")
             data = buf.getvalue()
         else:
-            result = protect(loaded, strength=config, output=Path(tmp) / f"{src.stem}.jpg", verify=True)
+            result = protect(
+                loaded, strength=config, against=against, output=Path(tmp) / f"{src.stem}.jpg", verify=True
+            )
             data = result.output_path.read_bytes()
             prot = result.image
             face_report = next((f for f in result.faces if f.protected), None)
@@ -209,8 +211,15 @@ def main() -> int:
         help="an extra run: the medium preset with these changes, e.g. 'six={\"holdout\": null}' "
         "(repeatable). For ablations, write them to another --out",
     )
+    ap.add_argument(
+        "--against",
+        default="identity",
+        help="comma-separated protections for every run: 'identity' (default) or 'identity,edits'",
+    )
     args = ap.parse_args()
     from photoguard.config import preset
+
+    against = tuple(a.strip() for a in args.against.split(",") if a.strip())
 
     if not FACES.is_dir():
         print(f"face photos not found at {FACES}", file=sys.stderr)
@@ -240,7 +249,7 @@ def main() -> int:
         for run_name, config in selected.items():
             print(f"== {run_name}", flush=True)
             t0 = time.perf_counter()
-            tasks = [(run_name, config, people[pid][0], people[pid][1:], run_name == "medium") for pid in ids]
+            tasks = [(run_name, config, people[pid][0], people[pid][1:], run_name == "medium", against) for pid in ids]
             records = [r for r in pool.map(measure, tasks, chunksize=1) if r is not None]
             attacked = [] if config == "noise" else list(config.attack_encoders)
             holdout = None if config == "noise" else config.holdout
@@ -252,7 +261,7 @@ def main() -> int:
                 "wall_seconds": time.perf_counter() - t0,
             }
             print(summary(run_name, table[run_name]), flush=True)
-    if "medium" in selected:
+    if "medium" in selected and against == ("identity",):
         from photoguard.faces.detect import detect_faces
         from photoguard.imageio import open_image
         from photoguard.pipeline import protect

@@ -178,3 +178,16 @@ def test_difference_is_signed_around_grey():
     b = np.array([[[12, 190, 0]]], np.uint8)
     assert difference(a, b).tolist() == [[[144, 48, 128]]]
     assert difference(np.zeros((1, 1, 3), np.uint8), np.full((1, 1, 3), 255, np.uint8)).max() == 255  # clipped
+
+
+def test_edit_defence_box_changes_the_pixels_and_says_so(tmp_path):
+    src = tmp_path / "landscape.png"
+    rng = np.random.default_rng(1)
+    Image.fromarray(rng.integers(0, 255, (96, 128, 3), dtype=np.uint8)).save(src)
+    outcome = process_file(src, tmp_path / "job", "fast", edits=True)
+    assert outcome.failure is None and outcome.output is not None and outcome.result is not None
+    assert outcome.result.edits
+    assert not np.array_equal(np.asarray(Image.open(outcome.output)), np.asarray(Image.open(src)))
+    md = outcome.markdown("en")
+    assert "AI editing" in md and "untouched" not in md
+    assert "AI 편집" in outcome.markdown("ko")

@@ -13,7 +13,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ import torch
 from PIL import Image
 
 from photoguard.config import PRESETS, CloakConfig, preset
+from photoguard.edits.config import AGAINST, DEFAULT_AGAINST, DEFAULT_EDIT_STRENGTH, EditConfig, edit_preset
 from photoguard.errors import PhotoguardError, UnsupportedFormatError, UnsupportedImageError, UsageError
 from photoguard.faces.detect import detect_faces
 from photoguard.fileio import refuse_overwrite
@@ -60,7 +61,18 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     return dev
 
 
-__all__ = ["Source", "output_suffix", "protect", "protect_bytes", "release_models", "resolve_device"]
+def _against(against: Sequence[str]) -> tuple[str, ...]:
+    """``against`` checked: known names, ``identity`` among them (the edit defence is added to the cloak)."""
+    names = tuple(dict.fromkeys(against))
+    unknown = [a for a in names if a not in AGAINST]
+    if unknown:
+        raise UsageError(f"unknown protection {unknown[0]!r}; choose among {', '.join(AGAINST)}")
+    if "identity" not in names:
+        raise UsageError("the edit defence is added to the identity cloak: against must include 'identity'")
+    return names
+
+
+__all__ = ["AGAINST", "Source", "output_suffix", "protect", "protect_bytes", "release_models", "resolve_device"]
 
 
 _CLOAKS: dict[tuple[CloakConfig, str], IdentityCloak] = {}
@@ -197,6 +209,8 @@ def protect(
     source: Source,
     *,
     strength: str | CloakConfig = "medium",
+    against: Sequence[str] = DEFAULT_AGAINST,
+    edit_strength: str | EditConfig = DEFAULT_EDIT_STRENGTH,
     output: str | os.PathLike[str] | None = None,
     device: str | torch.device = "auto",
     jpeg_quality: int = 95,
@@ -211,6 +225,10 @@ def protect(
         source: a path, encoded bytes, a PIL image, an ``H x W x 3`` uint8 RGB array, or a
             :class:`LoadedImage` (never modified).
         strength: preset name (``fast``, ``medium``, ``strong``) or a :class:`CloakConfig`.
+        against: what to defend against: ``("identity",)`` (default) or ``("identity", "edits")``,
+            which adds the whole-photo defence against diffusion editing (:mod:`photoguard.edits`).
+        edit_strength: the edit defence's strength (``low``, ``medium``, ``strong``) or an
+            :class:`~photoguard.edits.config.EditConfig`; used with ``"edits"`` only.
         output: file or folder to write to (a folder gets ``<stem><suffix>``); None writes nothing
             (:func:`protect_bytes` returns the file's bytes instead). A named file must end in the
             suffix of the format written (see :func:`_target`).
@@ -233,7 +251,17 @@ def protect(
     loaded, data = _load(source, max_pixels)
     if output is not None:
         _check_name(output, loaded)
-    result = _protect(loaded, strength, device, jpeg_quality, verify, progress, load_seconds=time.perf_counter() - t0)
+    result = _protect(
+        loaded,
+        strength,
+        device,
+        jpeg_quality,
+        verify,
+        progress,
+        load_seconds=time.perf_counter() - t0,
+        against=against,
+        edit_strength=edit_strength,
+    )
     if output is not None:
         _write(output, loaded, data, result, jpeg_quality, keep_icc, progress)
     if progress is not None:
@@ -281,6 +309,8 @@ def protect_bytes(
     source: Source,
     *,
     strength: str | CloakConfig = "medium",
+    against: Sequence[str] = DEFAULT_AGAINST,
+    edit_strength: str | EditConfig = DEFAULT_EDIT_STRENGTH,
     device: str | torch.device = "auto",
     jpeg_quality: int = 95,
     keep_icc: bool = True,
@@ -297,7 +327,17 @@ def protect_bytes(
     """
     t0 = time.perf_counter()
     loaded, data = _load(source, max_pixels)
-    result = _protect(loaded, strength, device, jpeg_quality, verify, progress, load_seconds=time.perf_counter() - t0)
+    result = _protect(
+        loaded,
+        strength,
+        device,
+        jpeg_quality,
+        verify,
+        progress,
+        load_seconds=time.perf_counter() - t0,
+        against=against,
+        edit_strength=edit_strength,
+    )
     encoded, result.metadata, _ = _encode(loaded, data, result, jpeg_quality, keep_icc)
     if progress is not None:
         progress(1.0, Stage("done"))
@@ -313,9 +353,20 @@ def _protect(
     progress: Progress | None,
     *,
     load_seconds: float,
+    against: Sequence[str] = DEFAULT_AGAINST,
+    edit_strength: str | EditConfig = DEFAULT_EDIT_STRENGTH,
 ) -> ProtectResult:
     """Detect, cloak and verify a loaded photo; returns the result (nothing written)."""
-    work = _detect(loaded, strength, device, jpeg_quality, progress, load_seconds=load_seconds)
+    work = _detect(
+        loaded,
+        strength,
+        device,
+        jpeg_quality,
+        progress,
+        load_seconds=load_seconds,
+        against=against,
+        edit_strength=edit_strength,
+    )
     if work.usable:
         work.report_progress(0.08, Stage("loading the face models"))
         cloak = _get_cloak(work.config, work.device)
@@ -343,6 +394,8 @@ class _Work:
     faces: list[Face]
     reports: list[FaceReport]
     usable: list[int]
+    base: np.ndarray  #: what the cloak starts from: the photo, or the photo with the edit defence
+    edits: bool  #: whether the edit defence was added
     protected: np.ndarray
 
     @property
@@ -360,7 +413,7 @@ class _Work:
         """The cloak's arguments for this photo's usable faces (progress scaled into 0.1..0.85)."""
         report = self.report_progress
         return (
-            self.loaded.rgb,
+            self.base,
             [self.faces[i] for i in self.usable],
             lambda f, stage: report(0.1 + 0.75 * f, stage),
             self.quality,
@@ -375,9 +428,14 @@ def _detect(
     progress: Progress | None,
     *,
     load_seconds: float,
+    against: Sequence[str] = DEFAULT_AGAINST,
+    edit_strength: str | EditConfig = DEFAULT_EDIT_STRENGTH,
 ) -> _Work:
-    """Check the options and find the faces (and which of them are large enough to cloak)."""
+    """Check the options, find the faces (and which of them are large enough to cloak) and, when
+    asked, add the edit defence over the rest of the photo."""
     config = preset(strength)
+    defences = _against(against)
+    edit_config = edit_preset(edit_strength) if "edits" in defences else None
     if not 90 <= jpeg_quality <= 100:
         raise UsageError("jpeg_quality must be 90..100: lower quality erodes the cloak")
     dev = resolve_device(device)
@@ -393,10 +451,20 @@ def _detect(
     for i, f in enumerate(faces):
         if i not in usable:
             reports[i].reason = f"too small to protect: {f.size:.0f} px (minimum {config.min_face_px} px)"
+    rgb = loaded.rgb
     work = _Work(
-        loaded, config, dev, jpeg_quality, report_progress, timings, start, t, faces, reports, usable, loaded.rgb
+        loaded, config, dev, jpeg_quality, report_progress, timings, start, t, faces, reports, usable, rgb, False, rgb
     )
     work.lap("detect")
+    if edit_config is not None:  # over the whole photo but the faces the cloak takes care of
+        from photoguard.edits.pattern import protect_edits
+        from photoguard.imageio import to_tensor, to_uint8
+
+        report_progress(0.06, Stage("adding the edit defence"))
+        spared = [faces[i].box for i in usable]
+        work.base = work.protected = to_uint8(protect_edits(to_tensor(rgb), edit_config, faces=spared))
+        work.edits = True
+        work.lap("edits")
     return work
 
 
@@ -410,7 +478,7 @@ def _take_cloak(work: _Work, cloaked: tuple[np.ndarray, list[FaceOutcome]]) -> N
         from photoguard.cloak.floor import within_floor
 
         usable = [work.faces[i] for i in work.usable]
-        protected = within_floor(work.loaded.rgb, protected, usable, work.config.face_psnr_floor, work.quality)
+        protected = within_floor(work.base, protected, usable, work.config.face_psnr_floor, work.quality)
     work.protected = protected
 
 
@@ -430,6 +498,7 @@ def _finish(work: _Work, verify: bool) -> ProtectResult:
         timings=timings,
         psnr=psnr(loaded.rgb, protected),
         strength=next((name for name, c in PRESETS.items() if c == config), "custom"),
+        edits=work.edits,
     )
     if faces:
         box = face_region_box(faces[0], loaded.rgb.shape)
@@ -452,7 +521,7 @@ def _encode(
     """
     from photoguard.metadata import inspect_metadata, strip_bytes
 
-    if not result.faces_protected:
+    if not result.faces_protected and not result.edits:
         original = data if data is not None else (loaded.source.read_bytes() if loaded.source is not None else None)
         if original is not None:
             try:
@@ -484,8 +553,9 @@ def _encode(
 
 def _details(result: ProtectResult) -> str:
     """What was done and measured, for :attr:`ProtectResult.details`."""
+    edits = f"edit defence added (photo PSNR {result.psnr:.1f} dB)" if result.edits else None
     if not result.faces:
-        return "metadata stripped only"
+        return edits or "metadata stripped only"
     done = result.faces_protected
     parts = [f"{done} of {len(result.faces)} face(s) cloaked"]
     checked = [f for f in result.faces if f.verification_similarity is not None]
@@ -504,6 +574,8 @@ def _details(result: ProtectResult) -> str:
         parts.append(f"{small} face(s) too small to cloak")
     if result.face_psnr is not None and done:
         parts.append(f"face PSNR {result.face_psnr:.1f} dB")
-    if done == 0:
+    if edits:
+        parts.append(edits)
+    elif done == 0:
         parts.append("metadata stripped only")
     return "; ".join(parts)

@@ -18,6 +18,7 @@ STAGES: dict[str, str] = {
     "start": "starting",
     "reading": "reading",
     "detecting faces": "detecting faces",
+    "adding the edit defence": "adding the edit defence",
     "loading the face models": "loading the face models",
     "cloaking": "cloaking {n} face(s)",
     "step": "cloaking: face {i} of {n}, step {s} of {steps}",

@@ -145,6 +145,7 @@ class ProtectResult:
         output_path: where the file was written, when an output was requested.
         metadata: the metadata strip report for the written file, when one was written.
         strength: the preset used (``fast``, ``medium``, ``strong``; ``custom`` for another config).
+        edits: whether the defence against diffusion editing was added (:mod:`photoguard.edits`).
         details: what was done and measured, in one line (faces cloaked, the held-out similarity,
             face PSNR).
         message: ``"<headline>: <details>"``, the one line to show.
@@ -158,6 +159,7 @@ class ProtectResult:
     output_path: Path | None = None
     metadata: Any = None
     strength: str = "custom"
+    edits: bool = False
     details: str = ""
     message: str = ""
 

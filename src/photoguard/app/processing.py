@@ -157,7 +157,9 @@ def _findings(path: Path) -> tuple[list[Finding], bool]:
         return [], False
 
 
-def _protect(src: Path, folder: Path, strength: str, max_pixels: int, progress: Progress) -> Outcome:
+def _protect(
+    src: Path, folder: Path, strength: str, max_pixels: int, progress: Progress, against: tuple[str, ...]
+) -> Outcome:
     from photoguard.imageio import open_image
     from photoguard.pipeline import protect
 
@@ -165,7 +167,12 @@ def _protect(src: Path, folder: Path, strength: str, max_pixels: int, progress: 
     findings, inspected = _findings(src)
     out = private_dir(folder / "out")  # an existing folder: protect() writes <stem><suffix> into it
     result = protect(
-        src, strength=strength, output=out, max_pixels=max_pixels, progress=lambda f, stage: progress(0.95 * f, stage)
+        src,
+        strength=strength,
+        against=against,
+        output=out,
+        max_pixels=max_pixels,
+        progress=lambda f, stage: progress(0.95 * f, stage),
     )
     assert result.output_path is not None  # an output folder was given
     os.chmod(result.output_path, 0o600)
@@ -200,6 +207,7 @@ def process_file(
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     progress: Progress | None = None,
+    edits: bool = False,
 ) -> Outcome:
     """Protect one photo (or strip its metadata only) into ``folder``; never raises.
 
@@ -209,6 +217,7 @@ def process_file(
         choice: a key of :data:`STRENGTHS`.
         max_pixels: refuse larger images.
         progress: ``(fraction, stage)`` callback.
+        edits: add the defence against diffusion editing (``against=("identity", "edits")``).
 
     Returns:
         An :class:`Outcome`; ``outcome.failure`` is set when the photo could not be processed.
@@ -225,7 +234,8 @@ def process_file(
         strength = STRENGTHS[choice]
         if strength is None:
             return _metadata_only(src, folder, max_pixels, report_progress)
-        return _protect(src, folder, strength, max_pixels, report_progress)
+        against = ("identity", "edits") if edits else ("identity",)
+        return _protect(src, folder, strength, max_pixels, report_progress, against)
     except Exception as exc:  # every failure becomes a message, never a traceback on the page
         if not isinstance(exc, PhotoguardError):
             log.exception("unexpected error while processing %s", src)

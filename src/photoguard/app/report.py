@@ -257,8 +257,12 @@ def protect_report(
         lang: ``"en"`` or ``"ko"``.
     """
     lines = faces_section(result.faces, lang, strength=strength)
+    if result.edits and not result.faces:
+        lines = [text(lang, "faces.none.edits")]
     if result.faces_protected:
         lines.append(_quality_line(result.psnr, result.face_psnr, lang))
+    if result.edits:
+        lines.append(text(lang, "edits.added", psnr=f"{result.psnr:.1f}"))
     lines += metadata_section(findings, lang, inspected=inspected)
     if result.output_path is not None:
         lines.append(download_line(result.output_path.name, lang))

@@ -41,6 +41,8 @@ _STATIC = (
     "chosen.none",
     "strength",
     "strength.info",
+    "edits",
+    "edits.info",
     "protect",
     *(f"strength.{c}" for c in STRENGTHS),
 )
@@ -94,7 +96,7 @@ def _chosen(lang: str, files: list[str] | None) -> str:
 
 
 def _page(lang: str, files: list[str] | None) -> list[Any]:
-    """Updates re-wording the controls: title, intro, privacy, delete, upload, chosen, strength, protect."""
+    """Updates re-wording the controls: title, intro, privacy, delete, upload, chosen, strength, edits, protect."""
     return [
         gr.update(value=text(lang, "title")),
         gr.update(value=text(lang, "intro")),
@@ -107,6 +109,7 @@ def _page(lang: str, files: list[str] | None) -> list[Any]:
             info=text(lang, "strength.info"),
             choices=[(text(lang, f"strength.{c}"), c) for c in STRENGTHS],
         ),
+        gr.update(label=text(lang, "edits"), info=text(lang, "edits.info")),
         gr.update(value=text(lang, "protect")),
     ]
 
@@ -177,6 +180,7 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
     def protect_photos(
         files: list[str] | None,
         choice: str,
+        edits: bool,
         language: str | None,
         request: gr.Request,
         progress: gr.Progress = gr.Progress(),
@@ -204,7 +208,9 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
                 progress((i + fraction) / len(files), desc=desc)
 
             step(0.0, Stage("start"))
-            outcomes.append(process_file(path, job / str(i), choice, max_pixels=max_pixels, progress=step))
+            outcomes.append(
+                process_file(path, job / str(i), choice, max_pixels=max_pixels, progress=step, edits=bool(edits))
+            )
         if all(o.failure is not None for o in outcomes):
             gr.Warning(outcomes[0].why(lang) if len(outcomes) == 1 else text(lang, "error.none"))
         return *_results(lang, outcomes, job=job), outcomes
@@ -270,6 +276,7 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
                     info=_t("strength.info"),
                     elem_id="pg-strength",
                 )
+                edits = gr.Checkbox(False, label=_t("edits"), info=_t("edits.info"), elem_id="pg-edits")
                 run = gr.Button(_t("protect"), variant="primary", size="lg", elem_id="pg-protect")
             with gr.Column(scale=3, min_width=300):
                 status = gr.HTML("", elem_id="pg-status", min_height=90)
@@ -281,7 +288,7 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
         details = gr.Markdown("", elem_id="pg-details")
         report_md = gr.Markdown("", elem_id="pg-report")
 
-        page = [title, intro, privacy, delete, upload, chosen, strength, run]
+        page = [title, intro, privacy, delete, upload, chosen, strength, edits, run]
         results = [status, download, downloads, compare, details, report_md]
         light: dict[str, Any] = {"concurrency_limit": None, "api_visibility": "private"}  # never wait behind a protect
         demo.load(opened, None, [language, *page, *results], **light)
@@ -291,7 +298,7 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
         run.click(None, js=_SCROLL_JS)
         run.click(
             protect_photos,
-            [upload, strength, language],
+            [upload, strength, edits, language],
             [*results, outcomes_state],
             api_name="protect",
             show_progress_on=[status],

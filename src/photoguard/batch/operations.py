@@ -71,6 +71,8 @@ class ProtectOperation(Operation):
     """Cloak every face with :func:`photoguard.pipeline.protect` and write it without metadata."""
 
     strength: str = "medium"
+    against: tuple[str, ...] = ("identity",)
+    edit_strength: str = "medium"
     device: str = "auto"
     jpeg_quality: int = 95
     keep_icc: bool = True
@@ -113,6 +115,8 @@ class ProtectOperation(Operation):
             result = protect(
                 job.src,
                 strength=self.strength,
+                against=self.against,
+                edit_strength=self.edit_strength,
                 output=target,
                 device=self.device,
                 jpeg_quality=self.jpeg_quality,

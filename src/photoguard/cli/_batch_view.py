@@ -258,7 +258,9 @@ def summary(outcome: Outcome, op: Operation) -> str:
     ``12 file(s) protected, 3 with no face (metadata stripped only), 0 failed, ...``."""
     parts = [f"{outcome.count(DONE)} file(s) {op.verb if not op.uses_torch else 'cloaked'}"]
     if op.uses_torch:
-        parts.append(f"{outcome.count(NO_FACE)} with no face (metadata stripped only)")
+        edits = "edits" in getattr(op, "against", ())  # with --against edits a face-free photo gets the pattern
+        done = "edit defence added, metadata stripped" if edits else "metadata stripped only"
+        parts.append(f"{outcome.count(NO_FACE)} with no face ({done})")
     parts.append(f"{outcome.failed} failed")
     if outcome.count(SKIPPED):
         parts.append(f"{outcome.count(SKIPPED)} skipped")

@@ -9,10 +9,14 @@ import typer
 
 from photoguard.cli import app
 from photoguard.config import DEFAULT_PRESET, PRESETS
+from photoguard.edits.config import AGAINST, DEFAULT_EDIT_STRENGTH, EDIT_PRESETS
 from photoguard.errors import UsageError
 
 #: The strengths are the presets (one table: :data:`photoguard.config.PRESETS`).
 Strength = Enum("Strength", {name: name for name in PRESETS}, type=str)  # type: ignore[misc]
+#: The edit defence's strengths (one table: :data:`photoguard.edits.config.EDIT_PRESETS`).
+EditStrength = Enum("EditStrength", {name: name for name in EDIT_PRESETS}, type=str)  # type: ignore[misc]
+Against = StrEnum("Against", {name: name for name in AGAINST})  # type: ignore[misc]
 
 
 class Device(StrEnum):
@@ -74,6 +78,15 @@ def protect_cmd(
         "-s",
         "--strength",
         help="fast: seconds a face on a CPU; medium: hard to see at 100 %; strong: more protection, may be visible.",
+    ),
+    against: list[Against] = typer.Option(
+        [],
+        "--against",
+        help="Also defend against: edits (diffusion 'nudify' editing; a faint pattern over the whole photo, "
+        "measured against TAEF2 only). The identity cloak is always on. Repeatable.",
+    ),
+    edit_strength: EditStrength = typer.Option(
+        EditStrength(DEFAULT_EDIT_STRENGTH), "--edit-strength", help="Strength of --against edits."
     ),
     device: Device = typer.Option(
         Device.auto, "--device", help="Where the cloak runs: auto uses a CUDA GPU when there is one."
@@ -174,10 +187,19 @@ def protect_cmd(
         from photoguard.pipeline import resolve_device
 
         resolve_device("cuda")  # fail now, not once per photo
+    defences = ("identity", *(a.value for a in against if a.value != "identity"))
     if paths == [Path("-")]:  # a pipe: bytes in, the protected file's bytes out, the line on stderr
-        _protect_stream(out, strength.value, device.value, jpeg_quality, fail_unprotected)
+        _protect_stream(
+            out, strength.value, device.value, jpeg_quality, fail_unprotected, defences, edit_strength.value
+        )
         return
-    op = ProtectOperation(strength=strength.value, device=device.value, jpeg_quality=jpeg_quality)
+    op = ProtectOperation(
+        strength=strength.value,
+        against=defences,
+        edit_strength=edit_strength.value,
+        device=device.value,
+        jpeg_quality=jpeg_quality,
+    )
     target = _single_file_target(paths, out) if not in_place else None
     if target is not None:
         refuse_overwrite(target, paths[0], hint=IN_PLACE_HINT)
@@ -229,7 +251,15 @@ def _engine(engine: EngineName, address: str | None, num_cpus: int | None, num_g
     return partial(run_ray, address=address, num_cpus=num_cpus, num_gpus=num_gpus)
 
 
-def _protect_stream(out: Path | None, strength: str, device: str, jpeg_quality: int, fail_unprotected: bool) -> None:
+def _protect_stream(
+    out: Path | None,
+    strength: str,
+    device: str,
+    jpeg_quality: int,
+    fail_unprotected: bool,
+    against: tuple[str, ...] = ("identity",),
+    edit_strength: str = DEFAULT_EDIT_STRENGTH,
+) -> None:
     """``photoguard protect - [-o FILE|-]``: the photo from standard input, the protected file to
     ``FILE`` or standard output (never a terminal), the verdict line on standard error."""
     from photoguard.cli._stream import read_photo, write_photo
@@ -238,7 +268,14 @@ def _protect_stream(out: Path | None, strength: str, device: str, jpeg_quality: 
     from photoguard.pipeline import protect_bytes
     from photoguard.types import Verdict
 
-    encoded, result = protect_bytes(read_photo(out), strength=strength, device=device, jpeg_quality=jpeg_quality)
+    encoded, result = protect_bytes(
+        read_photo(out),
+        strength=strength,
+        against=against,
+        edit_strength=edit_strength,
+        device=device,
+        jpeg_quality=jpeg_quality,
+    )
     where = write_photo(out, encoded)
     typer.echo(printable(f"{result.headline}  - -> {where}: {result.details}"), err=True)
     if fail_unprotected and result.verdict not in (Verdict.PROTECTED, Verdict.NO_FACE):

@@ -32,6 +32,13 @@ EN: dict[str, str] = {
     "strength.medium": "Medium (recommended)",
     "strength.strong": "Strong",
     "strength.metadata only": "Metadata only",
+    "edits": "Also defend against AI editing (experimental)",
+    "edits.info": (
+        "Adds a faint pattern over the whole photo that makes one small AI image encoder (TAEF2, FLUX.2's "
+        "latent space) reproduce it worse. Measured on that encoder only, and only partly effective: "
+        "it is not a guarantee against 'nudify' apps."
+    ),
+    "stage.adding the edit defence": "adding the defence against AI editing",
     "preset.fast": "fast",
     "preset.medium": "medium",
     "preset.strong": "strong",
@@ -86,6 +93,11 @@ EN: dict[str, str] = {
     "report.heading.plain": "### {mark} {headline}: {name}",
     "faces.none": (
         "**Faces:** no face found, so nothing was cloaked. The pixels are untouched; only hidden data was removed."
+    ),
+    "faces.none.edits": "**Faces:** no face found, so nothing was cloaked.",
+    "edits.added": (
+        "**AI editing:** a faint pattern was added over the photo (photo PSNR {psnr} dB). It makes one small "
+        "AI image encoder (TAEF2) reproduce the photo worse; it was not measured against other editors."
     ),
     "faces.count": "**Faces:** {found} found, {cloaked} cloaked, {safe} checked protected.",
     "faces.metadata": "**Faces:** not cloaked (metadata only was chosen).",

@@ -33,6 +33,13 @@ KO: dict[str, str] = {
     "strength.medium": "보통 (권장)",
     "strength.strong": "강하게",
     "strength.metadata only": "숨은 정보만 삭제",
+    "edits": "AI 편집 방어도 추가 (실험 기능)",
+    "edits.info": (
+        "사진 전체에 눈에 잘 띄지 않는 무늬를 더해, 작은 AI 이미지 인코더(FLUX.2 잠재 공간의 TAEF2)가 "
+        "사진을 덜 정확하게 재현하게 합니다. 그 인코더에서만 측정했고 효과도 일부뿐이라, ‘누디파이’ 앱을 "
+        "확실히 막아 주지는 않습니다."
+    ),
+    "stage.adding the edit defence": "AI 편집 방어를 더하는 중",
     "preset.fast": "빠르게",
     "preset.medium": "보통",
     "preset.strong": "강하게",
@@ -86,6 +93,11 @@ KO: dict[str, str] = {
     "report.heading": "### {mark} {headline}: {name} ({strength})",
     "report.heading.plain": "### {mark} {headline}: {name}",
     "faces.none": "**얼굴:** 얼굴을 찾지 못해 보호막을 입히지 않았습니다. 사진은 그대로이고, 숨은 정보만 지웠습니다.",
+    "faces.none.edits": "**얼굴:** 얼굴을 찾지 못해 보호막을 입히지 않았습니다.",
+    "edits.added": (
+        "**AI 편집:** 사진 전체에 희미한 무늬를 더했습니다 (사진 PSNR {psnr} dB). 작은 AI 이미지 인코더(TAEF2)가 "
+        "사진을 덜 정확하게 재현하게 하며, 다른 편집 모델에서는 측정하지 않았습니다."
+    ),
     "faces.count": "**얼굴:** {found}개 찾음, {cloaked}개에 보호막을 입힘, {safe}개 보호 확인.",
     "faces.metadata": "**얼굴:** 보호막을 입히지 않았습니다 (‘숨은 정보만 삭제’를 선택했습니다).",
     "face.label": "얼굴 {n}",
