@@ -87,11 +87,19 @@ def channel_budget(image: torch.Tensor, config: EditConfig) -> torch.Tensor:
 Box = tuple[float, float, float, float]
 
 
+#: Semi-axes of the spared ellipse in half face-box sides: about the identity cloak's working region
+#: (1.7 box sides, :mod:`photoguard.cloak.region`), which holds every encoder's aligned crop. With
+#: the pattern up to the face's own ellipse (1.15) ArcFace still lost one of six people after
+#: 1080 px + q80 (hair next to the face is textured, so it gets the full budget).
+SPARE_GROW = 1.8
+
+
 def spared(shape: tuple[int, int], boxes: Sequence[Box]) -> torch.Tensor:
-    """``1 x 1 x H x W``: 0 over each face's feathered ellipse (the identity cloak's area), 1 elsewhere."""
+    """``1 x 1 x H x W``: 0 over each face's feathered ellipse (:data:`SPARE_GROW`, the identity
+    cloak's area), 1 elsewhere."""
     keep = torch.ones(1, 1, *shape)
     for box in boxes:
-        keep = torch.minimum(keep, 1.0 - ellipse_mask(shape, box))
+        keep = torch.minimum(keep, 1.0 - ellipse_mask(shape, box, grow=SPARE_GROW))
     return keep
 
 
@@ -111,7 +119,7 @@ def perturbation(
         tile: the pattern (None: the shipped one, :func:`load_pattern`).
         faces: face boxes ``(x0, y0, x1, y1)`` in the photo's pixels to leave to the identity
             cloak (:func:`spared`): with the pattern over the face as well, the cloak lost one of
-            six people on ArcFace after JPEG q75 (benchmarks/results/edit_defence.md).
+            six people on ArcFace after JPEG q75 (benchmarks/results/edit_defence_identity/).
 
     Returns:
         ``1 x 3 x H x W`` RGB offsets, [0, 1] units (add and clamp to [0, 1]).
