@@ -150,13 +150,13 @@ def _rows(dataset, in_transit: Callable[[], bool], grace: float = STOP_GRACE_S) 
     queue, never Ray's iterator in the middle of a step.
     """
     results: queue.Queue[Any] = queue.Queue()
-    stop = threading.Event()
+    close = threading.Event()  # set once the caller stops reading: the next row ends the pipeline
 
     def pump() -> None:
         try:
             for row in dataset.iter_rows():
                 results.put(row)
-                if stop.is_set():
+                if close.is_set():
                     break  # closing the iterator ends the pipeline and its actors
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread below
             results.put(exc)
@@ -169,16 +169,20 @@ def _rows(dataset, in_transit: Callable[[], bool], grace: float = STOP_GRACE_S) 
                 raise item
             yield item
     except KeyboardInterrupt:
-        stop.set()
+        # Every row still on its way is read (the pipeline is not closed after the first one: rows
+        # arrive in any order), for as long as a photo was written without its record yet.
         deadline = time.monotonic() + grace
-        while True:
-            try:
-                item = results.get(timeout=max(0.0, deadline - time.monotonic()) if in_transit() else 0.5)
-            except queue.Empty:
-                break
-            if item is _END or isinstance(item, BaseException):
-                break
-            yield item
+        try:
+            while True:
+                try:
+                    item = results.get(timeout=max(0.0, deadline - time.monotonic()) if in_transit() else 0.5)
+                except queue.Empty:
+                    break
+                if item is _END or isinstance(item, BaseException):
+                    break
+                yield item
+        finally:
+            close.set()
         raise Interrupted from None
 
 
