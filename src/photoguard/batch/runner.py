@@ -20,11 +20,26 @@ from photoguard.batch.records import FAILED, INTERRUPTED, SKIPPED, Job, Outcome,
 from photoguard.errors import PhotoguardError, UsageError, about
 
 
-def pre_record(job: Job) -> Record:
+def _pre_record(job: Job) -> Record:
     """The record of a job that is not run: ``skipped`` (``job.skip``) or ``failed`` (``job.error``)."""
     if job.skip is not None:
         return Record(path=str(job.src), output=None, status=SKIPPED, message=job.skip)
     return Record(path=str(job.src), output=None, status=FAILED, error=f"{job.src}: {job.error}")
+
+
+def settle_planned(jobs: Sequence[Job], notify: Callable[[Record], None]) -> tuple[dict[int, Record], list[int]]:
+    """``(records, todo)``: the records of the jobs the plan already decided (skipped, or failed
+    before running), each passed to ``notify``, and the indices of the jobs left to run. Both
+    engines start from this."""
+    records: dict[int, Record] = {}
+    todo = []
+    for i, job in enumerate(jobs):
+        if job.skip is not None or job.error is not None:
+            records[i] = _pre_record(job)
+            notify(records[i])
+        else:
+            todo.append(i)
+    return records, todo
 
 
 def run_one(op: Operation, job: Job, progress: Progress | None = None) -> Record:
@@ -136,15 +151,8 @@ def run(
     if workers < 1:
         raise UsageError("--jobs must be at least 1")
     start = time.perf_counter()
-    records: dict[int, Record] = {}
     notify = on_record or (lambda record: None)
-    todo = []
-    for i, job in enumerate(jobs):
-        if job.skip is not None or job.error is not None:
-            records[i] = pre_record(job)
-            notify(records[i])
-        else:
-            todo.append(i)
+    records, todo = settle_planned(jobs, notify)
     with sigterm_stops():
         if workers == 1 or len(todo) <= 1:
             interrupted = _run_here(jobs, todo, op, records, on_start, notify, on_progress)

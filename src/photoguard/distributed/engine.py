@@ -21,7 +21,7 @@ import numpy as np
 
 from photoguard.batch.operations import Operation
 from photoguard.batch.records import FAILED, INTERRUPTED, Job, Outcome, Record
-from photoguard.batch.runner import pre_record, sigterm_stops
+from photoguard.batch.runner import settle_planned, sigterm_stops
 from photoguard.distributed.actor import OperationActor, job_to_json, record_from_json
 from photoguard.distributed.cluster import Cluster, connect, import_ray
 from photoguard.errors import UsageError
@@ -77,14 +77,7 @@ def run_ray(
     start = time.perf_counter()
     started = time.time()
     notify = on_record or (lambda record: None)
-    records: dict[int, Record] = {}
-    todo = []
-    for i, job in enumerate(jobs):
-        if job.skip is not None or job.error is not None:
-            records[i] = pre_record(job)
-            notify(records[i])
-        else:
-            todo.append(i)
+    records, todo = settle_planned(jobs, notify)
     interrupted = False
     lost: str | None = None
     if todo:
