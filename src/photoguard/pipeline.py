@@ -247,6 +247,30 @@ def protect(
         UsageError: a bad option, or an output name whose suffix names another format.
         MetadataError: the written file would still hold identifying metadata (nothing is written).
     """
+    loaded, data, result = _load_and_protect(
+        source, output, strength, against, edit_strength, device, jpeg_quality, verify, max_pixels, progress
+    )
+    if output is not None:
+        _write(output, loaded, data, result, jpeg_quality, keep_icc, progress)
+    if progress is not None:
+        progress(1.0, Stage("done"))
+    return result
+
+
+def _load_and_protect(
+    source: Source,
+    output: str | os.PathLike[str] | None,
+    strength: str | CloakConfig,
+    against: Sequence[str],
+    edit_strength: str | EditConfig,
+    device: str | torch.device,
+    jpeg_quality: int,
+    verify: bool,
+    max_pixels: int,
+    progress: Progress | None,
+) -> tuple[LoadedImage, bytes | None, ProtectResult]:
+    """:func:`protect` and :func:`protect_bytes` up to the file: decode ``source``, check the
+    ``output`` name (when there is one) before the work, then detect, cloak and verify."""
     t0 = time.perf_counter()
     loaded, data = _load(source, max_pixels)
     if output is not None:
@@ -262,11 +286,7 @@ def protect(
         against=against,
         edit_strength=edit_strength,
     )
-    if output is not None:
-        _write(output, loaded, data, result, jpeg_quality, keep_icc, progress)
-    if progress is not None:
-        progress(1.0, Stage("done"))
-    return result
+    return loaded, data, result
 
 
 def _write(
@@ -325,18 +345,8 @@ def protect_bytes(
         >>> data[:4], result.faces_protected, result.output_path is None
         (b'\\x89PNG', 1, True)
     """
-    t0 = time.perf_counter()
-    loaded, data = _load(source, max_pixels)
-    result = _protect(
-        loaded,
-        strength,
-        device,
-        jpeg_quality,
-        verify,
-        progress,
-        load_seconds=time.perf_counter() - t0,
-        against=against,
-        edit_strength=edit_strength,
+    loaded, data, result = _load_and_protect(
+        source, None, strength, against, edit_strength, device, jpeg_quality, verify, max_pixels, progress
     )
     encoded, result.metadata, _ = _encode(loaded, data, result, jpeg_quality, keep_icc)
     if progress is not None:
