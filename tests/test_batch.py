@@ -361,3 +361,49 @@ def test_finish_fails_unprotected_photos_only_when_asked():
     text = summary(outcome, op)
     assert text.startswith("verdict for 3 photo(s): 1 protected, 1 partly protected, 1 with no face")
     assert "try --strength strong" in text
+
+
+@dataclasses.dataclass(frozen=True)
+class _BatchFails(ProtectOperation):
+    """A protect whose batched call fails as a whole (as out of GPU memory would)."""
+
+    def run_batch(self, jobs):
+        raise RuntimeError("CUDA out of memory")
+
+
+@pytest.mark.weights
+@pytest.mark.parametrize("op", [ProtectOperation(device="cpu"), _BatchFails(device="cpu")], ids=["batched", "fails"])
+def test_batched_photos_get_the_records_and_bytes_of_one_at_a_time(tmp_path, op):
+    src = tmp_path / "shoot"
+    for i in range(3):
+        photo(src / f"IMG_{i:04d}.jpg", seed=i)
+    (src / "zero.jpg").write_bytes(b"")
+    one = run(plan([src], op, out=tmp_path / "one"), op)
+    seen = []
+    batched = run(plan([src], op, out=tmp_path / "batched"), op, batch=3, on_record=seen.append)
+    rows = [(Path(r.path).name, r.status, r.error) for r in batched.records]
+    assert rows == [(Path(r.path).name, r.status, r.error) for r in one.records]
+    assert [r.status for r in batched.records] == [NO_FACE] * 3 + [FAILED] and len(seen) == 4
+    assert {p.name: b for p, b in digest(tmp_path / "batched").items()} == {
+        p.name: b for p, b in digest(tmp_path / "one").items()
+    }
+
+
+@pytest.mark.weights
+def test_batched_in_place_replaces_every_photo_and_leaves_no_temp_file(tmp_path):
+    folder = tmp_path / "shoot"
+    exif = Image.Exif()
+    exif[0x013B] = "Jane Photographer"  # Artist
+    for i in range(2):
+        photo(folder / f"IMG_{i:04d}.jpg", seed=i, exif=exif)
+    op = ProtectOperation(device="cpu")
+    outcome = run(plan([folder], op, in_place=True), op, batch=2)
+    assert [r.status for r in outcome.records] == [NO_FACE, NO_FACE]
+    assert sorted(p.name for p in folder.iterdir()) == ["IMG_0000.jpg", "IMG_0001.jpg"]
+    assert all(b"Jane Photographer" not in p.read_bytes() for p in folder.iterdir())
+
+
+def test_batch_below_one_is_a_usage_error(tmp_path):
+    op = StripOperation()
+    with pytest.raises(UsageError, match="batch must be at least 1"):
+        run(plan([photo(tmp_path / "a.jpg")], op, out=tmp_path / "o"), op, batch=0)

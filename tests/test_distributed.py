@@ -11,6 +11,7 @@ hence its bytes, depend on the thread count).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import secrets
@@ -24,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from _faces import FACES
@@ -83,10 +85,15 @@ def local(shoot: Path, tmp_path_factory):
     return _outputs(out), [_comparable(r, out) for r in outcome.records]
 
 
+#: The clusters' token, one for this module (nothing written to ~/.ray): Ray keeps the token of its
+#: first ``ray.init`` in this process, so a second in-process cluster must use the same one.
+TOKEN = secrets.token_hex(32)
+
+
 @pytest.fixture
 def ray_env(monkeypatch) -> dict[str, str]:
-    """No usage statistics, a token of this test's own (nothing written to ~/.ray), one torch thread."""
-    env = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+    """No usage statistics, this module's token, one torch thread."""
+    env = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": TOKEN}
     env |= {"OMP_NUM_THREADS": "1"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -117,6 +124,42 @@ def test_ray_in_process_equals_the_local_engine(shoot, local, tmp_path, ray_env)
     assert by_name["IMG_0001.jpga"].status == DONE and by_name["IMG_0002.pngb"].status == NO_FACE
     assert by_name["corrupt.jpgb"].status == FAILED and "corrupt.jpg: cannot decode" in by_name["corrupt.jpgb"].error
     assert by_name["notes.txtb"].status == SKIPPED
+
+
+def _pixels(outputs: dict[str, bytes]) -> dict[str, np.ndarray]:
+    return {
+        name: np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.int16) for name, data in outputs.items()
+    }
+
+
+@pytest.mark.weights
+@pytest.mark.slow
+def test_photos_batched_as_on_a_gpu_match_one_at_a_time(shoot, local, tmp_path, ray_env):
+    """GPU actors (and the local engine on a GPU) cloak several photos' faces in one pass
+    (``protect_many``); here the same code on the CPU: batches of 4 locally, of 2 on Ray actors."""
+    import ray
+
+    expected, local_records = local
+    op = ProtectOperation(strength="fast", device="cpu")
+    here = run(plan([shoot], op, out=tmp_path / "here"), op, batch=4)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, _temp_dir=tempfile.mkdtemp(prefix="pgray-"))
+    try:
+        on_ray = run_ray(plan([shoot], op, out=tmp_path / "ray"), op, batch=2)
+    finally:
+        ray.shutdown()
+    reference = _pixels(expected)
+    for out, outcome in ((tmp_path / "here", here), (tmp_path / "ray", on_ray)):
+        outputs = _outputs(out)
+        assert sorted(outputs) == sorted(expected)
+        assert outputs["b/IMG_0002.png"] == expected["b/IMG_0002.png"]  # no face: stripped, losslessly
+        for name, pixels in _pixels(outputs).items():
+            diff = np.abs(pixels - reference[name])
+            # batched convolutions round differently; the optimisation amplifies it (tests/test_many.py)
+            assert diff.max() <= 24 and (diff > 2).mean() < 0.02, name
+        keys = ("path", "output", "status", "faces", "faces_protected", "error", "verdict")
+        assert [{k: _comparable(r, out)[k] for k in keys} for r in outcome.records] == [
+            {k: r[k] for k in keys} for r in local_records
+        ]
 
 
 def _free_port(host: str) -> int:

@@ -23,10 +23,12 @@ from pathlib import Path
 import torch
 
 from photoguard.config import CloakConfig, preset
+from photoguard.edits.config import DEFAULT_AGAINST, DEFAULT_EDIT_STRENGTH, EditConfig, edit_preset
 from photoguard.errors import PhotoguardError, UsageError
 from photoguard.imageio import DEFAULT_MAX_PIXELS
 from photoguard.pipeline import (
     Source,
+    _against,
     _check_name,
     _detect,
     _finish,
@@ -50,6 +52,8 @@ def protect_many(
     images: Sequence[Source],
     *,
     strength: str | CloakConfig = "medium",
+    against: Sequence[str] = DEFAULT_AGAINST,
+    edit_strength: str | EditConfig = DEFAULT_EDIT_STRENGTH,
     output: str | os.PathLike[str] | Sequence[str | os.PathLike[str] | None] | None = None,
     device: str | torch.device = "auto",
     jpeg_quality: int = 95,
@@ -64,6 +68,8 @@ def protect_many(
     Args:
         images: the photos, each anything :func:`~photoguard.protect` reads (never modified).
         strength: preset name or a :class:`CloakConfig`, for every photo.
+        against, edit_strength: as for :func:`~photoguard.protect` (``"edits"`` adds the edit
+            defence to each photo before its faces are cloaked).
         output: None (nothing written), a folder for every photo (each gets ``<stem><suffix>``),
             or one output per photo (a file or folder name, or None), as ``protect(output=)`` takes it.
         device: ``auto``, ``cpu`` or ``cuda``.
@@ -78,10 +84,13 @@ def protect_many(
         ``timings["cloak"]`` is the batched cloak's wall time, shared by the photos in it.
 
     Raises:
-        UsageError: an option that is wrong for every photo (strength, quality, device, the
-            number of outputs).
+        UsageError: an option that is wrong for every photo (strength, defences, quality, device,
+            the number of outputs).
     """
     config = preset(strength)
+    _against(against)
+    if "edits" in against:
+        edit_preset(edit_strength)
     if not 90 <= jpeg_quality <= 100:
         raise UsageError("jpeg_quality must be 90..100: lower quality erodes the cloak")
     dev = resolve_device(device)
@@ -96,7 +105,16 @@ def protect_many(
             named = outputs[i]
             if named is not None:
                 _check_name(named, loaded)
-            work = _detect(loaded, config, dev, jpeg_quality, None, load_seconds=time.perf_counter() - t0)
+            work = _detect(
+                loaded,
+                config,
+                dev,
+                jpeg_quality,
+                None,
+                load_seconds=time.perf_counter() - t0,
+                against=against,
+                edit_strength=edit_strength,
+            )
             started.append((i, work, data))
         except PhotoguardError as exc:
             outcomes[i] = exc

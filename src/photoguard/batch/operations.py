@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,11 @@ from photoguard.batch.paths import InputFile
 from photoguard.batch.records import DONE, NO_FACE, Job, Progress, Record
 from photoguard.errors import PhotoguardError
 from photoguard.formats import output_format, output_name, suffix_format, wrong_name
+from photoguard.types import ProtectResult
+
+#: Photos whose faces a GPU cloaks in one batched pass (:func:`photoguard.protect_many`). On a CPU
+#: batching saves little (1.14x, benchmarks/results/batching.md), so photos go one at a time there.
+GPU_BATCH = 8
 
 
 class Operation:
@@ -23,12 +29,14 @@ class Operation:
         verb: its past tense (``"protected"``).
         finished: what happened to the files that did not fail (``"written"``).
         uses_torch: workers set ``torch.set_num_threads`` only for operations that use torch.
+        batches: whether :meth:`run_batch` runs several files in one call.
     """
 
     action: str = "process"
     verb: str = "processed"
     finished: str = "processed"
     uses_torch: bool = False
+    batches: bool = False
 
     def output_rel(self, item: InputFile) -> tuple[Path, tuple[Path, ...]]:
         """The output path relative to the output folder, and alternate names it may take."""
@@ -40,6 +48,16 @@ class Operation:
 
     def __call__(self, job: Job, progress: Progress | None = None) -> Record:
         """Process one file; ``progress(fraction, stage)`` is called as it advances (in this process only)."""
+        raise NotImplementedError
+
+    def batch_size(self) -> int:
+        """Files this operation runs together by default (:meth:`run_batch`): 1 unless it batches."""
+        return 1
+
+    def run_batch(self, jobs: Sequence[Job]) -> list[Record | PhotoguardError | OSError]:
+        """Process several files in one call (only where :attr:`batches`): one entry per job, its
+        record or the error that stopped that file alone. An exception means the batch failed as a
+        whole (the engine then runs its files one at a time)."""
         raise NotImplementedError
 
 
@@ -80,6 +98,7 @@ class ProtectOperation(Operation):
     verb: str = "protected"
     finished: str = "written"
     uses_torch: bool = True
+    batches: bool = True
 
     def output_rel(self, item: InputFile) -> tuple[Path, tuple[Path, ...]]:
         fmt = sniff_format(item.path) or suffix_format(item.path)
@@ -123,10 +142,56 @@ class ProtectOperation(Operation):
                 keep_icc=self.keep_icc,
                 progress=progress,
             )
-            written = _commit_in_place(result.output_path, job.src) if job.in_place else result.output_path
+            return self._record(job, result, time.perf_counter() - start)
         finally:
             if job.in_place:
                 target.unlink(missing_ok=True)
+
+    def batch_size(self) -> int:
+        """:data:`GPU_BATCH` when the cloak runs on a GPU, else 1."""
+        from photoguard.pipeline import resolve_device
+
+        return GPU_BATCH if resolve_device(self.device).type == "cuda" else 1
+
+    def run_batch(self, jobs: Sequence[Job]) -> list[Record | PhotoguardError | OSError]:
+        """The faces of every photo in ``jobs`` cloaked in one optimisation (:func:`photoguard.protect_many`),
+        each photo then verified and written as :meth:`__call__` writes it. A record's ``seconds``
+        is the batch's wall time shared equally by its photos."""
+        from photoguard.many import protect_many
+
+        start = time.perf_counter()
+        targets = [_temp_sibling(job.src) if job.in_place else job.dst for job in jobs]
+        try:
+            outcomes = protect_many(
+                [job.src for job in jobs],
+                strength=self.strength,
+                against=self.against,
+                edit_strength=self.edit_strength,
+                output=targets,
+                device=self.device,
+                jpeg_quality=self.jpeg_quality,
+                keep_icc=self.keep_icc,
+            )
+            share = (time.perf_counter() - start) / len(jobs)
+            results: list[Record | PhotoguardError | OSError] = []
+            for job, outcome in zip(jobs, outcomes):
+                if isinstance(outcome, (PhotoguardError, OSError)):
+                    results.append(outcome)
+                    continue
+                try:
+                    results.append(self._record(job, outcome, share))
+                except (PhotoguardError, OSError) as exc:
+                    results.append(exc)
+            return results
+        finally:
+            for job, target in zip(jobs, targets):
+                if job.in_place:
+                    target.unlink(missing_ok=True)
+
+    def _record(self, job: Job, result: ProtectResult, seconds: float) -> Record:
+        """The record of a photo protected into ``result.output_path`` (moved over the photo with
+        ``--in-place``) in ``seconds``."""
+        written = _commit_in_place(result.output_path, job.src) if job.in_place else result.output_path
         checks = [
             {
                 "face": f.index + 1,
@@ -152,7 +217,7 @@ class ProtectOperation(Operation):
             verification=checks,
             psnr=_finite(result.psnr),
             face_psnr=_finite(result.face_psnr),
-            seconds=time.perf_counter() - start,
+            seconds=seconds,
             message=result.details,
             detail={"timings": {k: round(v, 3) for k, v in result.timings.items()}},
         )

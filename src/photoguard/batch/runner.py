@@ -45,20 +45,40 @@ def settle_planned(jobs: Sequence[Job], notify: Callable[[Record], None]) -> tup
 def run_one(op: Operation, job: Job, progress: Progress | None = None) -> Record:
     """Run ``op`` on one job; every error becomes a ``failed`` record (the batch goes on)."""
     start = time.perf_counter()
-    problem: PhotoguardError | str
     try:
         return op(job, progress)
-    except PhotoguardError as exc:
+    except Exception as exc:  # noqa: BLE001 - the edge of one file: a bug in one photo must not end a shoot
+        return failed_record(job, exc, time.perf_counter() - start)
+
+
+def failed_record(job: Job, exc: Exception, seconds: float) -> Record:
+    """The ``failed`` record of ``job`` stopped by ``exc``, in one clear line."""
+    problem: PhotoguardError | str
+    if isinstance(exc, PhotoguardError):
         problem = exc
-    except MemoryError:
+    elif isinstance(exc, MemoryError):
         problem = "out of memory"
-    except OSError as exc:  # a full disk, a read-only or missing folder, permissions: one clear line
+    elif isinstance(exc, OSError):  # a full disk, a read-only or missing folder, permissions
         where = f" ({exc.filename})" if exc.filename else ""
         problem = f"cannot write or read a file: {exc.strerror or exc}{where}"
-    except Exception as exc:  # noqa: BLE001 - the edge of one file: a bug in one photo must not end a shoot
+    else:
         problem = f"internal error: {type(exc).__name__}: {exc}"
-    error = about(job.src, problem)
-    return Record(path=str(job.src), output=None, status=FAILED, seconds=time.perf_counter() - start, error=error)
+    return Record(path=str(job.src), output=None, status=FAILED, seconds=seconds, error=about(job.src, problem))
+
+
+def run_group(op: Operation, jobs: Sequence[Job]) -> list[Record]:
+    """Run ``op`` on several jobs together where it batches (:meth:`Operation.run_batch`: the faces of
+    every photo cloaked in one pass), else one at a time; one record per job, in order, every error
+    a ``failed`` record. A batch that fails as a whole (out of GPU memory) runs again one photo at a time."""
+    if len(jobs) < 2 or not op.batches:
+        return [run_one(op, job) for job in jobs]
+    start = time.perf_counter()
+    try:
+        results = op.run_batch(jobs)
+    except Exception:  # noqa: BLE001 - whatever stopped the batch, each photo gets its own try
+        return [run_one(op, job) for job in jobs]
+    share = (time.perf_counter() - start) / len(jobs)
+    return [r if isinstance(r, Record) else failed_record(job, r, share) for job, r in zip(jobs, results)]
 
 
 # Worker-process state: SIGINT interrupts a running job once, and is ignored while idle.
@@ -139,6 +159,7 @@ def run(
     on_start: Callable[[Job], None] | None = None,
     on_record: Callable[[Record], None] | None = None,
     on_progress: Callable[[Job, float, str], None] | None = None,
+    batch: int | None = None,
 ) -> Outcome:
     """Run ``op`` over ``jobs``; ``on_record`` is called once per file as it finishes.
 
@@ -147,15 +168,22 @@ def run(
     while waiting for them, so a stage arrives within about :data:`PROGRESS_POLL` s). ``workers > 1`` runs
     that many processes (each loads its models once and uses :func:`worker_threads` torch
     threads). Ctrl-C returns an :class:`Outcome` with ``interrupted=True``: finished files are kept, the others are marked ``interrupted``.
+
+    ``batch``: files run together in this process (:func:`run_group`; default
+    :meth:`Operation.batch_size`: several photos per pass on a GPU, one on a CPU); with
+    ``workers > 1`` each worker takes one file at a time. Batched files report no progress.
     """
     if workers < 1:
         raise UsageError("--jobs must be at least 1")
+    if batch is not None and batch < 1:
+        raise UsageError("batch must be at least 1")
     start = time.perf_counter()
     notify = on_record or (lambda record: None)
     records, todo = settle_planned(jobs, notify)
     with sigterm_stops():
         if workers == 1 or len(todo) <= 1:
-            interrupted = _run_here(jobs, todo, op, records, on_start, notify, on_progress)
+            size = (batch or op.batch_size()) if len(todo) > 1 else 1
+            interrupted = _run_here(jobs, todo, op, records, on_start, notify, on_progress, size)
         else:
             interrupted = _run_pool(jobs, todo, op, records, min(workers, len(todo)), notify, on_progress)
     for i, job in enumerate(jobs):
@@ -184,21 +212,29 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def _run_here(jobs, todo, op, records, on_start, notify, on_progress=None) -> bool:
-    current = None
+def _run_here(jobs, todo, op, records, on_start, notify, on_progress=None, batch: int = 1) -> bool:
+    current: list[int] = []
     try:
-        for i in todo:
-            current = i
+        for first in range(0, len(todo), batch):
+            current = todo[first : first + batch]
             if on_start:
-                on_start(jobs[i])
-            progress = None if on_progress is None else (lambda f, stage, job=jobs[i]: on_progress(job, f, stage))
-            records[i] = run_one(op, jobs[i], progress)
-            notify(records[i])
+                for i in current:
+                    on_start(jobs[i])
+            if len(current) == 1:
+                i = current[0]
+                progress = None if on_progress is None else (lambda f, stage, job=jobs[i]: on_progress(job, f, stage))
+                done = [run_one(op, jobs[i], progress)]
+            else:
+                done = run_group(op, [jobs[i] for i in current])
+            for i, record in zip(current, done):
+                records[i] = record
+                notify(record)
     except KeyboardInterrupt:
-        if current is not None and current not in records:
-            records[current] = Record(
-                path=str(jobs[current].src), output=None, status=INTERRUPTED, message="interrupted; nothing written"
-            )
+        for i in current:
+            if i not in records:
+                records[i] = Record(
+                    path=str(jobs[i].src), output=None, status=INTERRUPTED, message="interrupted; nothing written"
+                )
         return True
     return False
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from photoguard.batch.operations import Operation
 from photoguard.batch.records import Job, Record, Status
-from photoguard.batch.runner import run_one
+from photoguard.batch.runner import run_group
 from photoguard.types import Verdict
 
 
@@ -70,6 +70,8 @@ class OperationActor:
         self.op = op
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, Any]:
-        """``{"index", "job"}`` rows in, ``{"index", "record"}`` rows out; every error is a record."""
-        records = [record_to_json(run_one(self.op, job_from_json(str(text)))) for text in batch["job"]]
+        """``{"index", "job"}`` rows in, ``{"index", "record"}`` rows out; every error is a record.
+        Several rows (GPU actors) are run together: :func:`~photoguard.batch.runner.run_group`."""
+        jobs = [job_from_json(str(text)) for text in batch["job"]]
+        records = [record_to_json(record) for record in run_group(self.op, jobs)]
         return {"index": np.asarray(batch["index"]), "record": np.asarray(records, dtype=object)}

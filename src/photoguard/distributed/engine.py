@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from photoguard.batch.operations import Operation
+from photoguard.batch.operations import GPU_BATCH, Operation
 from photoguard.batch.records import FAILED, INTERRUPTED, Job, Outcome, Record
 from photoguard.batch.runner import settle_planned, sigterm_stops
 from photoguard.distributed.actor import OperationActor, job_to_json, record_from_json
@@ -56,6 +56,7 @@ def run_ray(
     num_cpus: int | None = None,
     num_gpus: int | None = None,
     on_record: Callable[[Record], None] | None = None,
+    batch: int | None = None,
 ) -> Outcome:
     """Run ``op`` over ``jobs`` on Ray actors; ``on_record`` is called once per file as it finishes.
 
@@ -67,6 +68,9 @@ def run_ray(
             starts a private local cluster of ``num_cpus`` CPUs for this run.
         num_cpus: CPU actors, one torch thread each (default: every CPU of the cluster).
         num_gpus: GPU actors instead, one per GPU.
+        batch: photos an actor runs together (:func:`~photoguard.batch.runner.run_group`: their
+            faces cloaked in one pass); default :data:`~photoguard.batch.operations.GPU_BATCH` on
+            GPU actors, 1 on CPU actors.
 
     Returns:
         The same :class:`~photoguard.batch.Outcome` as :func:`photoguard.batch.run`: one record per
@@ -80,12 +84,15 @@ def run_ray(
     records, todo = settle_planned(jobs, notify)
     interrupted = False
     lost: str | None = None
+    if batch is not None and batch < 1:
+        raise UsageError("batch must be at least 1")
     if todo:
         import_ray()
         try:
             with sigterm_stops(), connect(address, num_cpus=num_cpus if address is None else None) as cluster:
                 actors, on_gpu = actor_plan(cluster, op, num_cpus=num_cpus, num_gpus=num_gpus)
-                dataset = _pipeline(jobs, todo, op, actors=min(actors, len(todo)), on_gpu=on_gpu)
+                size = batch if batch is not None else (GPU_BATCH if on_gpu and op.batches else 1)
+                dataset = _pipeline(jobs, todo, op, actors=min(actors, len(todo)), on_gpu=on_gpu, batch=size)
                 for row in _rows(
                     dataset, lambda: any(_written_since(jobs[i], started) for i in todo if i not in records)
                 ):
@@ -179,10 +186,10 @@ def _rows(dataset, in_transit: Callable[[], bool], grace: float = STOP_GRACE_S) 
         raise Interrupted from None
 
 
-def _pipeline(jobs: Sequence[Job], todo: list[int], op: Operation, *, actors: int, on_gpu: bool):
+def _pipeline(jobs: Sequence[Job], todo: list[int], op: Operation, *, actors: int, on_gpu: bool, batch: int = 1):
     """The Ray Data pipeline: one block per job (so a free actor takes the next photo), mapped by a
-    fixed pool of :class:`OperationActor` s that each hold one job at a time (no photo waits
-    behind another on a busy actor while a free one idles at the end of the batch)."""
+    fixed pool of :class:`OperationActor` s that each hold one batch of ``batch`` jobs at a time
+    (no photo waits behind another on a busy actor while a free one idles at the end of the batch)."""
     import ray.data
 
     rows = [{"index": np.int64(i), "job": job_to_json(jobs[i])} for i in todo]
@@ -191,7 +198,7 @@ def _pipeline(jobs: Sequence[Job], todo: list[int], op: Operation, *, actors: in
         op = replace(op, device="cuda" if on_gpu else "cpu")  # type: ignore[type-var]
     return dataset.map_batches(
         _bound(op, os.getcwd()),
-        batch_size=1,
+        batch_size=batch,
         batch_format="numpy",
         num_cpus=None if on_gpu else 1,  # not both: Ray warns that CPUs and GPUs at once are experimental
         num_gpus=1 if on_gpu else None,
