@@ -57,7 +57,7 @@ def run_one(op: Operation, job: Job, progress: Progress | None = None) -> Record
         problem = f"cannot write or read a file: {exc.strerror or exc}{where}"
     except Exception as exc:  # noqa: BLE001 - the edge of one file: a bug in one photo must not end a shoot
         problem = f"internal error: {type(exc).__name__}: {exc}"
-    error = about(job.src, problem)
+    error = about(str(job.src), problem)
     return Record(path=str(job.src), output=None, status=FAILED, seconds=time.perf_counter() - start, error=error)
 
 
