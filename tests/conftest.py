@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 import numpy as np
@@ -32,3 +34,18 @@ def astronaut() -> np.ndarray:
     from photoguard.imageio import open_image
 
     return open_image(SAMPLE).rgb
+
+
+#: The Ray clusters' token, one for the whole test session (nothing written to ~/.ray): Ray keeps
+#: the token of its first ``ray.init`` in a process, so every in-process cluster of the session uses the same one.
+TOKEN = secrets.token_hex(32)
+
+
+@pytest.fixture
+def ray_env(monkeypatch) -> dict[str, str]:
+    """For a test that starts Ray clusters: no usage statistics, the session's token, one torch thread."""
+    env = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": TOKEN}
+    env |= {"OMP_NUM_THREADS": "1"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return dict(os.environ)

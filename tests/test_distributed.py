@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -83,21 +82,6 @@ def local(shoot: Path, tmp_path_factory):
     finally:
         torch.set_num_threads(threads)
     return _outputs(out), [_comparable(r, out) for r in outcome.records]
-
-
-#: The clusters' token, one for this module (nothing written to ~/.ray): Ray keeps the token of its
-#: first ``ray.init`` in this process, so a second in-process cluster must use the same one.
-TOKEN = secrets.token_hex(32)
-
-
-@pytest.fixture
-def ray_env(monkeypatch) -> dict[str, str]:
-    """No usage statistics, this module's token, one torch thread."""
-    env = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": TOKEN}
-    env |= {"OMP_NUM_THREADS": "1"}
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    return dict(os.environ)
 
 
 @pytest.mark.weights

@@ -130,13 +130,14 @@ def _verification(
             report.verification_threshold = verdict_threshold(held_out)
 
 
-def _load(source: Source, max_pixels: int) -> tuple[LoadedImage, bytes | None]:
-    """The decoded photo and, when the caller gave them, its encoded bytes (for the lossless strip)."""
+def _load(source: Source, max_pixels: int, name: str = "<bytes>") -> tuple[LoadedImage, bytes | None]:
+    """The decoded photo and, when the caller gave them, its encoded bytes (for the lossless strip);
+    ``name`` names bytes in errors."""
     if isinstance(source, LoadedImage):
         return source, None
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
-        return _single_frame(decode_image(data, max_pixels=max_pixels)), data
+        return _single_frame(decode_image(data, max_pixels=max_pixels, name=name), name), data
     if isinstance(source, Image.Image):
         return from_pil(source, max_pixels=max_pixels), None
     if isinstance(source, np.ndarray):
@@ -151,7 +152,7 @@ def _load(source: Source, max_pixels: int) -> tuple[LoadedImage, bytes | None]:
     )
 
 
-def _single_frame(loaded: LoadedImage) -> LoadedImage:
+def _single_frame(loaded: LoadedImage, name: str = "the image") -> LoadedImage:
     """``loaded``, unless its file has several frames or pages: a face in frame 2 would be passed on
     uncloaked (the strip keeps every frame; the re-encode keeps only the first), so it is refused.
 
@@ -162,7 +163,7 @@ def _single_frame(loaded: LoadedImage) -> LoadedImage:
         raise UnsupportedImageError(
             f"{loaded.frames} frames or pages (animated or multi-page); photoguard "
             "protects single pictures: save the frame or page you want to post as its own file",
-            path=loaded.source or "the image",
+            path=loaded.source or name,
         )
     return loaded
 
@@ -268,11 +269,12 @@ def _load_and_protect(
     verify: bool,
     max_pixels: int,
     progress: Progress | None,
+    name: str = "<bytes>",
 ) -> tuple[LoadedImage, bytes | None, ProtectResult]:
     """:func:`protect` and :func:`protect_bytes` up to the file: decode ``source``, check the
     ``output`` name (when there is one) before the work, then detect, cloak and verify."""
     t0 = time.perf_counter()
-    loaded, data = _load(source, max_pixels)
+    loaded, data = _load(source, max_pixels, name)
     if output is not None:
         _check_name(output, loaded)
     result = _protect(
@@ -337,8 +339,12 @@ def protect_bytes(
     verify: bool = True,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     progress: Progress | None = None,
+    name: str = "<bytes>",
 ) -> tuple[bytes, ProtectResult]:
     """:func:`protect` in memory: the protected file's bytes (metadata stripped) and the result.
+
+    ``name`` is what errors call bytes given as ``source`` (the batch engine gives its URI); the
+    other arguments are :func:`protect`'s.
 
     Example (from the repository root, models fetched):
         >>> data, result = protect_bytes(Path("examples/astronaut.png").read_bytes(), strength=preset("fast").with_(steps=2))
@@ -346,7 +352,7 @@ def protect_bytes(
         (b'\\x89PNG', 1, True)
     """
     loaded, data, result = _load_and_protect(
-        source, None, strength, against, edit_strength, device, jpeg_quality, verify, max_pixels, progress
+        source, None, strength, against, edit_strength, device, jpeg_quality, verify, max_pixels, progress, name
     )
     encoded, result.metadata, _ = _encode(loaded, data, result, jpeg_quality, keep_icc)
     if progress is not None:

@@ -1,5 +1,8 @@
 """The per-file operations the engine runs: :class:`ProtectOperation` and :class:`StripOperation`,
-and how an output is named and committed (in place through symlinks, keeping permissions)."""
+and how an output is named and committed (in place through symlinks, keeping permissions).
+
+A job whose input or output is a URI (:mod:`photoguard.batch.storage`) runs the same library call
+on the file's bytes, read and written through ``pyarrow.fs``; a local job reads and writes paths."""
 
 from __future__ import annotations
 
@@ -9,16 +12,22 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
+from photoguard.batch import storage
 from photoguard.batch.paths import InputFile
 from photoguard.batch.records import DONE, NO_FACE, Job, Progress, Record
+from photoguard.batch.storage import Location, RemotePath
 from photoguard.errors import PhotoguardError
 from photoguard.formats import output_format, output_name, suffix_format, wrong_name
-from photoguard.types import ProtectResult
 
 #: Photos whose faces a GPU cloaks in one batched pass (:func:`photoguard.protect_many`). On a CPU
 #: batching saves little (1.14x, benchmarks/results/batching.md), so photos go one at a time there.
 GPU_BATCH = 8
+
+if TYPE_CHECKING:
+    from photoguard.metadata.types import StripReport
+    from photoguard.types import ProtectResult
 
 
 class Operation:
@@ -42,7 +51,7 @@ class Operation:
         """The output path relative to the output folder, and alternate names it may take."""
         return item.rel, ()
 
-    def check_in_place(self, src: Path) -> str | None:
+    def check_in_place(self, src: Location) -> str | None:
         """Why ``src`` cannot be processed in place, or None."""
         return None
 
@@ -54,34 +63,44 @@ class Operation:
         """Files this operation runs together by default (:meth:`run_batch`): 1 unless it batches."""
         return 1
 
-    def run_batch(self, jobs: Sequence[Job]) -> list[Record | PhotoguardError | OSError]:
+    def run_batch(self, jobs: Sequence[Job]) -> list[Record | Exception]:
         """Process several files in one call (only where :attr:`batches`): one entry per job, its
-        record or the error that stopped that file alone. An exception means the batch failed as a
+        record or the error that stopped that file alone. An exception raised means the batch failed as a
         whole (the engine then runs its files one at a time)."""
         raise NotImplementedError
 
 
-def sniff_format(path: Path) -> str | None:
+def sniff_format(path: Location) -> str | None:
     """The image format from a file's magic bytes (``"JPEG"``, ``"HEIF"``…), or None."""
     from photoguard.fileio import read_regular
-    from photoguard.formats import pixel_format
-    from photoguard.metadata.registry import HEAD_BYTES, detect
+    from photoguard.metadata.registry import HEAD_BYTES
 
     try:
-        head = read_regular(path, HEAD_BYTES)  # a FIFO or device is refused, never read (it would block)
-    except OSError:
+        if isinstance(path, RemotePath):
+            head = storage.read_bytes(path, HEAD_BYTES)
+        else:
+            head = read_regular(path, HEAD_BYTES)  # a FIFO or device is refused, never read (it would block)
+    except (OSError, PhotoguardError):
         return None
+    return head_format(head)
+
+
+def head_format(head: bytes) -> str | None:
+    """The image format of a file that starts with ``head`` (its first bytes), or None."""
+    from photoguard.formats import pixel_format
+    from photoguard.metadata.registry import detect
+
     cls = detect(head)
     return cls.format if cls is not None else pixel_format(head)
 
 
-def is_image_candidate(path: Path) -> bool:
+def is_image_candidate(path: Location) -> bool:
     """True for files that look like photos by extension or by magic bytes.
 
     Candidates that then fail (0 bytes, corrupt, a directory) are reported as failures; other
     files found in folders (sidecars, notes) are skipped.
     """
-    return suffix_format(path) is not None or sniff_format(path) is not None
+    return suffix_format(path.name) is not None or sniff_format(path) is not None
 
 
 @dataclass(frozen=True)
@@ -101,7 +120,7 @@ class ProtectOperation(Operation):
     batches: bool = True
 
     def output_rel(self, item: InputFile) -> tuple[Path, tuple[Path, ...]]:
-        fmt = sniff_format(item.path) or suffix_format(item.path)
+        fmt = sniff_format(item.path) or suffix_format(item.path.name)
         if fmt is None:
             return item.rel, ()
         rel = output_name(item.rel, output_format(fmt))
@@ -119,33 +138,20 @@ class ProtectOperation(Operation):
             raise wrong_name(target, output_format(fmt))
         return target, (() if target.suffix.lower() == src.suffix.lower() else (target.with_suffix(src.suffix),))
 
-    def check_in_place(self, src: Path) -> str | None:
+    def check_in_place(self, src: Location) -> str | None:
         rel, _ = self.output_rel(InputFile(src, Path(src.name), False))
         if rel.name != src.name:
             return f"cannot be protected in place: the protected photo is written as {rel.suffix} (use -o OUT)"
         return None
 
     def __call__(self, job: Job, progress: Progress | None = None) -> Record:
-        from photoguard.pipeline import protect
-
         start = time.perf_counter()
-        target = _temp_sibling(job.src) if job.in_place else job.dst
-        try:
-            result = protect(
-                job.src,
-                strength=self.strength,
-                against=self.against,
-                edit_strength=self.edit_strength,
-                output=target,
-                device=self.device,
-                jpeg_quality=self.jpeg_quality,
-                keep_icc=self.keep_icc,
-                progress=progress,
-            )
-            return self._record(job, result, time.perf_counter() - start)
-        finally:
-            if job.in_place:
-                target.unlink(missing_ok=True)
+        written: Location
+        if isinstance(job.src, Path) and isinstance(job.dst, Path):
+            result, written = self._protect_file(job.src, job.dst, job.in_place, progress)
+        else:
+            result, written = self._protect_through_storage(job, progress)
+        return self._record(job, result, written, time.perf_counter() - start)
 
     def batch_size(self) -> int:
         """:data:`GPU_BATCH` when the cloak runs on a GPU, else 1."""
@@ -153,45 +159,48 @@ class ProtectOperation(Operation):
 
         return GPU_BATCH if resolve_device(self.device).type == "cuda" else 1
 
-    def run_batch(self, jobs: Sequence[Job]) -> list[Record | PhotoguardError | OSError]:
-        """The faces of every photo in ``jobs`` cloaked in one optimisation (:func:`photoguard.protect_many`),
-        each photo then verified and written as :meth:`__call__` writes it. A record's ``seconds``
-        is the batch's wall time shared equally by its photos."""
+    def run_batch(self, jobs: Sequence[Job]) -> list[Record | Exception]:
+        """The faces of every local photo in ``jobs`` cloaked in one optimisation
+        (:func:`photoguard.protect_many`), each photo then verified and written as :meth:`__call__`
+        writes it; a record's ``seconds`` is the batch's wall time shared equally by its photos.
+        Jobs with a URI (``pyarrow.fs``) run one at a time, after the batch."""
         from photoguard.many import protect_many
 
+        local = [k for k, job in enumerate(jobs) if isinstance(job.src, Path) and isinstance(job.dst, Path)]
+        results: list[Record | Exception | None] = [None] * len(jobs)
         start = time.perf_counter()
-        targets = [_temp_sibling(job.src) if job.in_place else job.dst for job in jobs]
+        sources = [cast(Path, jobs[k].src) for k in local]
+        targets = [
+            _temp_sibling(src) if jobs[k].in_place else cast(Path, jobs[k].dst) for k, src in zip(local, sources)
+        ]
         try:
-            outcomes = protect_many(
-                [job.src for job in jobs],
-                strength=self.strength,
-                against=self.against,
-                edit_strength=self.edit_strength,
-                output=targets,
-                device=self.device,
-                jpeg_quality=self.jpeg_quality,
-                keep_icc=self.keep_icc,
-            )
-            share = (time.perf_counter() - start) / len(jobs)
-            results: list[Record | PhotoguardError | OSError] = []
-            for job, outcome in zip(jobs, outcomes):
+            outcomes = protect_many(sources, output=targets, **self._library_options()) if local else []
+            share = (time.perf_counter() - start) / max(len(local), 1)
+            for k, src, outcome in zip(local, sources, outcomes):
                 if isinstance(outcome, (PhotoguardError, OSError)):
-                    results.append(outcome)
+                    results[k] = outcome
                     continue
                 try:
-                    results.append(self._record(job, outcome, share))
+                    written = _commit_in_place(outcome.output_path, src) if jobs[k].in_place else outcome.output_path
+                    if written is None:
+                        raise PhotoguardError("nothing was written", path=src)
+                    results[k] = self._record(jobs[k], outcome, written, share)
                 except (PhotoguardError, OSError) as exc:
-                    results.append(exc)
-            return results
+                    results[k] = exc
         finally:
-            for job, target in zip(jobs, targets):
-                if job.in_place:
+            for k, target in zip(local, targets):
+                if jobs[k].in_place:
                     target.unlink(missing_ok=True)
+        for k, job in enumerate(jobs):
+            if results[k] is None:
+                try:
+                    results[k] = self(job)
+                except Exception as exc:  # noqa: BLE001 - that photo's failure, as run_one records it
+                    results[k] = exc
+        return [r for r in results if r is not None]
 
-    def _record(self, job: Job, result: ProtectResult, seconds: float) -> Record:
-        """The record of a photo protected into ``result.output_path`` (moved over the photo with
-        ``--in-place``) in ``seconds``."""
-        written = _commit_in_place(result.output_path, job.src) if job.in_place else result.output_path
+    def _record(self, job: Job, result: ProtectResult, written: Location, seconds: float) -> Record:
+        """The record of a photo protected into ``written`` in ``seconds``."""
         checks = [
             {
                 "face": f.index + 1,
@@ -222,6 +231,45 @@ class ProtectOperation(Operation):
             detail={"timings": {k: round(v, 3) for k, v in result.timings.items()}},
         )
 
+    def _library_options(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`photoguard.pipeline.protect` this operation sets."""
+        options = ("strength", "against", "edit_strength", "device", "jpeg_quality", "keep_icc")
+        return {name: getattr(self, name) for name in options}
+
+    def _protect_file(
+        self, src: Path, dst: Path, in_place: bool, progress: Progress | None
+    ) -> tuple[ProtectResult, Path]:
+        """A local photo, written to ``dst`` (or over ``src``): ``(result, file written)``."""
+        from photoguard.pipeline import protect
+
+        target = _temp_sibling(src) if in_place else dst
+        try:
+            result = protect(src, output=target, progress=progress, **self._library_options())
+            written = _commit_in_place(result.output_path, src) if in_place else result.output_path
+        finally:
+            if in_place:
+                target.unlink(missing_ok=True)
+        if written is None:
+            raise PhotoguardError("nothing was written", path=src)
+        return result, written
+
+    def _protect_through_storage(self, job: Job, progress: Progress | None) -> tuple[ProtectResult, Location]:
+        """A job with a URI: the same call on the photo's bytes, its output written through
+        ``pyarrow.fs`` under the planned name that fits the format written (a face-free photo
+        copied losslessly keeps its own suffix: ``job.alternates``)."""
+        from photoguard.pipeline import protect_bytes
+
+        source = job.src if isinstance(job.src, Path) else storage.read_bytes(job.src)
+        encoded, result = protect_bytes(source, progress=progress, name=str(job.src), **self._library_options())
+        from photoguard.metadata.registry import HEAD_BYTES
+
+        written = head_format(encoded[:HEAD_BYTES])
+        target = next((p for p in (job.dst, *job.alternates) if suffix_format(p.name) == written), None)
+        if target is None:
+            raise PhotoguardError(f"written as {written}, which none of its planned names fits", path=str(job.dst))
+        storage.write_bytes(target, encoded)
+        return result, target
+
 
 @dataclass(frozen=True)
 class StripOperation(Operation):
@@ -236,9 +284,12 @@ class StripOperation(Operation):
         from photoguard.metadata import strip_metadata
 
         start = time.perf_counter()
-        report = strip_metadata(
-            job.src, None if job.in_place else job.dst, keep_icc=self.keep_icc, in_place=job.in_place
-        )
+        if isinstance(job.src, Path) and isinstance(job.dst, Path):
+            report = strip_metadata(
+                job.src, None if job.in_place else job.dst, keep_icc=self.keep_icc, in_place=job.in_place
+            )
+        else:
+            report = self._strip_through_storage(job)
         removed = ", ".join(a.what for a in report.removed)
         return Record(
             path=str(job.src),
@@ -248,6 +299,17 @@ class StripOperation(Operation):
             message=f"removed {removed}" if removed else "nothing to remove",
             detail=report.to_dict(),
         )
+
+    def _strip_through_storage(self, job: Job) -> StripReport:
+        """A job with a URI: the same strip on the file's bytes, written through ``pyarrow.fs``."""
+        from photoguard.fileio import read_regular
+        from photoguard.metadata import strip_bytes
+
+        data = read_regular(job.src) if isinstance(job.src, Path) else storage.read_bytes(job.src)
+        stripped, report = strip_bytes(data, keep_icc=self.keep_icc, name=str(job.src))
+        report.source, report.destination = str(job.src), str(job.dst)
+        storage.write_bytes(job.dst, stripped)
+        return report
 
 
 def _finite(value: float | None) -> float | None:

@@ -1,5 +1,6 @@
 """Planning a batch: walk the inputs, apply include/exclude patterns, mirror every file below the
-output folder and mark what will be skipped or cannot work, before anything is written."""
+output folder and mark what will be skipped or cannot work, before anything is written. Inputs
+and the output folder may be URIs (:mod:`photoguard.batch.storage`), planned by the same rules."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from photoguard.batch import storage
 from photoguard.batch.operations import Operation, is_image_candidate
 from photoguard.batch.paths import InputFile, iter_inputs, plan_outputs
 from photoguard.batch.records import Job
+from photoguard.batch.storage import Location, RemotePath
 from photoguard.errors import UsageError
 
 
@@ -20,12 +23,12 @@ def _matches(item: InputFile, patterns: Sequence[str]) -> bool:
 
 
 def select(
-    paths: Iterable[str | os.PathLike],
+    paths: Iterable[str | os.PathLike | RemotePath],
     *,
     recursive: bool = True,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
-    skip_dirs: Iterable[str | os.PathLike] = (),
+    skip_dirs: Iterable[str | os.PathLike | RemotePath] = (),
 ) -> list[InputFile]:
     """Expand files and folders and apply the patterns (case-insensitive, on the file name or its
     path relative to the folder given). ``skip_dirs`` are never walked (the output folder)."""
@@ -40,10 +43,10 @@ def select(
 
 
 def plan(
-    paths: Iterable[str | os.PathLike],
+    paths: Iterable[str | os.PathLike | RemotePath],
     op: Operation,
     *,
-    out: str | os.PathLike | None = None,
+    out: str | os.PathLike | RemotePath | None = None,
     in_place: bool = False,
     recursive: bool = True,
     include: Sequence[str] = (),
@@ -54,24 +57,28 @@ def plan(
 
     Raises:
         UsageError: neither or both of ``out`` and ``in_place``; two inputs would be written to the
-            same file; an output would overwrite an input; nothing matched.
+            same file; an output would overwrite an input; nothing matched; ``in_place`` with a URI.
     """
+    inputs = [storage.location(p) for p in paths]
+    out_at = None if out is None else storage.location(out)
     if in_place == (out is not None):
         raise UsageError("give exactly one of -o OUT (write copies) or --in-place (modify the inputs)")
     if in_place and skip_existing:
         raise UsageError("--skip-existing needs -o OUT: in place, a protected photo cannot be told from the original")
-    if out is not None and Path(out).exists() and not Path(out).is_dir():
-        raise UsageError("the output must be a folder", path=out)
-    items = select(paths, recursive=recursive, include=include, exclude=exclude, skip_dirs=[out] if out else [])
+    if in_place and any(isinstance(p, RemotePath) for p in inputs):
+        raise UsageError("--in-place works on local files only: give -o OUT for URIs")
+    if out_at is not None and _is_file(out_at):
+        raise UsageError("the output must be a folder", path=str(out_at))
+    items = select(inputs, recursive=recursive, include=include, exclude=exclude, skip_dirs=[out_at] if out_at else [])
     if not items:
         raise UsageError("no files to process (check the paths and the --include/--exclude patterns)")
-    pairs: list[tuple[InputFile, Path, tuple[Path, ...]]]
+    pairs: list[tuple[InputFile, Location, tuple[Location, ...]]]
     if in_place:
         pairs = [(item, item.path, ()) for item in items]
     else:
-        assert out is not None  # checked above: without --in-place an output folder is required
+        assert out_at is not None  # checked above: without --in-place an output folder is required
         renamed = [(item, op.output_rel(item)) for item in items]
-        mirrored = plan_outputs([InputFile(i.path, rel, i.from_folder) for i, (rel, _) in renamed], out)
+        mirrored = plan_outputs([InputFile(i.path, rel, i.from_folder) for i, (rel, _) in renamed], out_at)
         pairs = [
             (item, dst, tuple(dst.parent / a.name for a in alts))
             for (item, (_, alts)), (_, dst) in zip(renamed, mirrored)
@@ -81,9 +88,16 @@ def plan(
         skip = error = None
         if item.from_folder and not is_image_candidate(item.path):
             skip = "not a supported image"
-        elif skip_existing and any(p.is_file() for p in (dst, *alts)):
+        elif skip_existing and any(storage.is_file(p) for p in (dst, *alts)):
             skip = "output exists"
         elif in_place:
             error = op.check_in_place(item.path)
         jobs.append(Job(item.path, dst, alts, skip, error, in_place))
     return jobs
+
+
+def _is_file(out: Location) -> bool:
+    """Whether the output folder named is a file instead (on an object store: an object of that key)."""
+    if isinstance(out, Path):
+        return out.exists() and not out.is_dir()
+    return storage.kind(out) == "file"

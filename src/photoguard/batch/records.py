@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
+from photoguard.batch.storage import Location
 from photoguard.types import Verdict
 
 #: ``progress(fraction, stage)``: how far one file is, for a display.
@@ -35,8 +35,9 @@ class Job:
     """One planned file.
 
     Attributes:
-        src: the input file.
-        dst: where the output goes (``src`` itself with ``--in-place``).
+        src: the input file: a local path, or a :class:`~photoguard.batch.storage.RemotePath`
+            (a URI such as ``s3://bucket/key``; read and written through ``pyarrow.fs``).
+        dst: where the output goes (``src`` itself with ``--in-place``, local files only).
         alternates: other names the operation may write instead of ``dst`` (a HEIC photo without
             a face keeps its ``.heic`` name); any of them existing counts for ``--skip-existing``.
         skip: why the file is not processed (``"output exists"``), or None.
@@ -44,9 +45,9 @@ class Job:
         in_place: replace ``src`` with the result.
     """
 
-    src: Path
-    dst: Path
-    alternates: tuple[Path, ...] = ()
+    src: Location
+    dst: Location
+    alternates: tuple[Location, ...] = ()
     skip: str | None = None
     error: str | None = None
     in_place: bool = False
@@ -57,8 +58,8 @@ class Record:
     """What happened to one file; one row of the report.
 
     Attributes:
-        path: the input file.
-        output: the file written (None when nothing was written).
+        path: the input file (its URI for a remote one).
+        output: the file written (None when nothing was written; a URI for a remote one).
         status: ``done``, ``skipped``, ``no-face``, ``failed`` or ``interrupted``.
         verdict: the held-out check's answer for the photo (:class:`photoguard.types.Verdict`);
             None for operations without a cloak.

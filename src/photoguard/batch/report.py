@@ -1,5 +1,6 @@
 """Batch reports: one record per file as JSON, CSV or Parquet (by extension), written atomically; a
-resumed run keeps the earlier records of the files it skips."""
+resumed run keeps the earlier records of the files it skips. A report may be a URI
+(``s3://bucket/report.parquet``, :mod:`photoguard.batch.storage`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
+from photoguard.batch import storage
 from photoguard.batch.records import DONE, NO_FACE, SKIPPED, Record
-from photoguard.errors import ReportError, UsageError
+from photoguard.batch.storage import Location, RemotePath
+from photoguard.errors import PhotoguardError, ReportError, UsageError
 
 #: The report formats, by file extension (Parquet needs pyarrow, which the ``ray`` extra installs).
 REPORT_SUFFIXES = (".json", ".csv", ".parquet")
@@ -106,20 +108,21 @@ def _utf8(value: Any) -> Any:
     return value.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(value, str) else value
 
 
-def _read_rows(path: Path, kind: str) -> Any:
+def _read_rows(path: Location, kind: str) -> Any:
+    data = storage.read_bytes(path) if isinstance(path, RemotePath) else path.read_bytes()
     if kind == ".parquet":
         import pyarrow.parquet as pq
 
-        return pq.read_table(path).to_pylist()
-    text = path.read_text(encoding="utf-8")
+        return pq.read_table(io.BytesIO(data)).to_pylist()
+    text = data.decode("utf-8")
     return json.loads(text) if kind == ".json" else list(csv.DictReader(io.StringIO(text)))
 
 
-def _earlier_rows(path: Path, kind: str) -> dict[str, dict[str, Any]]:
+def _earlier_rows(path: Location, kind: str) -> dict[str, dict[str, Any]]:
     """The finished rows of an existing report, by input path; {} when there is none or it cannot be read."""
     try:
         rows = _read_rows(path, kind)
-    except (OSError, UnicodeDecodeError, ValueError, csv.Error, ImportError):  # pyarrow's errors are ValueErrors
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error, ImportError, PhotoguardError):  # pyarrow's: ValueErrors
         return {}
     if not isinstance(rows, list):
         return {}
@@ -130,7 +133,9 @@ def _earlier_rows(path: Path, kind: str) -> dict[str, dict[str, Any]]:
     }
 
 
-def write_report(path: str | os.PathLike, records: Sequence[Record], *, keep_earlier: bool = True) -> Path:
+def write_report(
+    path: str | os.PathLike | RemotePath, records: Sequence[Record], *, keep_earlier: bool = True
+) -> Location:
     """Write one record per file as ``.json`` (a list of objects), ``.csv`` or ``.parquet`` (one row each).
 
     Per-face scores in CSV are ``;``-separated in face order; in Parquet the per-face checks and
@@ -140,10 +145,10 @@ def write_report(path: str | os.PathLike, records: Sequence[Record], *, keep_ear
     """
     from photoguard.imageio import atomic_write_bytes
 
-    path = Path(path)
+    path = storage.location(path)
     kind = path.suffix.lower()
     if kind not in REPORT_SUFFIXES:
-        raise UsageError(f"the report must end in {_suffixes()}", path=path)
+        raise UsageError(f"the report must end in {_suffixes()}", path=str(path))
     row_of = {".json": _json_row, ".csv": _csv_row, ".parquet": _parquet_row}[kind]
     rows = [row_of(r) for r in records]
     if keep_earlier and any(r.status == SKIPPED for r in records):
@@ -162,19 +167,25 @@ def write_report(path: str | os.PathLike, records: Sequence[Record], *, keep_ear
         writer.writerows(rows)
         data = buf.getvalue().encode("utf-8", "backslashreplace")
     try:
+        if isinstance(path, RemotePath):
+            storage.write_bytes(path, data)
+            return path
         return atomic_write_bytes(path, data)
     except OSError as exc:
-        raise ReportError(f"cannot write the report ({exc.strerror or exc})", path=path) from None
+        raise ReportError(f"cannot write the report ({exc.strerror or exc})", path=str(path)) from None
 
 
-def check_report_path(path: str | os.PathLike | None) -> None:
+def check_report_path(path: str | os.PathLike | RemotePath | None) -> None:
     """Raise :class:`UsageError` before any work when ``--report`` cannot be written: an unknown
-    extension, a folder, or a parent that is a file."""
+    extension, a folder, or a parent that is a file (a URI: its extension only)."""
     if path is None:
         return
-    path = Path(path)
-    if path.suffix.lower() not in REPORT_SUFFIXES:
-        raise UsageError(f"the report must end in {_suffixes()}", path=path)
+    at = storage.location(path)
+    if at.suffix.lower() not in REPORT_SUFFIXES:
+        raise UsageError(f"the report must end in {_suffixes()}", path=str(at))
+    if isinstance(at, RemotePath):
+        return
+    path = at
     if path.is_dir():
         raise UsageError("the report path is a folder", path=path)
     parent = next((p for p in path.parents if p.exists()), None)

@@ -63,7 +63,7 @@ def failed_record(job: Job, exc: Exception, seconds: float) -> Record:
         problem = f"cannot write or read a file: {exc.strerror or exc}{where}"
     else:
         problem = f"internal error: {type(exc).__name__}: {exc}"
-    return Record(path=str(job.src), output=None, status=FAILED, seconds=seconds, error=about(job.src, problem))
+    return Record(path=str(job.src), output=None, status=FAILED, seconds=seconds, error=about(str(job.src), problem))
 
 
 def run_group(op: Operation, jobs: Sequence[Job]) -> list[Record]:

@@ -175,7 +175,7 @@ def execute(
     *,
     workers: int,
     quiet: bool,
-    report: Sequence[Path] = (),
+    report: Sequence[str | Path] = (),
     lines: bool = True,
     engine: Engine | None = None,
 ) -> Outcome:

@@ -11,7 +11,7 @@ import typer
 from photoguard.batch.paths import iter_inputs
 from photoguard.cli import app
 from photoguard.cli._text import printable
-from photoguard.errors import BatchFailedError, PhotoguardError, UnsupportedImageError, about
+from photoguard.errors import BatchFailedError, PhotoguardError, UnsupportedImageError, UsageError, about
 from photoguard.fileio import read_error, read_regular
 from photoguard.metadata import MetadataReport, inspect_metadata
 from photoguard.metadata.registry import HEAD_BYTES, detect
@@ -49,6 +49,7 @@ def inspect_cmd(
             _show("-", stdin)
         return
     for item in iter_inputs(paths, recursive=recursive):
+        assert isinstance(item.path, Path)  # typer made every argument a local Path
         if item.from_folder:
             try:
                 if detect(read_regular(item.path, HEAD_BYTES)) is None:
@@ -98,10 +99,13 @@ def _show(name: str, report: MetadataReport) -> None:
 
 @app.command("strip")
 def strip_cmd(
-    paths: list[Path] = typer.Argument(
-        ..., help="Image files or folders (inputs are never modified without --in-place)."
+    paths: list[str] = typer.Argument(
+        ...,
+        help="Image files or folders (inputs are never modified without --in-place); local, or URIs (s3://bucket/shoot).",
     ),
-    out: Path | None = typer.Option(None, "-o", "--out", help="Output folder; folder inputs are mirrored below it."),
+    out: str | None = typer.Option(
+        None, "-o", "--out", help="Output folder (a URI too); folder inputs are mirrored below it."
+    ),
     in_place: bool = typer.Option(False, "--in-place", help="Replace the inputs themselves (atomic)."),
     recursive: bool = typer.Option(
         True, "--recursive/--no-recursive", "-r", help="Descend into sub-folders (default)."
@@ -126,11 +130,11 @@ def strip_cmd(
         help="Files processed in parallel (worker processes). 0 (default): one per CPU core, up to 4, for 16 files or more; else 1.",
     ),
     dry_run: bool = typer.Option(False, "-n", "--dry-run", help="Show what would be written; write nothing."),
-    report: list[Path] = typer.Option(
+    report: list[str] = typer.Option(
         [],
         "--report",
         metavar="FILE",
-        help="Write one record per file to FILE.json or FILE.csv (repeatable: several formats at once; a resumed run keeps the earlier records of skipped files).",
+        help="Write one record per file to FILE.json, FILE.csv or FILE.parquet (a URI too; repeatable: several formats at once; a resumed run keeps the earlier records of skipped files).",
     ),
     quiet: bool = typer.Option(
         False, "-q", "--quiet", help="No progress bar and no per-file lines; errors and the summary only."
@@ -138,11 +142,14 @@ def strip_cmd(
 ) -> None:
     """Remove GPS, names, serials, thumbnails, XMP/IPTC, C2PA and motion-photo data."""
     from photoguard.batch import DONE, StripOperation, check_report_path, default_workers, plan
+    from photoguard.batch.storage import is_uri
     from photoguard.cli._batch_view import dry_run as show_plan
     from photoguard.cli._batch_view import execute, finish
 
-    if paths == [Path("-")]:  # a pipe: bytes in, the stripped file's bytes out
-        _strip_stream(out, keep_icc=not drop_icc, as_json=as_json)
+    if paths == ["-"]:  # a pipe: bytes in, the stripped file's bytes out
+        if out is not None and is_uri(out):
+            raise UsageError("strip - writes to a local file or to standard output, not to a URI")
+        _strip_stream(None if out is None else Path(out), keep_icc=not drop_icc, as_json=as_json)
         return
     for path in report:
         check_report_path(path)

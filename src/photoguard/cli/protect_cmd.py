@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import Enum, StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -11,6 +12,9 @@ from photoguard.cli import app
 from photoguard.config import DEFAULT_PRESET, PRESETS
 from photoguard.edits.config import AGAINST, DEFAULT_EDIT_STRENGTH, EDIT_PRESETS
 from photoguard.errors import UsageError
+
+if TYPE_CHECKING:
+    from photoguard.batch.storage import Location
 
 #: The strengths are the presets (one table: :data:`photoguard.config.PRESETS`).
 Strength = Enum("Strength", {name: name for name in PRESETS}, type=str)  # type: ignore[misc]
@@ -45,6 +49,12 @@ Examples:
 
   photoguard protect /shared/archive -o /shared/safe --engine ray --address head:6379 --skip-existing
 
+  photoguard protect s3://shoot/raw -o s3://shoot/safe --engine ray --report s3://shoot/safe/report.parquet
+
+Photos, OUT and reports may be URIs of any filesystem pyarrow opens (s3://, gs://, file://);
+credentials and endpoints come from its standard settings (AWS_* variables or ~/.aws, with
+AWS_ENDPOINT_URL for an S3-compatible server; Google's application default credentials).
+
 Each photo's line starts with the verdict of a held-out check (a face encoder the cloak did not
 use): protected, partly protected, not protected, not checked or no face.
 
@@ -54,24 +64,28 @@ Ctrl-C keeps finished files and leaves no partial one; rerun with --skip-existin
 """
 
 
-def _single_file_target(paths: list[Path], out: Path | None) -> Path | None:
-    """``-o out.jpg`` for one input photo names the output file itself."""
-    if out is None or len(paths) != 1 or paths[0].is_dir() or out.is_dir() or str(out).endswith(("/", "\\")):
+def _single_file_target(paths: list[Location], out: Location | None) -> Path | None:
+    """``-o out.jpg`` for one local input photo names the output file itself (a URI is a folder)."""
+    if not isinstance(out, Path) or len(paths) != 1 or not isinstance(paths[0], Path):
+        return None
+    if paths[0].is_dir() or out.is_dir() or str(out).endswith(("/", "\\")):
         return None
     return out if out.suffix else None
 
 
 @app.command("protect", help=_HELP)
 def protect_cmd(
-    paths: list[Path] = typer.Argument(
-        ..., metavar="PHOTOS_OR_FOLDERS", help="Photos (JPEG, HEIC, PNG, TIFF, WebP) and/or folders of photos."
+    paths: list[str] = typer.Argument(
+        ...,
+        metavar="PHOTOS_OR_FOLDERS",
+        help="Photos (JPEG, HEIC, PNG, TIFF, WebP) and/or folders of photos; local, or URIs (s3://bucket/shoot).",
     ),
-    out: Path | None = typer.Option(
+    out: str | None = typer.Option(
         None,
         "-o",
         "--out",
         metavar="OUT",
-        help="Output folder (mirrors the input folders), or a file name for a single photo.",
+        help="Output folder (mirrors the input folders; a URI is always a folder), or a file name for a single photo.",
     ),
     strength: Strength = typer.Option(
         Strength(DEFAULT_PRESET),
@@ -131,7 +145,7 @@ def protect_cmd(
         None,
         "--address",
         metavar="ADDR",
-        help="With --engine ray: the cluster's head (host:port, ray://host:10001, or auto); default a private local cluster. Every node must see the photos and OUT at the same path.",
+        help="With --engine ray: the cluster's head (host:port, ray://host:10001, or auto); default a private local cluster. Every node must see the photos and OUT at the same path, or give them as URIs (s3://...).",
     ),
     num_cpus: int | None = typer.Option(
         None,
@@ -148,11 +162,11 @@ def protect_cmd(
         help="With --engine ray: G GPU actors (one per GPU) instead of CPU actors.",
     ),
     dry_run: bool = typer.Option(False, "-n", "--dry-run", help="Show what would be written; write nothing."),
-    report: list[Path] = typer.Option(
+    report: list[str] = typer.Option(
         [],
         "--report",
         metavar="FILE",
-        help="Write one record per photo to FILE.json or FILE.csv (verdict, faces, scores, PSNR, time, error). Repeatable: several formats at once. With --skip-existing the earlier records of skipped photos are kept.",
+        help="Write one record per photo to FILE.json, FILE.csv or FILE.parquet (verdict, faces, scores, PSNR, time, error; a URI too). Repeatable: several formats at once. With --skip-existing the earlier records of skipped photos are kept.",
     ),
     quiet: bool = typer.Option(
         False, "-q", "--quiet", help="No progress bar and no per-photo lines; errors and the summary only."
@@ -174,6 +188,7 @@ def protect_cmd(
     """Cloak every face in photos and folders (see the help text above)."""
     from photoguard.batch import Job, ProtectOperation, check_report_path, plan
     from photoguard.batch.paths import IN_PLACE_HINT
+    from photoguard.batch.storage import location
     from photoguard.cli._batch_view import dry_run as show_plan
     from photoguard.cli._batch_view import execute, finish
     from photoguard.fileio import refuse_overwrite
@@ -188,9 +203,13 @@ def protect_cmd(
 
         resolve_device("cuda")  # fail now, not once per photo
     defences = ("identity", *(a.value for a in against if a.value != "identity"))
-    if paths == [Path("-")]:  # a pipe: bytes in, the protected file's bytes out, the line on stderr
+    inputs = [location(p) for p in paths]
+    out_at = None if out is None else location(out)
+    if inputs == [Path("-")]:  # a pipe: bytes in, the protected file's bytes out, the line on stderr
+        if out_at is not None and not isinstance(out_at, Path):
+            raise UsageError("protect - writes to a local file or to standard output, not to a URI")
         _protect_stream(
-            out, strength.value, device.value, jpeg_quality, fail_unprotected, defences, edit_strength.value
+            out_at, strength.value, device.value, jpeg_quality, fail_unprotected, defences, edit_strength.value
         )
         return
     op = ProtectOperation(
@@ -200,17 +219,18 @@ def protect_cmd(
         device=device.value,
         jpeg_quality=jpeg_quality,
     )
-    target = _single_file_target(paths, out) if not in_place else None
+    target = _single_file_target(inputs, out_at) if not in_place else None
     if target is not None:
-        refuse_overwrite(target, paths[0], hint=IN_PLACE_HINT)
-        rel, alts = op.output_for_file(paths[0], target)
+        source = Path(paths[0])
+        refuse_overwrite(target, source, hint=IN_PLACE_HINT)
+        rel, alts = op.output_for_file(source, target)
         skip = "output exists" if skip_existing and any(p.is_file() for p in (rel, *alts)) else None
-        planned = [Job(paths[0], rel, alts, skip)]
+        planned = [Job(source, rel, alts, skip)]
     else:
         planned = plan(
-            paths,
+            inputs,
             op,
-            out=out,
+            out=out_at,
             in_place=in_place,
             recursive=recursive,
             include=include,

@@ -14,7 +14,8 @@ Example (a private local cluster of 2 CPUs)::
     write_report("delivered/report.parquet", outcome.records)
 
 On a cluster every node must see the inputs and the output folder at the same path (a shared
-filesystem); see the README's "Many machines" section.
+filesystem), or they are URIs every node can reach (``s3://bucket/shoot``, ``gs://…``: see
+:mod:`photoguard.batch.storage`); see the README's "Many machines" section.
 """
 
 from photoguard.distributed.cluster import INSTALL_HINT, Cluster, connect

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,11 +14,13 @@ import numpy as np
 from photoguard.batch.operations import Operation
 from photoguard.batch.records import Job, Record, Status
 from photoguard.batch.runner import run_group
+from photoguard.batch.storage import location
 from photoguard.types import Verdict
 
 
 def job_to_json(job: Job) -> str:
-    """One job as an ASCII JSON string (a file name that is not UTF-8 keeps its surrogate escapes)."""
+    """One job as an ASCII JSON string (a file name that is not UTF-8 keeps its surrogate escapes;
+    a remote file is its URI)."""
     return json.dumps(
         {
             "src": str(job.src),
@@ -32,7 +33,8 @@ def job_to_json(job: Job) -> str:
 
 def job_from_json(text: str) -> Job:
     row = json.loads(text)
-    return Job(Path(row["src"]), Path(row["dst"]), tuple(Path(p) for p in row["alternates"]), in_place=row["in_place"])
+    src, dst, alternates = location(row["src"]), location(row["dst"]), tuple(location(p) for p in row["alternates"])
+    return Job(src, dst, alternates, in_place=row["in_place"])
 
 
 def record_to_json(record: Record) -> str:
@@ -56,7 +58,8 @@ class OperationActor:
     Args:
         op: the operation, exactly as the local engine runs it (device already chosen).
         cwd: the driver's working folder: relative paths in the jobs mean the same files here
-            (on a cluster: a shared filesystem mounted at the same path on every node).
+            (on a cluster: a shared filesystem mounted at the same path on every node; URIs are
+            read and written through ``pyarrow.fs`` with this node's credentials).
         threads: torch threads of this actor (1 for a CPU actor: one actor per core scales,
             several threads per process on a busy CPU wait for each other).
     """

@@ -22,6 +22,7 @@ import numpy as np
 from photoguard.batch.operations import GPU_BATCH, Operation
 from photoguard.batch.records import FAILED, INTERRUPTED, Job, Outcome, Record
 from photoguard.batch.runner import settle_planned, sigterm_stops
+from photoguard.batch.storage import modified
 from photoguard.distributed.actor import OperationActor, job_to_json, record_from_json
 from photoguard.distributed.cluster import Cluster, connect, import_ray
 from photoguard.errors import UsageError
@@ -122,11 +123,9 @@ def run_ray(
 def _written_since(job: Job, started: float) -> bool:
     """Whether ``job``'s output (or an alternate name) was written after ``started`` (epoch seconds)."""
     for path in (job.dst, *job.alternates):
-        try:
-            if path.stat().st_mtime >= started - 1.0:  # filesystems with coarse timestamps
-                return True
-        except OSError:
-            continue
+        written = modified(path)  # a local file, or an object through pyarrow.fs
+        if written is not None and written >= started - 1.0:  # filesystems with coarse timestamps
+            return True
     return False
 
 
