@@ -365,28 +365,70 @@ def test_finish_fails_unprotected_photos_only_when_asked():
 
 @dataclasses.dataclass(frozen=True)
 class _BatchFails(ProtectOperation):
-    """A protect whose batched call fails as a whole (as out of GPU memory would)."""
+    """A protect whose batched call fails as a whole (as out of GPU memory would), after ``after``
+    photos were done."""
 
-    def run_batch(self, jobs):
-        raise RuntimeError("CUDA out of memory")
+    after: int = 0
+
+    def run_batch(self, jobs, done):
+        if self.after == 0:
+            raise RuntimeError("CUDA out of memory")
+        delivered = []
+
+        def first_only(k, result):
+            if len(delivered) == self.after:
+                raise RuntimeError("CUDA out of memory")
+            delivered.append(k)
+            done(k, result)
+
+        super().run_batch(jobs, first_only)
+
+    def __call__(self, job, progress=None):
+        ALONE.append(job.src.name)
+        return super().__call__(job, progress)
+
+
+ALONE: list[str] = []  # the photos _BatchFails ran one at a time
 
 
 @pytest.mark.weights
-@pytest.mark.parametrize("op", [ProtectOperation(device="cpu"), _BatchFails(device="cpu")], ids=["batched", "fails"])
-def test_batched_photos_get_the_records_and_bytes_of_one_at_a_time(tmp_path, op):
+@pytest.mark.parametrize(
+    ("op", "batched_calls", "alone"),
+    [
+        (ProtectOperation(device="cpu"), [4], 0),  # one batch of 4, the empty file failing inside it
+        (_BatchFails(device="cpu"), [], 4),  # the batch fails at once: all 4 run alone
+        (_BatchFails(device="cpu", after=1), [4], 3),  # fails after one photo: the other 3 run alone
+    ],
+    ids=["batched", "fails", "fails-after-one"],
+)
+def test_batched_photos_get_the_records_and_bytes_of_one_at_a_time(tmp_path, monkeypatch, op, batched_calls, alone):
+    import photoguard.many
+
     src = tmp_path / "shoot"
     for i in range(3):
         photo(src / f"IMG_{i:04d}.jpg", seed=i)
     (src / "zero.jpg").write_bytes(b"")
-    one = run(plan([src], op, out=tmp_path / "one"), op)
+    reference = ProtectOperation(device="cpu")
+    one = run(plan([src], reference, out=tmp_path / "one"), reference)
+    calls = []
+    real = photoguard.many.protect_many
+
+    def spy(images, **options):
+        calls.append(len(images))
+        return real(images, **options)
+
+    monkeypatch.setattr(photoguard.many, "protect_many", spy)
+    ALONE.clear()
     seen = []
-    batched = run(plan([src], op, out=tmp_path / "batched"), op, batch=3, on_record=seen.append)
+    batched = run(plan([src], op, out=tmp_path / "batched"), op, batch=4, on_record=seen.append)
     rows = [(Path(r.path).name, r.status, r.error) for r in batched.records]
     assert rows == [(Path(r.path).name, r.status, r.error) for r in one.records]
     assert [r.status for r in batched.records] == [NO_FACE] * 3 + [FAILED] and len(seen) == 4
     assert {p.name: b for p, b in digest(tmp_path / "batched").items()} == {
         p.name: b for p, b in digest(tmp_path / "one").items()
     }
+    assert calls == batched_calls
+    assert len(ALONE) == alone and len(set(ALONE)) == alone  # each unfinished photo runs again once
 
 
 @pytest.mark.weights

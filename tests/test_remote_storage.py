@@ -24,6 +24,7 @@ from test_distributed import _outputs, _tree
 
 from photoguard.batch import DONE, FAILED, NO_FACE, SKIPPED, ProtectOperation, StripOperation, plan, run, write_report
 from photoguard.batch.storage import RemotePath, location
+from photoguard.errors import UsageError
 
 pafs = pytest.importorskip("pyarrow.fs")
 
@@ -115,7 +116,8 @@ def test_uris_name_remote_paths_and_round_trip_through_a_ray_row():
     photo = location("s3://shoot/day 1/IMG#1?.JPG")  # a key keeps ?, # and spaces
     assert photo == RemotePath("s3://shoot", "day 1/IMG#1?.JPG")
     assert (photo.name, photo.suffix, str(photo.parent)) == ("IMG#1?.JPG", ".JPG", "s3://shoot/day 1")
-    assert str(location("file:///tmp/x/") / Path("a/b.png")) == "file:///tmp/x/a/b.png"
+    assert location("file:///tmp/x/") / Path("a/b.png") == Path("/tmp/x/a/b.png")  # this machine: a local path
+    assert str(location("hdfs://node/x") / Path("a/b.png")) == "hdfs://node/x/a/b.png"
     assert location("shoot//day1") == Path("shoot/day1")  # a local path is never a URI
     job = Job(photo, location("s3://safe/day 1/IMG#1?.JPG"), (location("s3://safe/day 1/IMG#1?.heic"),))
     assert job_from_json(job_to_json(job)) == job
@@ -163,23 +165,20 @@ def test_strip_from_s3_to_s3_with_a_report_and_a_resume(s3, tmp_path, capsys):
     assert "would skip  s3://photos/meta/day1/notes.txt (not a supported image)" in plan_lines
 
 
-def test_file_uris_go_through_pyarrow_and_leave_no_temp_file(tmp_path):
+def test_file_uris_are_local_paths_with_every_local_rule(tmp_path):
     shoot = tmp_path / "shoot"
     shoot.mkdir()
     dirty_jpeg(shoot / "IMG_0001.jpg")
     op = StripOperation()
-    local = run(plan([shoot], op, out=tmp_path / "local"), op)
+    run(plan([shoot], op, out=tmp_path / "local"), op)
     jobs = plan([f"file://{shoot}"], op, out=f"file://{tmp_path}/out")
-    assert jobs[0].dst == RemotePath("file://", f"{tmp_path}/out/IMG_0001.jpg".lstrip("/"))
+    assert jobs[0].src == shoot / "IMG_0001.jpg" and jobs[0].dst == tmp_path / "out" / "IMG_0001.jpg"
     outcome = run(jobs, op)
     assert [r.status for r in outcome.records] == [DONE]
-    assert outcome.records[0].output == f"file://{tmp_path}/out/IMG_0001.jpg"
-    assert _outputs(tmp_path / "out") == _outputs(tmp_path / "local")  # nothing else: no temp file
-    assert _relative(outcome.records[0], f"file://{shoot}", f"file://{tmp_path}/out") == _relative(
-        local.records[0], str(shoot), str(tmp_path / "local")
-    )
-    with pytest.raises(Exception, match="--in-place works on local files only"):
-        plan([f"file://{shoot}"], op, in_place=True)
+    assert _outputs(tmp_path / "out") == _outputs(tmp_path / "local")
+    with pytest.raises(UsageError, match="in-place"):  # never over the inputs, as for a local folder
+        plan([shoot], op, out=f"file://{shoot}")
+    assert plan([f"file://{shoot}"], op, in_place=True)[0].src == shoot / "IMG_0001.jpg"
 
 
 @pytest.fixture(scope="module")

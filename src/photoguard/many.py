@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
@@ -60,6 +60,7 @@ def protect_many(
     keep_icc: bool = True,
     verify: bool = True,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    on_outcome: Callable[[int, Outcome], None] | None = None,
 ) -> list[Outcome]:
     """Cloak every face of several photos at once and (optionally) write them without metadata.
 
@@ -74,6 +75,8 @@ def protect_many(
             or one output per photo (a file or folder name, or None), as ``protect(output=)`` takes it.
         device: ``auto``, ``cpu`` or ``cuda``.
         jpeg_quality, keep_icc, verify, max_pixels: as for :func:`~photoguard.protect`.
+        on_outcome: called ``on_outcome(i, outcome)`` once per photo as soon as photo ``i`` is done
+            (written, when it has an output) or has failed, before the next one is written.
 
     Returns:
         One entry per photo, in order: its :class:`ProtectResult` (``output_path`` set when
@@ -118,6 +121,8 @@ def protect_many(
             started.append((i, work, data))
         except PhotoguardError as exc:
             outcomes[i] = exc
+            if on_outcome is not None:
+                on_outcome(i, exc)
 
     to_cloak = [work for _, work, _ in started if work.usable]
     if to_cloak:
@@ -132,14 +137,18 @@ def protect_many(
 
     written: set[Path] = set()
     for i, work, data in started:
+        outcome: Outcome
         try:
             result = _finish(work, verify)
             target = outputs[i]
             if target is not None:
                 _write(target, work.loaded, data, result, jpeg_quality, keep_icc, None, taken=written)
-            outcomes[i] = result
+            outcome = result
         except (PhotoguardError, OSError) as exc:
-            outcomes[i] = exc
+            outcome = exc
+        outcomes[i] = outcome
+        if on_outcome is not None:
+            on_outcome(i, outcome)
     return [o if o is not None else UsageError("not processed") for o in outcomes]
 
 

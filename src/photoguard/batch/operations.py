@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -63,10 +63,15 @@ class Operation:
         """Files this operation runs together by default (:meth:`run_batch`): 1 unless it batches."""
         return 1
 
-    def run_batch(self, jobs: Sequence[Job]) -> list[Record | Exception]:
-        """Process several files in one call (only where :attr:`batches`): one entry per job, its
-        record or the error that stopped that file alone. An exception raised means the batch failed as a
-        whole (the engine then runs its files one at a time)."""
+    def can_batch(self, job: Job) -> bool:
+        """Whether ``job`` may go into :meth:`run_batch` (else it runs on its own)."""
+        return self.batches
+
+    def run_batch(self, jobs: Sequence[Job], done: Callable[[int, Record | Exception], None]) -> None:
+        """Process several files in one call (only where :attr:`batches`), calling ``done(k, record)``
+        (or ``done(k, error)``: what stopped that file alone) as soon as file ``k`` is finished. An
+        exception raised means the batch failed as a whole: the engine runs the files that got no
+        ``done`` one at a time."""
         raise NotImplementedError
 
 
@@ -147,8 +152,8 @@ class ProtectOperation(Operation):
     def __call__(self, job: Job, progress: Progress | None = None) -> Record:
         start = time.perf_counter()
         written: Location
-        if isinstance(job.src, Path) and isinstance(job.dst, Path):
-            result, written = self._protect_file(job.src, job.dst, job.in_place, progress)
+        if job.is_local:
+            result, written = self._protect_file(cast(Path, job.src), cast(Path, job.dst), job.in_place, progress)
         else:
             result, written = self._protect_through_storage(job, progress)
         return self._record(job, result, written, time.perf_counter() - start)
@@ -159,45 +164,40 @@ class ProtectOperation(Operation):
 
         return GPU_BATCH if resolve_device(self.device).type == "cuda" else 1
 
-    def run_batch(self, jobs: Sequence[Job]) -> list[Record | Exception]:
-        """The faces of every local photo in ``jobs`` cloaked in one optimisation
-        (:func:`photoguard.protect_many`), each photo then verified and written as :meth:`__call__`
-        writes it; a record's ``seconds`` is the batch's wall time shared equally by its photos.
-        Jobs with a URI (``pyarrow.fs``) run one at a time, after the batch."""
+    def can_batch(self, job: Job) -> bool:
+        """Local photos only: a URI's bytes go through :func:`photoguard.protect_bytes` one at a time."""
+        return job.is_local
+
+    def run_batch(self, jobs: Sequence[Job], done: Callable[[int, Record | Exception], None]) -> None:
+        """The faces of every photo in ``jobs`` (local files) cloaked in one optimisation
+        (:func:`photoguard.protect_many`), each photo then verified, written as :meth:`__call__`
+        writes it (committed over the original with ``--in-place``) and passed to ``done`` before
+        the next one is written. A record's ``seconds`` is the batch's time until that photo was
+        written, shared by the photos of the batch."""
         from photoguard.many import protect_many
 
-        local = [k for k, job in enumerate(jobs) if isinstance(job.src, Path) and isinstance(job.dst, Path)]
-        results: list[Record | Exception | None] = [None] * len(jobs)
         start = time.perf_counter()
-        sources = [cast(Path, jobs[k].src) for k in local]
-        targets = [
-            _temp_sibling(src) if jobs[k].in_place else cast(Path, jobs[k].dst) for k, src in zip(local, sources)
-        ]
+        sources = [cast(Path, job.src) for job in jobs]
+        targets = [_temp_sibling(src) if job.in_place else cast(Path, job.dst) for job, src in zip(jobs, sources)]
+
+        def finished(k: int, outcome: ProtectResult | PhotoguardError | OSError) -> None:
+            if isinstance(outcome, (PhotoguardError, OSError)):
+                done(k, outcome)
+                return
+            try:
+                written = _commit(outcome.output_path, sources[k], jobs[k].in_place)
+                record = self._record(jobs[k], outcome, written, (time.perf_counter() - start) / len(jobs))
+            except Exception as exc:  # noqa: BLE001 - that photo's failure alone, as run_one records it
+                done(k, exc)
+                return
+            done(k, record)
+
         try:
-            outcomes = protect_many(sources, output=targets, **self._library_options()) if local else []
-            share = (time.perf_counter() - start) / max(len(local), 1)
-            for k, src, outcome in zip(local, sources, outcomes):
-                if isinstance(outcome, (PhotoguardError, OSError)):
-                    results[k] = outcome
-                    continue
-                try:
-                    written = _commit_in_place(outcome.output_path, src) if jobs[k].in_place else outcome.output_path
-                    if written is None:
-                        raise PhotoguardError("nothing was written", path=src)
-                    results[k] = self._record(jobs[k], outcome, written, share)
-                except (PhotoguardError, OSError) as exc:
-                    results[k] = exc
+            protect_many(sources, output=targets, on_outcome=finished, **self._library_options())
         finally:
-            for k, target in zip(local, targets):
-                if jobs[k].in_place:
+            for job, target in zip(jobs, targets):
+                if job.in_place:
                     target.unlink(missing_ok=True)
-        for k, job in enumerate(jobs):
-            if results[k] is None:
-                try:
-                    results[k] = self(job)
-                except Exception as exc:  # noqa: BLE001 - that photo's failure, as run_one records it
-                    results[k] = exc
-        return [r for r in results if r is not None]
 
     def _record(self, job: Job, result: ProtectResult, written: Location, seconds: float) -> Record:
         """The record of a photo protected into ``written`` in ``seconds``."""
@@ -245,13 +245,10 @@ class ProtectOperation(Operation):
         target = _temp_sibling(src) if in_place else dst
         try:
             result = protect(src, output=target, progress=progress, **self._library_options())
-            written = _commit_in_place(result.output_path, src) if in_place else result.output_path
+            return result, _commit(result.output_path, src, in_place)
         finally:
             if in_place:
                 target.unlink(missing_ok=True)
-        if written is None:
-            raise PhotoguardError("nothing was written", path=src)
-        return result, written
 
     def _protect_through_storage(self, job: Job, progress: Progress | None) -> tuple[ProtectResult, Location]:
         """A job with a URI: the same call on the photo's bytes, its output written through
@@ -319,6 +316,14 @@ def _finite(value: float | None) -> float | None:
 def _temp_sibling(src: Path) -> Path:
     """A hidden name next to ``src`` with the same suffix (hidden files are never walked)."""
     return src.with_name(f".{src.stem}.photoguard-{os.getpid()}{src.suffix}")
+
+
+def _commit(written: Path | None, src: Path, in_place: bool) -> Path:
+    """The file a protected photo ended in: ``written``, or with ``--in-place`` the photo itself,
+    once ``written`` was moved over it (:func:`_commit_in_place`)."""
+    if written is None:
+        raise PhotoguardError("nothing was written", path=src)
+    return _commit_in_place(written, src) if in_place else written
 
 
 def _commit_in_place(written: Path | None, src: Path) -> Path:

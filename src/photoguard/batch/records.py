@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from photoguard.batch.storage import Location
@@ -51,6 +52,11 @@ class Job:
     skip: str | None = None
     error: str | None = None
     in_place: bool = False
+
+    @property
+    def is_local(self) -> bool:
+        """Whether input and output are local files (not URIs read and written through ``pyarrow.fs``)."""
+        return isinstance(self.src, Path) and isinstance(self.dst, Path)
 
 
 @dataclass

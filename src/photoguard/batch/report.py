@@ -173,6 +173,8 @@ def write_report(
         return atomic_write_bytes(path, data)
     except OSError as exc:
         raise ReportError(f"cannot write the report ({exc.strerror or exc})", path=str(path)) from None
+    except PhotoguardError as exc:  # a store that cannot be opened (scheme, credentials): the summary still comes
+        raise ReportError(f"cannot write the report ({exc})", path=str(path)) from None
 
 
 def check_report_path(path: str | os.PathLike | RemotePath | None) -> None:

@@ -66,19 +66,46 @@ def failed_record(job: Job, exc: Exception, seconds: float) -> Record:
     return Record(path=str(job.src), output=None, status=FAILED, seconds=seconds, error=about(str(job.src), problem))
 
 
-def run_group(op: Operation, jobs: Sequence[Job]) -> list[Record]:
-    """Run ``op`` on several jobs together where it batches (:meth:`Operation.run_batch`: the faces of
-    every photo cloaked in one pass), else one at a time; one record per job, in order, every error
-    a ``failed`` record. A batch that fails as a whole (out of GPU memory) runs again one photo at a time."""
-    if len(jobs) < 2 or not op.batches:
-        return [run_one(op, job) for job in jobs]
-    start = time.perf_counter()
-    try:
-        results = op.run_batch(jobs)
-    except Exception:  # noqa: BLE001 - whatever stopped the batch, each photo gets its own try
-        return [run_one(op, job) for job in jobs]
-    share = (time.perf_counter() - start) / len(jobs)
-    return [r if isinstance(r, Record) else failed_record(job, r, share) for job, r in zip(jobs, results)]
+def run_group(
+    op: Operation, jobs: Sequence[Job], on_record: Callable[[int, Record], None] | None = None
+) -> list[Record]:
+    """Run ``op`` on several jobs: those it batches together (:meth:`Operation.run_batch`: the faces
+    of every photo cloaked in one pass), the others one at a time. One record per job, in order,
+    every error a ``failed`` record; ``on_record(k, record)`` is called as soon as job ``k`` is done.
+
+    A batch that fails as a whole (out of GPU memory) leaves the photos it did not finish to run
+    again one at a time, after the failed batch's memory is released.
+    """
+    records: dict[int, Record] = {}
+
+    def done(k: int, result: Record | Exception, since: float) -> None:
+        records[k] = (
+            result if isinstance(result, Record) else failed_record(jobs[k], result, time.perf_counter() - since)
+        )
+        if on_record is not None:
+            on_record(k, records[k])
+
+    together = [k for k, job in enumerate(jobs) if op.batches and op.can_batch(job)]
+    if len(together) > 1:
+        start = time.perf_counter()
+        failed = False
+        try:
+            op.run_batch([jobs[k] for k in together], lambda j, result: done(together[j], result, start))
+        except Exception:  # noqa: BLE001 - whatever stopped the batch, its unfinished photos get their own try
+            failed = True
+        if failed:  # outside the except block: its traceback no longer holds the batch's tensors
+            _release_accelerator_memory()
+    for k, job in enumerate(jobs):
+        if k not in records:
+            done(k, run_one(op, job), time.perf_counter())
+    return [records[k] for k in range(len(jobs))]
+
+
+def _release_accelerator_memory() -> None:
+    """Hand the GPU memory torch cached back (after a batch ran out of it), if torch runs on a GPU."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 # Worker-process state: SIGINT interrupts a running job once, and is ignored while idle.
@@ -214,6 +241,11 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 
 def _run_here(jobs, todo, op, records, on_start, notify, on_progress=None, batch: int = 1) -> bool:
     current: list[int] = []
+
+    def finished(k: int, record: Record) -> None:
+        records[current[k]] = record  # stored before the display sees it: a Ctrl-C there keeps it
+        notify(record)
+
     try:
         for first in range(0, len(todo), batch):
             current = todo[first : first + batch]
@@ -223,12 +255,9 @@ def _run_here(jobs, todo, op, records, on_start, notify, on_progress=None, batch
             if len(current) == 1:
                 i = current[0]
                 progress = None if on_progress is None else (lambda f, stage, job=jobs[i]: on_progress(job, f, stage))
-                done = [run_one(op, jobs[i], progress)]
+                finished(0, run_one(op, jobs[i], progress))
             else:
-                done = run_group(op, [jobs[i] for i in current])
-            for i, record in zip(current, done):
-                records[i] = record
-                notify(record)
+                run_group(op, [jobs[i] for i in current], finished)
     except KeyboardInterrupt:
         for i in current:
             if i not in records:
@@ -276,7 +305,10 @@ def _relay(progress: Any, jobs, records, on_progress) -> None:
 def _run_pool(jobs, todo, op, records, workers, notify, on_progress=None) -> bool:
     # Fork is cheap (metadata-only jobs start in milliseconds) but unsafe once torch has started
     # its threads; protect jobs, or any process that imported torch, spawn fresh workers.
-    forkable = not op.uses_torch and "torch" not in sys.modules and "fork" in multiprocessing.get_all_start_methods()
+    # A process that has set up a pyarrow S3/GCS client (its SDK's threads) must not fork either.
+    remote = any(not jobs[i].is_local for i in todo)
+    forkable = not op.uses_torch and not remote and "torch" not in sys.modules
+    forkable = forkable and "fork" in multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if forkable else "spawn")
     stop = ctx.Event()
     progress = ctx.Queue() if on_progress is not None else None

@@ -1,8 +1,8 @@
 """Where a batch's files live: a local path, or a URI of any filesystem ``pyarrow.fs`` opens
 (``s3://bucket/prefix``, ``gs://bucket/prefix``, ``file:///abs/path``, HDFS…).
 
-A URI names a :class:`RemotePath`; everything else stays a :class:`pathlib.Path` and keeps the
-local code path (symlinks, permissions, ``--in-place``). Credentials and endpoints come from the
+A URI names a :class:`RemotePath` (a ``file://`` URI of this machine is a local path); everything
+else stays a :class:`pathlib.Path` and keeps the local code path (symlinks, permissions, ``--in-place``). Credentials and endpoints come from the
 filesystem's own standard configuration, never from the URI or a photoguard option: for S3 the
 ``AWS_*`` variables and ``~/.aws`` (``AWS_ENDPOINT_URL`` for an S3-compatible server such as
 MinIO), for GCS the Application Default Credentials. The text after ``scheme://authority`` is the
@@ -89,6 +89,10 @@ def location(text: str | os.PathLike[str] | RemotePath) -> Location:
     match = _URI.match(text) if isinstance(text, str) else None
     if match is None:
         return Path(text)
+    if match["scheme"].lower() == "file" and match["authority"] in ("", "localhost"):
+        # a file on this machine: a local path, with every local rule (never over an input,
+        # in place through symlinks, permissions kept)
+        return Path("/" + match["key"].lstrip("/"))
     key = match["key"].strip("/")
     if ".." in key.split("/"):
         raise UsageError("a URI's key cannot hold '..'", path=text)
@@ -109,7 +113,8 @@ def _filesystem(origin: str) -> tuple[Any, str]:
         raise UsageError("reading and writing URIs needs pyarrow: pip install 'photoguard[ray]'") from None
     try:
         fs, root = pafs.FileSystem.from_uri(origin + "/")
-    except (ValueError, OSError) as exc:  # pyarrow's "unrecognized filesystem type", a bad endpoint
+    except (ValueError, OSError, NotImplementedError) as exc:  # an unknown scheme, a bad endpoint, a
+        # filesystem this pyarrow build lacks (ArrowNotImplementedError)
         raise UsageError(f"cannot open this filesystem: {exc}", path=origin) from None
     return fs, root if root == "/" else root.rstrip("/")
 
@@ -176,11 +181,12 @@ def write_bytes(path: Location, data: bytes) -> None:
     import pyarrow.fs as pafs
 
     fs, key = _fs_path(path)
-    fs.create_dir(posixpath.dirname(key), recursive=True)  # a no-op on object stores
-    if not isinstance(fs, pafs.LocalFileSystem):
+    if not isinstance(fs, pafs.LocalFileSystem):  # an object appears once its upload completed; no
+        # folder markers created (they cost requests and need more than PutObject permission)
         with fs.open_output_stream(key) as stream:
             stream.write(data)
         return
+    fs.create_dir(posixpath.dirname(key), recursive=True)
     temp = posixpath.join(posixpath.dirname(key), f".{posixpath.basename(key)}.photoguard-{os.getpid()}")
     try:
         with fs.open_output_stream(temp) as stream:

@@ -9,6 +9,7 @@ or on every node of a cluster, fed one job at a time, the records streamed back 
 
 from __future__ import annotations
 
+import math
 import os
 import queue
 import threading
@@ -92,8 +93,10 @@ def run_ray(
         try:
             with sigterm_stops(), connect(address, num_cpus=num_cpus if address is None else None) as cluster:
                 actors, on_gpu = actor_plan(cluster, op, num_cpus=num_cpus, num_gpus=num_gpus)
+                pool = min(actors, len(todo))
                 size = batch if batch is not None else (GPU_BATCH if on_gpu and op.batches else 1)
-                dataset = _pipeline(jobs, todo, op, actors=min(actors, len(todo)), on_gpu=on_gpu, batch=size)
+                size = min(size, math.ceil(len(todo) / pool))  # a small run still spreads over every actor
+                dataset = _pipeline(jobs, todo, op, actors=pool, on_gpu=on_gpu, batch=size)
                 for row in _rows(
                     dataset, lambda: any(_written_since(jobs[i], started) for i in todo if i not in records)
                 ):
