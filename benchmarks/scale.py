@@ -40,10 +40,10 @@ RUNS = {  # label -> (extra CLI arguments, workers)
 PHOTOS_PER_DAY = 1_000_000
 
 
-def run(inputs: list[Path], extra: list[str], out: Path, report: Path) -> tuple[float, list[dict]]:
+def run(inputs: list[Path], extra: list[str], out: Path, report: Path, strength: str) -> tuple[float, list[dict]]:
     shutil.rmtree(out, ignore_errors=True)
     cmd = [str(Path(sys.executable).with_name("photoguard")), "protect", *map(str, inputs), "-o", str(out)]
-    cmd += ["--strength", "fast", "-q", "--report", str(report), *extra]
+    cmd += ["--strength", strength, "-q", "--report", str(report), *extra]
     env = dict(os.environ, OMP_NUM_THREADS="1", RAY_USAGE_STATS_ENABLED="0")
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -68,16 +68,21 @@ def main() -> None:
         help="rounds of local `--jobs 2` then Ray with 2 actors, alternating (this machine's speed drifts by "
         "10-20 %% from minute to minute; alternating spreads the drift over both); Ray with 1 actor runs once",
     )
+    parser.add_argument("--strength", default="fast", help="the cloak preset every run uses")
+    parser.add_argument(
+        "--single-actor", action=argparse.BooleanOptionalAction, default=True, help="also Ray with 1 actor"
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS, help="the Markdown table written")
     args = parser.parse_args()
     chosen = make_shoot(WORK / "shoot")[:: args.subset]
-    schedule = [label for _ in range(args.rounds) for label in (LOCAL, RAY2)] + [RAY1]
+    schedule = [label for _ in range(args.rounds) for label in (LOCAL, RAY2)] + ([RAY1] if args.single_actor else [])
     runs: dict[str, list[tuple[float, float, int]]] = {label: [] for label in RUNS}  # (wall, busy, photos)
     written = {}
     for label in schedule:
         extra, workers = RUNS[label]
         tag = label.split(",")[0].split(" ")[0].lower() + str(workers)
         out = WORK / f"scale_{tag}"
-        wall, records = run(chosen, extra, out, WORK / f"scale_{tag}.json")
+        wall, records = run(chosen, extra, out, WORK / f"scale_{tag}.json", args.strength)
         written[label] = outputs(out)
         busy = sum(r["seconds"] for r in records)
         runs[label].append((wall, busy, len(records)))
@@ -86,6 +91,8 @@ def main() -> None:
     print("outputs identical across engines:", same)
     rows = []
     for label, (_, workers) in RUNS.items():
+        if not runs[label]:
+            continue
         wall = sum(w for w, _, _ in runs[label]) / len(runs[label])
         busy = sum(b for _, b, _ in runs[label]) / len(runs[label])
         rows.append((label, workers, runs[label][0][2], wall, busy, max(0.0, wall - busy / workers)))
@@ -101,12 +108,13 @@ def main() -> None:
         "or actor. The numbers are noisy.",
         "",
         f"Photos: every {args.subset}th photo of the `batch_throughput.py` shoot ({n} of 100, half with "
-        "faces, 0.3-12 MP), `photoguard protect --strength fast`, the real CLI each time. "
+        f"faces, 0.3-12 MP), `photoguard protect --strength {args.strength}`, the real CLI each time. "
         f"Local and Ray with 2 actors ran {args.rounds} time(s) each, alternating (the table gives the means; "
         "every run: "
         + "; ".join(f"{label} {', '.join(f'{w:.1f} s' for w, _, _ in runs[label])}" for label in (LOCAL, RAY2))
-        + f"), then Ray with 1 actor once. Command: `python benchmarks/scale.py --subset {args.subset} "
-        f"--rounds {args.rounds}`.",
+        + ("), then Ray with 1 actor once" if args.single_actor else ")")
+        + f". Command: `python benchmarks/scale.py --subset {args.subset} --rounds {args.rounds} "
+        f"--strength {args.strength}{'' if args.single_actor else ' --no-single-actor'}`.",
         "",
         "| engine | photos | wall time | photos / hour | busy (sum of per-photo time) | fixed cost | "
         "photos / hour without the fixed cost |",
@@ -117,7 +125,9 @@ def main() -> None:
         lines.append(
             f"| {label} | {count} | {wall:.1f} s | {count / wall * 3600:.0f} | {busy:.1f} s | {fixed:.1f} s | {steady:.0f} |"
         )
-    ray2 = rows[2]  # (label, workers, photos, wall, busy, fixed): means over the rounds
+    ray2 = next(
+        row for row in rows if row[0] == RAY2
+    )  # (label, workers, photos, wall, busy, fixed): means over the rounds
     ratio = base_wall / ray2[3]
     steady_ratio = (base_busy / rows[0][1]) / (ray2[4] / ray2[1])
     lines += [
@@ -134,9 +144,13 @@ def main() -> None:
         "",
         "## 1 million photos a day, on paper",
         "",
-        f"From the measured busy time of this mix with `fast`: **{per_photo:.2f} core-seconds per photo** "
-        "(one torch thread; shared, contended cores, so an upper bound for a dedicated core). "
-        "`medium`, the default, costs several times more per face (see `speed.md`); scale by that ratio.",
+        f"From the measured busy time of this mix with `{args.strength}`: **{per_photo:.2f} core-seconds per photo** "
+        "(one torch thread; shared, contended cores, so an upper bound for a dedicated core)."
+        + (
+            " `medium`, the default, costs several times more per face (see `speed.md`); scale by that ratio."
+            if args.strength == "fast"
+            else ""
+        ),
         "",
     ]
     core_seconds = PHOTOS_PER_DAY * per_photo
@@ -156,8 +170,8 @@ def main() -> None:
         "but no GPU was available to this project's sessions, so no GPU throughput or cost is claimed here.",
         "",
     ]
-    RESULTS.write_text("\n".join(lines))
-    print(f"wrote {RESULTS.relative_to(ROOT)}")
+    args.out.write_text("\n".join(lines))
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
