@@ -29,11 +29,10 @@ from photoguard.imageio import DEFAULT_MAX_PIXELS
 from photoguard.pipeline import (
     Source,
     _against,
-    _check_name,
     _detect,
     _finish,
     _get_cloak,
-    _load,
+    _load_for,
     _names_folder,
     _take_cloak,
     _Work,
@@ -103,18 +102,14 @@ def protect_many(
     started: list[tuple[int, _Work, bytes | None]] = []
     for i, source in enumerate(images):
         try:
-            t0 = time.perf_counter()
-            loaded, data = _load(source, max_pixels)
-            named = outputs[i]
-            if named is not None:
-                _check_name(named, loaded)
+            loaded, data, load_seconds = _load_for(source, outputs[i], max_pixels)
             work = _detect(
                 loaded,
                 config,
                 dev,
                 jpeg_quality,
                 None,
-                load_seconds=time.perf_counter() - t0,
+                load_seconds=load_seconds,
                 against=against,
                 edit_strength=edit_strength,
             )

@@ -273,10 +273,7 @@ def _load_and_protect(
 ) -> tuple[LoadedImage, bytes | None, ProtectResult]:
     """:func:`protect` and :func:`protect_bytes` up to the file: decode ``source``, check the
     ``output`` name (when there is one) before the work, then detect, cloak and verify."""
-    t0 = time.perf_counter()
-    loaded, data = _load(source, max_pixels, name)
-    if output is not None:
-        _check_name(output, loaded)
+    loaded, data, load_seconds = _load_for(source, output, max_pixels, name)
     result = _protect(
         loaded,
         strength,
@@ -284,11 +281,23 @@ def _load_and_protect(
         jpeg_quality,
         verify,
         progress,
-        load_seconds=time.perf_counter() - t0,
+        load_seconds=load_seconds,
         against=against,
         edit_strength=edit_strength,
     )
     return loaded, data, result
+
+
+def _load_for(
+    source: Source, output: str | os.PathLike[str] | None, max_pixels: int, name: str = "<bytes>"
+) -> tuple[LoadedImage, bytes | None, float]:
+    """``(photo, its bytes or None, seconds)``: ``source`` decoded (:func:`_load`) and the
+    ``output`` name, when there is one, checked against its format before any work."""
+    t0 = time.perf_counter()
+    loaded, data = _load(source, max_pixels, name)
+    if output is not None:
+        _check_name(output, loaded)
+    return loaded, data, time.perf_counter() - t0
 
 
 def _write(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from photoguard.batch import storage
 from photoguard.batch.paths import InputFile
 from photoguard.batch.records import DONE, NO_FACE, Job, Progress, Record
-from photoguard.batch.storage import Location, RemotePath
+from photoguard.batch.storage import Location
 from photoguard.errors import PhotoguardError
 from photoguard.formats import output_format, output_name, suffix_format, wrong_name
 
@@ -77,14 +77,10 @@ class Operation:
 
 def sniff_format(path: Location) -> str | None:
     """The image format from a file's magic bytes (``"JPEG"``, ``"HEIF"``…), or None."""
-    from photoguard.fileio import read_regular
     from photoguard.metadata.registry import HEAD_BYTES
 
     try:
-        if isinstance(path, RemotePath):
-            head = storage.read_bytes(path, HEAD_BYTES)
-        else:
-            head = read_regular(path, HEAD_BYTES)  # a FIFO or device is refused, never read (it would block)
+        head = storage.read_bytes(path, HEAD_BYTES)  # a FIFO or device is refused, never read (it would block)
     except (OSError, PhotoguardError):
         return None
     return head_format(head)
@@ -299,10 +295,9 @@ class StripOperation(Operation):
 
     def _strip_through_storage(self, job: Job) -> StripReport:
         """A job with a URI: the same strip on the file's bytes, written through ``pyarrow.fs``."""
-        from photoguard.fileio import read_regular
         from photoguard.metadata import strip_bytes
 
-        data = read_regular(job.src) if isinstance(job.src, Path) else storage.read_bytes(job.src)
+        data = storage.read_bytes(job.src)
         stripped, report = strip_bytes(data, keep_icc=self.keep_icc, name=str(job.src))
         report.source, report.destination = str(job.src), str(job.dst)
         storage.write_bytes(job.dst, stripped)

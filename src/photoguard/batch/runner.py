@@ -42,6 +42,12 @@ def settle_planned(jobs: Sequence[Job], notify: Callable[[Record], None]) -> tup
     return records, todo
 
 
+def check_batch(batch: int | None) -> None:
+    """Raise :class:`UsageError` for a ``batch`` size (files run together) below 1; None is the default."""
+    if batch is not None and batch < 1:
+        raise UsageError("batch must be at least 1")
+
+
 def run_one(op: Operation, job: Job, progress: Progress | None = None) -> Record:
     """Run ``op`` on one job; every error becomes a ``failed`` record (the batch goes on)."""
     start = time.perf_counter()
@@ -202,8 +208,7 @@ def run(
     """
     if workers < 1:
         raise UsageError("--jobs must be at least 1")
-    if batch is not None and batch < 1:
-        raise UsageError("batch must be at least 1")
+    check_batch(batch)
     start = time.perf_counter()
     notify = on_record or (lambda record: None)
     records, todo = settle_planned(jobs, notify)

@@ -149,12 +149,19 @@ def modified(path: Location) -> float | None:
     return info.mtime.timestamp() if info.mtime is not None else None
 
 
-def read_bytes(path: RemotePath, limit: int | None = None) -> bytes:
-    """The content of a remote file (its first ``limit`` bytes when given).
+def read_bytes(path: Location, limit: int | None = None) -> bytes:
+    """The content of a file (its first ``limit`` bytes when given): a local one through
+    :func:`photoguard.fileio.read_regular` (a FIFO or device is refused, never read), a remote one
+    through ``pyarrow.fs``.
 
     Raises:
-        UnsupportedImageError: it is not there, or cannot be read (the reason in the message).
+        OSError: a local file that is not there or cannot be read.
+        UnsupportedImageError: a remote file that is not there or cannot be read (the reason in the message).
     """
+    if isinstance(path, Path):
+        from photoguard.fileio import read_regular
+
+        return read_regular(path, limit)
     fs, key = _fs_path(path)
     try:
         with fs.open_input_stream(key) as stream:

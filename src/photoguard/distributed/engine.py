@@ -22,7 +22,7 @@ import numpy as np
 
 from photoguard.batch.operations import GPU_BATCH, Operation
 from photoguard.batch.records import FAILED, INTERRUPTED, Job, Outcome, Record
-from photoguard.batch.runner import settle_planned, sigterm_stops
+from photoguard.batch.runner import check_batch, settle_planned, sigterm_stops
 from photoguard.batch.storage import modified
 from photoguard.distributed.actor import OperationActor, job_to_json, record_from_json
 from photoguard.distributed.cluster import Cluster, connect, import_ray
@@ -82,12 +82,11 @@ def run_ray(
     """
     start = time.perf_counter()
     started = time.time()
+    check_batch(batch)  # before any record is passed on
     notify = on_record or (lambda record: None)
     records, todo = settle_planned(jobs, notify)
     interrupted = False
     lost: str | None = None
-    if batch is not None and batch < 1:
-        raise UsageError("batch must be at least 1")
     if todo:
         import_ray()
         try:
