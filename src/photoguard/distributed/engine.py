@@ -4,7 +4,8 @@ The plan is the local engine's (:func:`photoguard.batch.plan`: mirroring, collis
 ``--skip-existing``), the work per file is the local engine's (:func:`photoguard.batch.run_one`
 on the same :class:`~photoguard.batch.Operation`), so a file gets the same output and the same
 record on either engine. What Ray adds is where the work runs: a pool of actors on this machine
-or on every node of a cluster, fed one job at a time, the records streamed back as they finish.
+or on every node of a cluster, each running one job while the next waits on it, the records
+streamed back as they finish.
 """
 
 from __future__ import annotations
