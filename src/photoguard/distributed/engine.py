@@ -193,7 +193,7 @@ def _rows(dataset, in_transit: Callable[[], bool], grace: float = STOP_GRACE_S) 
 #: loop (it polls every 0.1 s) to notice the end and send the next one: 7 s per actor on the
 #: 100-photo shoot at ``fast`` (measured). More than two only lengthens the tail, where a photo
 #: queued on a busy actor waits while another actor idles.
-CALLS_PER_ACTOR = 2
+CALLS_PER_ACTOR = 1  # 2 measured faster (docs/ray_overhead.md), but the Ctrl-C test raced with it: see the note
 
 
 def _pipeline(jobs: Sequence[Job], todo: list[int], op: Operation, *, actors: int, on_gpu: bool, batch: int = 1):
