@@ -188,12 +188,12 @@ def _rows(dataset, in_transit: Callable[[], bool], grace: float = STOP_GRACE_S) 
         raise Interrupted from None
 
 
-#: Calls of ``batch`` jobs each actor holds at once: the one it runs and the next one, already on
-#: the actor when the first ends. With one, every photo waited ~0.15 s for the driver's scheduling
-#: loop (it polls every 0.1 s) to notice the end and send the next one: 7 s per actor on the
-#: 100-photo shoot at ``fast`` (measured). More than two only lengthens the tail, where a photo
-#: queued on a busy actor waits while another actor idles.
-CALLS_PER_ACTOR = 1  # 2 measured faster (docs/ray_overhead.md), but the Ctrl-C test raced with it: see the note
+#: Calls of ``batch`` jobs each actor holds at once. With one, every photo waits ~0.15 s for the
+#: driver's scheduling loop (it polls every 0.1 s) to notice the end and send the next one: 7 s per
+#: actor on the 100-photo shoot at ``fast``. Two (the next call already on the actor) measured
+#: faster (docs/ray_overhead.md), but the two-node Ctrl-C test races with it, so it stays at one
+#: until that test no longer depends on timing.
+CALLS_PER_ACTOR = 1
 
 
 def _pipeline(jobs: Sequence[Job], todo: list[int], op: Operation, *, actors: int, on_gpu: bool, batch: int = 1):
