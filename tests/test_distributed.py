@@ -12,8 +12,10 @@ hence its bytes, depend on the thread count).
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -215,10 +217,22 @@ def _wait_for(ready, seconds: float, what: str) -> None:
         time.sleep(0.5)
 
 
+#: Copies of the sample added for the Ctrl-C test: more photos than the two actors hold at once
+#: (2 x CALLS_PER_ACTOR), so some are still queued when the first output lands and its SIGINT
+#: arrives, however fast the engine is.
+QUEUED_COPIES = 8
+
+
 @pytest.mark.weights
 @pytest.mark.slow
 def test_cli_on_two_nodes_interrupted_and_resumed(shoot, local, tmp_path, ray_env):
     expected, _ = local
+    shoot = Path(shutil.copytree(shoot, tmp_path / "shoot"))
+    (shoot / "c").mkdir()
+    copies = {f"c/IMG_{i:04d}.jpg" for i in range(1, QUEUED_COPIES + 1)}
+    for name in copies:  # the same bytes as a/IMG_0001.jpg, hence the same output (one seed)
+        shutil.copyfile(shoot / "a" / "IMG_0001.jpg", shoot / name)
+    expected = {**expected, **dict.fromkeys(copies, expected["a/IMG_0001.jpg"])}
     out = tmp_path / "out"
     cli = [str(BIN / "photoguard"), "protect", str(shoot), "-o", str(out), "-s", "fast", "-q", "--engine", "ray"]
     reports = ["--report", str(tmp_path / "r.json"), "--report", str(tmp_path / "r.parquet")]
@@ -237,6 +251,7 @@ def test_cli_on_two_nodes_interrupted_and_resumed(shoot, local, tmp_path, ray_en
         assert kept and all(expected[name] == data for name, data in kept.items())  # no partial file
         done = json.loads((tmp_path / "r.json").read_text())
         assert {row["status"] for row in done} <= {"done", "no-face", "failed", "skipped", "interrupted"}
+        assert "interrupted" in {row["status"] for row in done}  # the Ctrl-C landed while photos were queued
 
         again = subprocess.run(cli + ["--skip-existing"], env=ray_env, capture_output=True, text=True, timeout=180)
     assert again.returncode == 1, again.stderr  # the corrupt file, named on its own line
@@ -250,6 +265,7 @@ def test_cli_on_two_nodes_interrupted_and_resumed(shoot, local, tmp_path, ray_en
         "b/IMG_0002.png": "no-face",
         "b/corrupt.jpg": "failed",
         "b/notes.txt": "skipped",
+        **dict.fromkeys(copies, "done"),
     }  # the files done before Ctrl-C keep their first run's rows
     import pyarrow.parquet as pq
 
@@ -290,3 +306,51 @@ def test_actor_plan_checks_the_cluster():
         actor_plan(cluster, op, num_cpus=None, num_gpus=2)
     with pytest.raises(UsageError, match="strip does not use a GPU"):
         actor_plan(cluster, StripOperation(), num_cpus=None, num_gpus=1)
+
+
+class _Actors:
+    """A stand-in for the Ray pipeline: ``actors`` actors returning one row each in turn, every
+    10 ms, a photo while no stop was asked for and a call not started after; ``stuck`` actors
+    never answer again once stopped (a photo that runs on)."""
+
+    def __init__(self, actors: str, stuck: str = "") -> None:
+        self.actors, self.stuck = actors, stuck
+        self.stopped = False
+
+    def stop(self) -> None:
+        self.stopped = True
+
+    def iter_rows(self) -> Iterator[dict]:
+        for i in range(1000):
+            time.sleep(0.01)
+            actor = self.actors[i % len(self.actors)]
+            if not (self.stopped and actor in self.stuck):
+                yield {"index": i, "actor": actor, "started": not self.stopped}
+
+
+def _interrupted_after_first(pipeline: _Actors, in_transit=lambda: False, grace: float = 5.0) -> list[dict]:
+    from photoguard.distributed.engine import Interrupted, _rows
+
+    rows = _rows(pipeline, in_transit, stop=pipeline.stop, actors=len(pipeline.actors), grace=grace)
+    seen = [next(rows)]
+    with pytest.raises(Interrupted):
+        seen.append(rows.throw(KeyboardInterrupt))  # Ctrl-C while the caller waits for a row
+        seen.extend(rows)
+    return seen
+
+
+def test_ctrl_c_ends_once_every_actor_has_stopped():
+    seen = _interrupted_after_first(_Actors("abc"))
+    not_started = [row for row in seen if not row["started"]]
+    assert sorted(row["actor"] for row in not_started) == ["a", "b", "c"]  # one each, then no more
+    assert seen[-3:] == not_started and all(row["started"] for row in seen[:-3])  # photos before kept
+
+
+def test_ctrl_c_waits_for_a_photo_written_without_its_row_and_not_past_the_grace():
+    asked = itertools.count()
+    seen = _interrupted_after_first(_Actors("ab"), in_transit=lambda: next(asked) < 3)
+    assert sum(not row["started"] for row in seen) == 2 + 3  # read on while a photo was in transit
+    start = time.monotonic()
+    seen = _interrupted_after_first(_Actors("ab", stuck="b"), grace=0.5)
+    assert 0.5 <= time.monotonic() - start < 3  # b never answers: the grace ends the wait
+    assert {row["actor"] for row in seen if not row["started"]} == {"a"}

@@ -15,6 +15,7 @@ import os
 import queue
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
@@ -77,8 +78,9 @@ def run_ray(
 
     Returns:
         The same :class:`~photoguard.batch.Outcome` as :func:`photoguard.batch.run`: one record per
-        job in plan order. Ctrl-C (or SIGTERM) returns ``interrupted=True``: finished files are kept,
-        outputs are written atomically (never a partial file), files without a result are
+        job in plan order. Ctrl-C (or SIGTERM) returns ``interrupted=True``: the photos already
+        running finish (for up to :data:`STOP_GRACE_S`), none starts after it, finished files are
+        kept, outputs are written atomically (never a partial file), files without a result are
         ``interrupted``. An actor lost for good (a node gone) fails its files, never loses them.
     """
     start = time.perf_counter()
@@ -96,9 +98,13 @@ def run_ray(
                 pool = min(actors, len(todo))
                 size = batch if batch is not None else (GPU_BATCH if on_gpu and op.batches else 1)
                 size = min(size, math.ceil(len(todo) / pool))  # a small run still spreads over every actor
-                dataset = _pipeline(jobs, todo, op, actors=pool, on_gpu=on_gpu, batch=size)
+                switch = StopSwitch(f"photoguard-stop-{uuid.uuid4().hex}")
+                dataset = _pipeline(jobs, todo, op, actors=pool, on_gpu=on_gpu, batch=size, stop_name=switch.name)
                 for row in _rows(
-                    dataset, lambda: any(_written_since(jobs[i], started) for i in todo if i not in records)
+                    dataset,
+                    lambda: any(_written_since(jobs[i], started) for i in todo if i not in records),
+                    stop=switch.flip,
+                    actors=pool,
                 ):
                     i = int(row["index"])
                     records[i] = record_from_json(row["record"])
@@ -136,17 +142,45 @@ class Interrupted(Exception):
     """Ctrl-C or SIGTERM stopped the run (after the results already on their way came in)."""
 
 
-#: After Ctrl-C, how long the results of photos already written may take to come back, seconds
-#: (Ray Data hands an actor's output on from its scheduling loop, later on a busy machine).
+class StopSwitch:
+    """How the driver tells every actor to stop taking photos: on :meth:`flip` it creates a Ray actor
+    named ``name`` (no CPU, does nothing); :class:`~photoguard.distributed.actor.OperationActor` s
+    look the name up before each call. The switch holds the actor's handle (the actor ends with it)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._handle: Any = None
+
+    def flip(self) -> None:
+        if self._handle is None:
+            import ray
+
+            self._handle = ray.remote(num_cpus=0)(_Stopped).options(name=self.name).remote()
+
+
+class _Stopped:
+    """The stop signal's actor: that it exists is the signal."""
+
+
+#: After Ctrl-C, how long the photos already running may take to finish, seconds.
 STOP_GRACE_S = 30.0
 
 _END = object()
 
 
-def _rows(dataset, in_transit: Callable[[], bool], grace: float = STOP_GRACE_S) -> Iterator[dict[str, Any]]:
-    """The pipeline's output rows as they finish; Ctrl-C (KeyboardInterrupt in this thread) raises
-    :class:`Interrupted` once the rows still ``in_transit()`` (photos written, results on their
-    way) came in, for up to ``grace`` seconds, so a finished photo keeps its record.
+def _rows(
+    dataset,
+    in_transit: Callable[[], bool],
+    *,
+    stop: Callable[[], None],
+    actors: int,
+    grace: float = STOP_GRACE_S,
+) -> Iterator[dict[str, Any]]:
+    """The pipeline's output rows as they finish. Ctrl-C (KeyboardInterrupt in this thread) calls
+    ``stop()`` (every actor returns its next calls not started), reads on until each of the
+    ``actors`` has returned such a call (its running photo is over) and no photo is
+    ``in_transit()`` (written, its row on its way), for up to ``grace`` seconds, then raises
+    :class:`Interrupted`: a photo finished is kept with its record, none is started after Ctrl-C.
 
     Ray Data runs in a thread of its own here: the interrupt reaches this thread's wait on the
     queue, never Ray's iterator in the middle of a step.
@@ -171,35 +205,46 @@ def _rows(dataset, in_transit: Callable[[], bool], grace: float = STOP_GRACE_S) 
                 raise item
             yield item
     except KeyboardInterrupt:
-        # Every row still on its way is read (the pipeline is not closed after the first one: rows
-        # arrive in any order), for as long as a photo was written without its record yet.
         deadline = time.monotonic() + grace
+        stopped: set[str] = set()  # actors that returned a call not started: nothing runs there now
         try:
-            while True:
+            stop()
+            while len(stopped) < actors or in_transit():
                 try:
-                    item = results.get(timeout=max(0.0, deadline - time.monotonic()) if in_transit() else 0.5)
+                    item = results.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     break
                 if item is _END or isinstance(item, BaseException):
                     break
+                if not item["started"]:
+                    stopped.add(str(item["actor"]))
                 yield item
         finally:
             close.set()
         raise Interrupted from None
 
 
-#: Calls of ``batch`` jobs each actor holds at once. With one, every photo waits ~0.15 s for the
-#: driver's scheduling loop (it polls every 0.1 s) to notice the end and send the next one: 7 s per
-#: actor on the 100-photo shoot at ``fast``. Two (the next call already on the actor) measured
-#: faster (docs/ray_overhead.md), but the two-node Ctrl-C test races with it, so it stays at one
-#: until that test no longer depends on timing.
-CALLS_PER_ACTOR = 1
+#: Calls of ``batch`` jobs each actor holds at once: the one it runs and the next one, already on
+#: the actor when the first ends. With one, every photo waited ~0.15 s for the driver's scheduling
+#: loop (it polls every 0.1 s) to notice the end and send the next one: 7 s per actor on the
+#: 100-photo shoot at ``fast`` (measured, docs/ray_overhead.md). More than two only lengthens the
+#: tail, where a photo queued on a busy actor waits while another actor idles.
+CALLS_PER_ACTOR = 2
 
 
-def _pipeline(jobs: Sequence[Job], todo: list[int], op: Operation, *, actors: int, on_gpu: bool, batch: int = 1):
+def _pipeline(
+    jobs: Sequence[Job],
+    todo: list[int],
+    op: Operation,
+    *,
+    actors: int,
+    on_gpu: bool,
+    batch: int = 1,
+    stop_name: str | None = None,
+):
     """The Ray Data pipeline: one block per job (so any actor can take any photo), mapped by a
     fixed pool of :class:`OperationActor` s, each holding :data:`CALLS_PER_ACTOR` calls of ``batch``
-    jobs at a time."""
+    jobs at a time and stopping once the :class:`StopSwitch` named ``stop_name`` is flipped."""
     import ray.data
 
     rows = [{"index": np.int64(i), "job": job_to_json(jobs[i])} for i in todo]
@@ -207,7 +252,7 @@ def _pipeline(jobs: Sequence[Job], todo: list[int], op: Operation, *, actors: in
     if hasattr(op, "device"):  # a CPU actor on a GPU node must not take the GPU it did not reserve
         op = replace(op, device="cuda" if on_gpu else "cpu")  # type: ignore[type-var]
     return dataset.map_batches(
-        _bound(op, os.getcwd()),
+        _bound(op, os.getcwd(), stop_name),
         batch_size=batch,
         batch_format="numpy",
         num_cpus=None if on_gpu else 1,  # not both: Ray warns that CPUs and GPUs at once are experimental
@@ -216,12 +261,12 @@ def _pipeline(jobs: Sequence[Job], todo: list[int], op: Operation, *, actors: in
     )
 
 
-def _bound(op: Operation, cwd: str) -> type[OperationActor]:
+def _bound(op: Operation, cwd: str, stop_name: str | None) -> type[OperationActor]:
     """:class:`OperationActor` with its arguments built in: Ray ships the class with the code (no
     constructor arguments in the object store, which Ray warns cannot be restored after a restart)."""
 
     class BoundOperationActor(OperationActor):
         def __init__(self) -> None:
-            super().__init__(op, cwd, threads=1)
+            super().__init__(op, cwd, threads=1, stop_name=stop_name)
 
     return BoundOperationActor
