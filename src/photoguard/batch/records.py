@@ -109,6 +109,11 @@ class Record:
         return self.verdict in (None, Verdict.PROTECTED, Verdict.NO_FACE)
 
 
+def not_started(job: Job) -> Record:
+    """The record of a job that a Ctrl-C (or SIGTERM) stopped before it began."""
+    return Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)")
+
+
 @dataclass
 class Outcome:
     """Everything :func:`run` produced: one record per job, in plan order."""

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from photoguard.batch.operations import Operation
-from photoguard.batch.records import FAILED, INTERRUPTED, SKIPPED, Job, Outcome, Progress, Record
+from photoguard.batch.records import FAILED, INTERRUPTED, SKIPPED, Job, Outcome, Progress, Record, not_started
 from photoguard.errors import PhotoguardError, UsageError, about
 
 
@@ -165,7 +165,7 @@ def _init_worker(threads: int, stop: Any, uses_torch: bool, parent: int | None =
 def _worker_job(op: Operation, job: Job, index: int = 0) -> Record:
     global _BUSY
     if (_STOP is not None and _STOP.is_set()) or (_PARENT is not None and os.getppid() != _PARENT):
-        return Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)")
+        return not_started(job)
     _BUSY = True
     progress = None
     if _PROGRESS is not None:
@@ -219,9 +219,7 @@ def run(
         else:
             interrupted = _run_pool(jobs, todo, op, records, min(workers, len(todo)), notify, on_progress)
     for i, job in enumerate(jobs):
-        records.setdefault(
-            i, Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)")
-        )
+        records.setdefault(i, not_started(job))
     return Outcome([records[i] for i in range(len(jobs))], time.perf_counter() - start, interrupted)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from photoguard.batch.operations import Operation
-from photoguard.batch.records import INTERRUPTED, Job, Record, Status
+from photoguard.batch.records import Job, Record, Status, not_started
 from photoguard.batch.runner import run_group
 from photoguard.batch.storage import location
 from photoguard.types import Verdict
@@ -85,13 +85,7 @@ class OperationActor:
         record. Several rows (GPU actors) are run together: :func:`~photoguard.batch.runner.run_group`."""
         jobs = [job_from_json(str(text)) for text in batch["job"]]
         started = not self._stop_requested()
-        if not started:
-            results = [
-                Record(path=str(job.src), output=None, status=INTERRUPTED, message="not started (interrupted)")
-                for job in jobs
-            ]
-        else:
-            results = run_group(self.op, jobs)
+        results = run_group(self.op, jobs) if started else [not_started(job) for job in jobs]
         return {
             "index": np.asarray(batch["index"]),
             "record": np.asarray([record_to_json(record) for record in results], dtype=object),

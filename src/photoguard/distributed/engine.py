@@ -240,7 +240,7 @@ def _pipeline(
     actors: int,
     on_gpu: bool,
     batch: int = 1,
-    stop_name: str | None = None,
+    stop_name: str,
 ):
     """The Ray Data pipeline: one block per job (so any actor can take any photo), mapped by a
     fixed pool of :class:`OperationActor` s, each holding :data:`CALLS_PER_ACTOR` calls of ``batch``
@@ -261,7 +261,7 @@ def _pipeline(
     )
 
 
-def _bound(op: Operation, cwd: str, stop_name: str | None) -> type[OperationActor]:
+def _bound(op: Operation, cwd: str, stop_name: str) -> type[OperationActor]:
     """:class:`OperationActor` with its arguments built in: Ray ships the class with the code (no
     constructor arguments in the object store, which Ray warns cannot be restored after a restart)."""
 
