@@ -50,6 +50,37 @@ class FaceStatus(StrEnum):
     NOT_CLOAKED = "not cloaked"  #: left as it was (too small); see :attr:`FaceReport.reason`
 
 
+#: Face JOD (ColorVideoVDP, 10 = indistinguishable) at or above which a cloak is "hard to see":
+#: shown side by side at 100 %, about 61 % of people would pick the original (50 % is chance).
+HARD_TO_SEE_JOD = 9.5
+#: Face JOD at or above which a cloak is only "visible on close inspection" (below: "visible").
+CLOSE_LOOK_JOD = 9.0
+
+
+class Visibility(StrEnum):
+    """How visible one face's cloak is, from a model of human vision (ColorVideoVDP's JOD of the
+    face region as written, on a 4K monitor at 100 %); the one key the CLI and the app word."""
+
+    HARD_TO_SEE = "hard to see"  #: JOD >= :data:`HARD_TO_SEE_JOD`
+    CLOSE_LOOK = "visible on close inspection"  #: :data:`CLOSE_LOOK_JOD` <= JOD < :data:`HARD_TO_SEE_JOD`
+    VISIBLE = "visible"  #: JOD < :data:`CLOSE_LOOK_JOD`
+    NOT_MEASURED = "not measured"  #: no JOD for this face: say nothing about its visibility
+
+
+def visibility_of(jod: float | None) -> Visibility:
+    """The :class:`Visibility` of a face JOD (None: not measured).
+
+    Example:
+        >>> visibility_of(9.6), visibility_of(9.2), visibility_of(8.7), visibility_of(None)
+        (<Visibility.HARD_TO_SEE: 'hard to see'>, <Visibility.CLOSE_LOOK: 'visible on close inspection'>, <Visibility.VISIBLE: 'visible'>, <Visibility.NOT_MEASURED: 'not measured'>)
+    """
+    if jod is None:
+        return Visibility.NOT_MEASURED
+    if jod >= HARD_TO_SEE_JOD:
+        return Visibility.HARD_TO_SEE
+    return Visibility.CLOSE_LOOK if jod >= CLOSE_LOOK_JOD else Visibility.VISIBLE
+
+
 class Verdict(StrEnum):
     """The held-out check's answer for a whole photo: the first word of every result."""
 
@@ -99,6 +130,9 @@ class FaceReport:
             :data:`photoguard.verify.VERDICT_MARGIN`, so a face just under the encoder's own limit
             already counts as recognised.
         found_again: whether the detector found the protected face again (None: not checked).
+        visibility_jod: how visible the cloak is, measured: ColorVideoVDP's JOD (10 = indistinguishable,
+            one less = 75 % of people prefer the original) of this face's region (box + 20 %) in the
+            file as written against the original, on a 4K monitor at 100 %; None when not measured.
     """
 
     index: int
@@ -111,6 +145,12 @@ class FaceReport:
     verification_similarity: float | None = None
     verification_threshold: float | None = None
     found_again: bool | None = None
+    visibility_jod: float | None = None
+
+    @property
+    def visibility(self) -> Visibility:
+        """How visible this face's cloak is (:func:`visibility_of` its :attr:`visibility_jod`)."""
+        return visibility_of(self.visibility_jod)
 
     @property
     def still_recognised(self) -> bool | None:
