@@ -122,7 +122,7 @@ def test_bad_files_are_one_line_each_and_the_batch_goes_on(tmp_path, capsys):
     ok = 2 + (os.geteuid() == 0)
     assert (
         err[-1]
-        == f"photoguard: error: {expected_failures} of {expected_failures + ok} file(s) failed; the others were written"
+        == f"photoguard: error: {expected_failures} of {expected_failures + ok} file(s) failed; the other {ok} were written"
     )
     for name in ["empty.jpg", "truncated.jpg", "text.png"] + (["locked.jpg"] if os.geteuid() else []):
         assert sum(name in line for line in err[:-1]) == 1

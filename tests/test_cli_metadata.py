@@ -68,7 +68,7 @@ def test_bad_file_is_one_line_and_batch_continues(tmp_path, capsys):
     assert code == 1
     errors = [line for line in captured.err.splitlines() if line]
     assert len(errors) == 2 and "broken.jpg" in errors[0] and "truncated" in errors[0]
-    assert errors[1] == "photoguard: error: 1 of 4 file(s) failed; the others were stripped"
+    assert errors[1] == "photoguard: error: 1 of 4 file(s) failed; the other 3 were stripped"
     assert "3 file(s) stripped, 1 failed" in captured.out
     assert not (tmp_path / "out" / "broken.jpg").exists()
 
@@ -113,7 +113,9 @@ def test_inspect_text_and_json(tmp_path, capsys):
 def test_output_folder_inside_input_is_not_walked(tmp_path):
     src = _tree(tmp_path / "trip")
     assert main(["strip", str(src), "-o", str(src / "clean")]) == 0
-    assert main(["strip", str(src), "-o", str(src / "clean")]) == 0  # again: its own output is skipped
+    assert (
+        main(["strip", str(src), "-o", str(src / "clean"), "--overwrite"]) == 0
+    )  # again: its own output is not walked
     assert not (src / "clean" / "clean").exists()
     assert sorted(p.name for p in (src / "clean").iterdir()) == ["day1", "day2"]
 

@@ -111,7 +111,7 @@ def test_fail_unprotected_exits_3_when_the_check_still_recognises_a_face(portrai
     assert main(args) == 0  # without the option the file is written and the exit is 0
     out = capsys.readouterr().out
     assert out.startswith("not protected (try strong)  ") and "photos not fully protected: try --strength strong" in out
-    assert main([*args, "--fail-unprotected"]) == 3
+    assert main([*args, "--fail-unprotected", "--overwrite"]) == 3
     captured = capsys.readouterr()
     assert "photoguard: 1 photo(s) not fully protected" in captured.err
     assert (tmp_path / "out" / "portrait.png").exists()
@@ -155,4 +155,4 @@ def test_verbose_is_accepted_anywhere_and_shows_stage_times(portrait, tmp_path, 
     assert main(["-v", *args] if where == "before" else [*args, "--verbose"]) == 0
     line = capsys.readouterr().out.splitlines()[0]
     assert "[load " in line and " cloak " in line and " s]" in line
-    assert main(args) == 0 and "[load " not in capsys.readouterr().out  # off again for the next run
+    assert main([*args, "--overwrite"]) == 0 and "[load " not in capsys.readouterr().out  # off again for the next run

@@ -354,3 +354,106 @@ def test_ctrl_c_waits_for_a_photo_written_without_its_row_and_not_past_the_grace
     seen = _interrupted_after_first(_Actors("ab", stuck="b"), grace=0.5)
     assert 0.5 <= time.monotonic() - start < 3  # b never answers: the grace ends the wait
     assert {row["actor"] for row in seen if not row["started"]} == {"a"}
+
+
+# --- the engine's own cluster, and one it cannot reach --------------------------------------------
+
+_PRIVATE_CLUSTER = """
+import json, os, sys
+from pathlib import Path
+from photoguard.distributed.cluster import connect
+
+
+def listening(pids):
+    # (pid, local address) of every listening TCP socket the processes in pids hold (/proc, Linux)
+    inodes = {}
+    for name in ("tcp", "tcp6"):
+        for line in Path("/proc/net", name).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":  # LISTEN
+                inodes[fields[9]] = fields[1].rsplit(":", 1)[0]
+    found = []
+    for pid in pids:
+        try:
+            links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        except OSError:
+            continue
+        found += [(pid, inodes[link[8:-1]]) for link in links if link.startswith("socket:[") and link[8:-1] in inodes]
+    return found
+
+
+def descendants(root):
+    parent = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parent[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, grew = {root}, True
+    while grew:
+        grown = tree | {pid for pid, ppid in parent.items() if ppid in tree}
+        grew, tree = grown != tree, grown
+    return tree
+
+
+with connect(num_cpus=1) as cluster:
+    import ray
+
+    assert cluster.started_here
+    ray.get(ray.remote(lambda: 1).remote())  # a worker process too
+    print(json.dumps(listening(descendants(os.getpid()))))
+"""
+
+#: 127.0.0.1 as /proc/net/tcp and tcp6 write it (IPv4, and IPv4-mapped IPv6).
+_LOOPBACK_HEX = {"0100007F", "0000000000000000FFFF00000100007F"}
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads listening sockets from Linux's /proc")
+@pytest.mark.slow
+def test_the_engines_own_cluster_listens_on_loopback_only_and_leaves_nothing(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    temp = Path(tempfile.mkdtemp(prefix="pg-", dir="/tmp"))  # short: Ray's socket paths fit 107 bytes
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_AUTH")}
+    env |= {"HOME": str(home), "TMPDIR": str(temp), "RAY_USAGE_STATS_ENABLED": "0", "OMP_NUM_THREADS": "1"}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _PRIVATE_CLUSTER], env=env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr
+        left = list(temp.iterdir())
+    finally:
+        shutil.rmtree(temp)
+    sockets = json.loads(done.stdout.strip().splitlines()[-1])
+    processes = {pid for pid, _ in sockets}
+    assert len(processes) >= 3, sockets  # the driver, the GCS, the raylet, the worker...
+    assert {address for _, address in sockets} <= _LOOPBACK_HEX, sockets
+    assert left == []  # Ray's session folder (logs, sockets) is gone
+    assert not (home / ".ray").exists()  # no token written to ~/.ray/auth_token
+
+
+def test_an_unreachable_cluster_is_one_clear_error_in_bounded_time(tmp_path):
+    Image.new("RGB", (32, 32)).save(tmp_path / "a.png")
+    cli = [str(BIN / "photoguard"), "protect", str(tmp_path / "a.png"), "-o", str(tmp_path / "out"), "--engine", "ray"]
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    done = subprocess.run([*cli, "--address", "127.0.0.1:1"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "photoguard: error: 127.0.0.1:1: cannot reach a Ray cluster there (Connection refused)"
+    ]
+    # A port that answers but is no Ray cluster: given up after --connect-timeout (Ray alone tries
+    # 20 times, up to ~41 s each).
+    with socket.socket() as server:
+        server.bind((LOOPBACK, 0))
+        server.listen(64)
+        address = f"{LOOPBACK}:{server.getsockname()[1]}"
+        start = time.monotonic()
+        done = subprocess.run(
+            [*cli, "--address", address, "--connect-timeout", "6"], env=env, capture_output=True, text=True, timeout=300
+        )
+        took = time.monotonic() - start
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == f"photoguard: error: {address}: no Ray cluster answered within 6 s"
+    assert took < 60, took  # the interpreter and Ray's import included
+    assert not (tmp_path / "out").exists()

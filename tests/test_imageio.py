@@ -17,7 +17,13 @@ import pytest
 from PIL import Image
 
 from photoguard import fileio, imageio
-from photoguard.errors import CorruptImageError, ImageError, ImageTooLargeError, UnsupportedImageError
+from photoguard.errors import (
+    CorruptImageError,
+    ImageError,
+    ImageTooLargeError,
+    OutputExistsError,
+    UnsupportedImageError,
+)
 from photoguard.imageio import atomic_write_bytes, open_image
 
 
@@ -58,9 +64,36 @@ def test_atomic_write_creates_folders_and_leaves_no_temp(tmp_path):
     dst = tmp_path / "a" / "b" / "out.bin"
     assert atomic_write_bytes(dst, b"hello") == dst
     assert dst.read_bytes() == b"hello"
-    atomic_write_bytes(dst, b"again", durable=False)
+    atomic_write_bytes(dst, b"again", durable=False, replace=True)
     assert dst.read_bytes() == b"again"
     assert _leftovers(dst.parent) == []
+
+
+def test_atomic_write_never_replaces_a_file_unless_told(tmp_path, monkeypatch):
+    dst = tmp_path / "IMG_1.jpg"
+    dst.write_bytes(b"another photo")
+    with pytest.raises(OutputExistsError) as caught:
+        atomic_write_bytes(dst, b"protected")
+    assert caught.value.path == str(dst) and dst.read_bytes() == b"another photo"
+    # The name taken between the early check and the write (another process): still refused.
+    monkeypatch.setattr(os.path, "lexists", lambda path: False)
+    with pytest.raises(OutputExistsError):
+        atomic_write_bytes(dst, b"protected")
+    assert dst.read_bytes() == b"another photo" and _leftovers(tmp_path) == []
+    # A file system without hard links: the check, then a rename.
+    monkeypatch.undo()
+    monkeypatch.setattr(os, "link", _raising(OSError(1, "Operation not permitted")))
+    with pytest.raises(OutputExistsError):
+        atomic_write_bytes(dst, b"protected")
+    assert atomic_write_bytes(tmp_path / "new.jpg", b"protected").read_bytes() == b"protected"
+    assert _leftovers(tmp_path) == []
+
+
+def _raising(exc: BaseException):
+    def fail(*args, **kwargs):
+        raise exc
+
+    return fail
 
 
 @pytest.mark.parametrize("failing", ["write", "fsync", "replace"])
@@ -76,7 +109,7 @@ def test_atomic_write_failure_keeps_old_file_and_removes_temp(tmp_path, monkeypa
     else:
         monkeypatch.setattr(os, failing, boom)
     with pytest.raises(OSError):
-        atomic_write_bytes(dst, b"new content")
+        atomic_write_bytes(dst, b"new content", replace=True)
     assert dst.read_bytes() == b"old"
     assert _leftovers(tmp_path) == []
 
@@ -116,7 +149,7 @@ def test_atomic_write_pieces_copies_spans_and_cleans_up_on_failure(tmp_path, mon
 
         monkeypatch.setattr(os, "copy_file_range", full_disk, raising=False)
         with pytest.raises(OSError):
-            fileio.atomic_write_pieces(tmp_path / "out.bin", pieces, source_fd=fh.fileno(), source=data)
+            fileio.atomic_write_pieces(tmp_path / "out.bin", pieces, source_fd=fh.fileno(), source=data, replace=True)
     assert dst.read_bytes() == fileio.join_pieces(data, pieces)  # the old output is untouched
     assert _leftovers(tmp_path) == []
 

@@ -55,6 +55,11 @@ class UsageError(PhotoguardError):
     """The caller asked for something that cannot work (bad option, bad path)."""
 
 
+class OutputExistsError(UsageError):
+    """The file to write exists, and replacing it was not asked for (``--overwrite``,
+    ``overwrite=True``, or naming that file as the output): nothing is written."""
+
+
 # --- models -----------------------------------------------------------------
 
 

@@ -60,6 +60,7 @@ def protect_many(
     verify: bool = True,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     on_outcome: Callable[[int, Outcome], None] | None = None,
+    overwrite: bool | None = None,
 ) -> list[Outcome]:
     """Cloak every face of several photos at once and (optionally) write them without metadata.
 
@@ -76,6 +77,8 @@ def protect_many(
         jpeg_quality, keep_icc, verify, max_pixels: as for :func:`~photoguard.protect`.
         on_outcome: called ``on_outcome(i, outcome)`` once per photo as soon as photo ``i`` is done
             (written, when it has an output) or has failed, before the next one is written.
+        overwrite: as for :func:`~photoguard.protect` (None: a file named as an output may be
+            replaced, a name made inside a folder never is).
 
     Returns:
         One entry per photo, in order: its :class:`ProtectResult` (``output_path`` set when
@@ -137,7 +140,9 @@ def protect_many(
             result = _finish(work, verify)
             target = outputs[i]
             if target is not None:
-                _write(target, work.loaded, data, result, jpeg_quality, keep_icc, None, taken=written)
+                _write(
+                    target, work.loaded, data, result, jpeg_quality, keep_icc, None, taken=written, overwrite=overwrite
+                )
             outcome = result
         except (PhotoguardError, OSError) as exc:
             outcome = exc

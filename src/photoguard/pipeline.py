@@ -219,6 +219,7 @@ def protect(
     verify: bool = True,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     progress: Progress | None = None,
+    overwrite: bool | None = None,
 ) -> ProtectResult:
     """Cloak every face in a photo and (optionally) write it without metadata.
 
@@ -237,8 +238,13 @@ def protect(
         jpeg_quality: quality of JPEG outputs (never below 90: low quality erodes the cloak).
         keep_icc: keep the input's ICC colour profile.
         verify: measure the held-out encoder's similarity after protection (about 0.1 s a face).
-        max_pixels: refuse larger images (decompression-bomb guard).
+        max_pixels: refuse photos with more pixels than this (default: the 100 MP limit,
+            :data:`~photoguard.imageio.DEFAULT_MAX_PIXELS`).
         progress: called with ``(fraction, stage)`` as the work advances.
+        overwrite: whether a file already at the path written may be replaced: None (default)
+            only when ``output`` names that file itself, never a name made inside a folder (a
+            ``photo.HEIC`` written as ``photo.jpg`` must not replace another ``photo.jpg``); True
+            always; False never.
 
     Returns:
         A :class:`ProtectResult`: ``result.verdict`` first, ``result.image`` the protected photo.
@@ -246,13 +252,14 @@ def protect(
     Raises:
         ImageError: the input cannot be read.
         UsageError: a bad option, or an output name whose suffix names another format.
+        OutputExistsError: the file to write exists and may not be replaced (see ``overwrite``).
         MetadataError: the written file would still hold identifying metadata (nothing is written).
     """
     loaded, data, result = _load_and_protect(
         source, output, strength, against, edit_strength, device, jpeg_quality, verify, max_pixels, progress
     )
     if output is not None:
-        _write(output, loaded, data, result, jpeg_quality, keep_icc, progress)
+        _write(output, loaded, data, result, jpeg_quality, keep_icc, progress, overwrite=overwrite)
     if progress is not None:
         progress(1.0, Stage("done"))
     return result
@@ -309,14 +316,18 @@ def _write(
     keep_icc: bool,
     progress: Progress | None,
     taken: set[Path] | None = None,
+    *,
+    overwrite: bool | None = None,
 ) -> None:
     """Encode, strip and atomically write ``result`` to ``output`` (sets its path, metadata, timings).
 
     Args:
         taken: files already written by the caller's batch: refused, and the new one is added.
+        overwrite: as for :func:`protect`.
 
     Raises:
         UsageError: the target is the input itself, or one in ``taken``.
+        OutputExistsError: the target exists and may not be replaced.
     """
     t0 = time.perf_counter()
     if progress is not None:
@@ -331,7 +342,8 @@ def _write(
                 f"{target}: already written by an earlier photo of this batch (give each photo its own name)"
             )
         taken.add(target.resolve())
-    result.output_path = atomic_write_bytes(target, encoded)
+    replace = overwrite if overwrite is not None else not _names_folder(output)
+    result.output_path = atomic_write_bytes(target, encoded, replace=replace)
     result.timings["write"] = time.perf_counter() - t0
     result.timings["total"] += result.timings["write"]
 

@@ -19,6 +19,7 @@ from photoguard.batch.paths import InputFile
 from photoguard.batch.records import DONE, NO_FACE, Job, Progress, Record
 from photoguard.batch.storage import Location
 from photoguard.errors import PhotoguardError
+from photoguard.fileio import refuse_hard_links, sibling_temp
 from photoguard.formats import output_format, output_name, suffix_format, wrong_name
 
 #: Photos whose faces a GPU cloaks in one batched pass (:func:`photoguard.protect_many`). On a CPU
@@ -149,7 +150,9 @@ class ProtectOperation(Operation):
         start = time.perf_counter()
         written: Location
         if job.is_local:
-            result, written = self._protect_file(cast(Path, job.src), cast(Path, job.dst), job.in_place, progress)
+            result, written = self._protect_file(
+                cast(Path, job.src), cast(Path, job.dst), job.in_place, progress, job.overwrite
+            )
         else:
             result, written = self._protect_through_storage(job, progress)
         return self._record(job, result, written, time.perf_counter() - start)
@@ -174,7 +177,8 @@ class ProtectOperation(Operation):
 
         start = time.perf_counter()
         sources = [cast(Path, job.src) for job in jobs]
-        targets = [_temp_sibling(src) if job.in_place else cast(Path, job.dst) for job, src in zip(jobs, sources)]
+        targets = [sibling_temp(src) if job.in_place else cast(Path, job.dst) for job, src in zip(jobs, sources)]
+        overwrite = all(job.overwrite for job in jobs)  # one run's jobs share it; mixed, the safe answer
 
         def finished(k: int, outcome: ProtectResult | PhotoguardError | OSError) -> None:
             if isinstance(outcome, (PhotoguardError, OSError)):
@@ -189,7 +193,7 @@ class ProtectOperation(Operation):
             done(k, record)
 
         try:
-            protect_many(sources, output=targets, on_outcome=finished, **self._library_options())
+            protect_many(sources, output=targets, on_outcome=finished, overwrite=overwrite, **self._library_options())
         finally:
             for job, target in zip(jobs, targets):
                 if job.in_place:
@@ -233,14 +237,15 @@ class ProtectOperation(Operation):
         return {name: getattr(self, name) for name in options}
 
     def _protect_file(
-        self, src: Path, dst: Path, in_place: bool, progress: Progress | None
+        self, src: Path, dst: Path, in_place: bool, progress: Progress | None, overwrite: bool = False
     ) -> tuple[ProtectResult, Path]:
-        """A local photo, written to ``dst`` (or over ``src``): ``(result, file written)``."""
+        """A local photo, written to ``dst`` (or over ``src``; a file at ``dst`` is replaced only
+        with ``overwrite``): ``(result, file written)``."""
         from photoguard.pipeline import protect
 
-        target = _temp_sibling(src) if in_place else dst
+        target = sibling_temp(src) if in_place else dst
         try:
-            result = protect(src, output=target, progress=progress, **self._library_options())
+            result = protect(src, output=target, progress=progress, overwrite=overwrite, **self._library_options())
             return result, _commit(result.output_path, src, in_place)
         finally:
             if in_place:
@@ -260,7 +265,7 @@ class ProtectOperation(Operation):
         target = next((p for p in (job.dst, *job.alternates) if suffix_format(p.name) == written), None)
         if target is None:
             raise PhotoguardError(f"written as {written}, which none of its planned names fits", path=str(job.dst))
-        storage.write_bytes(target, encoded)
+        storage.write_bytes(target, encoded, replace=job.overwrite)
         return result, target
 
 
@@ -279,7 +284,11 @@ class StripOperation(Operation):
         start = time.perf_counter()
         if isinstance(job.src, Path) and isinstance(job.dst, Path):
             report = strip_metadata(
-                job.src, None if job.in_place else job.dst, keep_icc=self.keep_icc, in_place=job.in_place
+                job.src,
+                None if job.in_place else job.dst,
+                keep_icc=self.keep_icc,
+                in_place=job.in_place,
+                overwrite=job.overwrite,
             )
         else:
             report = self._strip_through_storage(job)
@@ -300,17 +309,12 @@ class StripOperation(Operation):
         data = storage.read_bytes(job.src)
         stripped, report = strip_bytes(data, keep_icc=self.keep_icc, name=str(job.src))
         report.source, report.destination = str(job.src), str(job.dst)
-        storage.write_bytes(job.dst, stripped)
+        storage.write_bytes(job.dst, stripped, replace=job.overwrite)
         return report
 
 
 def _finite(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else round(float(value), 4)
-
-
-def _temp_sibling(src: Path) -> Path:
-    """A hidden name next to ``src`` with the same suffix (hidden files are never walked)."""
-    return src.with_name(f".{src.stem}.photoguard-{os.getpid()}{src.suffix}")
 
 
 def _commit(written: Path | None, src: Path, in_place: bool) -> Path:
@@ -326,6 +330,7 @@ def _commit_in_place(written: Path | None, src: Path) -> Path:
     (replacing the link would leave the real photo, GPS and all, as it was)."""
     if written is None:
         raise PhotoguardError("nothing was written", path=src)
+    refuse_hard_links(src)  # checked by the plan; again here, where a link made since would lose data
     real = src.resolve()
     os.chmod(written, real.stat().st_mode & 0o7777)  # keep the photo's permissions
     os.replace(written, real)

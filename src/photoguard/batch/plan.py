@@ -5,16 +5,17 @@ and the output folder may be URIs (:mod:`photoguard.batch.storage`), planned by 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
 
 from photoguard.batch import storage
-from photoguard.batch.operations import Operation, is_image_candidate
-from photoguard.batch.paths import InputFile, iter_inputs, plan_outputs
+from photoguard.batch.operations import Operation, ProtectOperation, is_image_candidate
+from photoguard.batch.paths import IN_PLACE_HINT, InputFile, iter_inputs, plan_outputs
 from photoguard.batch.records import Job
 from photoguard.batch.storage import Location, RemotePath
 from photoguard.errors import UsageError
+from photoguard.fileio import in_place_problem, refuse_overwrite, write_problem
 
 
 def _matches(item: InputFile, patterns: Sequence[str]) -> bool:
@@ -52,12 +53,20 @@ def plan(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     skip_existing: bool = False,
+    overwrite: bool = False,
 ) -> list[Job]:
     """Turn command-line paths into :class:`Job` s, mirroring folders below ``out``.
 
+    An output name that is taken (a file the run did not make: an earlier run's output, or another
+    photo, ``IMG_1.jpg`` beside ``IMG_1.HEIC``) is skipped with ``skip_existing``, replaced with
+    ``overwrite``, and otherwise refused before any work. A file with other hard links is not
+    rewritten ``in_place`` (its ``error``: :func:`photoguard.fileio.in_place_problem`).
+
     Raises:
         UsageError: neither or both of ``out`` and ``in_place``; two inputs would be written to the
-            same file; an output would overwrite an input; nothing matched; ``in_place`` with a URI.
+            same file; an output would overwrite an input; outputs exist (neither ``skip_existing``
+            nor ``overwrite``); a local output folder cannot be written; nothing matched;
+            ``in_place`` with a URI.
     """
     inputs = [storage.location(p) for p in paths]
     out_at = None if out is None else storage.location(out)
@@ -65,6 +74,8 @@ def plan(
         raise UsageError("give exactly one of -o OUT (write copies) or --in-place (modify the inputs)")
     if in_place and skip_existing:
         raise UsageError("--skip-existing needs -o OUT: in place, a protected photo cannot be told from the original")
+    if skip_existing and overwrite:
+        raise UsageError("give one of --skip-existing (keep outputs that exist) or --overwrite (replace them)")
     if in_place and any(isinstance(p, RemotePath) for p in inputs):
         raise UsageError("--in-place works on local files only: give -o OUT for URIs")
     if out_at is not None and _is_file(out_at):
@@ -84,16 +95,75 @@ def plan(
             for (item, (_, alts)), (_, dst) in zip(renamed, mirrored)
         ]
     jobs = []
+    taken: list[Location] = []
+    is_file = _file_test(out_at)
     for item, dst, alts in pairs:
         skip = error = None
+        existing = [p for p in (dst, *alts) if str(p) != str(item.path) and not in_place and is_file(p)]
         if item.from_folder and not is_image_candidate(item.path):
             skip = "not a supported image"
-        elif skip_existing and any(storage.is_file(p) for p in (dst, *alts)):
+        elif skip_existing and existing:
             skip = "output exists"
         elif in_place:
-            error = op.check_in_place(item.path)
-        jobs.append(Job(item.path, dst, alts, skip, error, in_place))
+            error = in_place_problem(item.path) if isinstance(item.path, Path) else None
+            error = error or op.check_in_place(item.path)
+        elif existing and not overwrite:
+            taken.append(existing[0])
+        jobs.append(Job(item.path, dst, alts, skip, error, in_place, overwrite))
+    if taken:
+        raise UsageError(_taken(taken))
+    _check_writable(jobs)
     return jobs
+
+
+def plan_file(
+    source: Path, target: Path, op: ProtectOperation, *, skip_existing: bool = False, overwrite: bool = False
+) -> Job:
+    """The job for one photo written to the file the user named (``protect a.jpg -o b.jpg``): that
+    name may be replaced (it was named), the other name it may take (``b.heic`` for a face-free
+    HEIC, not named) only with ``overwrite``.
+
+    Raises:
+        UsageError: ``target`` is the input, its suffix does not fit the format written, the other
+            name exists (neither ``skip_existing`` nor ``overwrite``), or its folder cannot be written.
+    """
+    refuse_overwrite(target, source, hint=IN_PLACE_HINT)
+    rel, alts = op.output_for_file(source, target)
+    others = [p for p in alts if p.is_file() and p.resolve() != source.resolve()]
+    skip = "output exists" if skip_existing and (rel.is_file() or others) else None
+    if skip is None and others and not overwrite:
+        raise UsageError(_taken(others))
+    job = Job(source, rel, alts, skip, overwrite=True)
+    _check_writable([job])
+    return job
+
+
+def _file_test(out: Location | None) -> Callable[[Location], bool]:
+    """Whether an output exists: a local file is asked, an object store's output prefix is listed
+    once (one request per photo would cost minutes on a large shoot)."""
+    if not isinstance(out, RemotePath):
+        return storage.is_file
+    found = {str(p) for p in storage.walk(out)}
+    return lambda path: str(path) in found
+
+
+def _taken(taken: Sequence[Location]) -> str:
+    """The usage error for outputs whose names are taken."""
+    which = f"{taken[0]} exists" if len(taken) == 1 else f"{len(taken)} outputs exist (first {taken[0]})"
+    return (
+        f"{which} and would be replaced: add --skip-existing to keep what is there, or --overwrite "
+        "to replace it (nothing was written)"
+    )
+
+
+def _check_writable(jobs: Sequence[Job]) -> None:
+    """Refuse, before any work, a local output folder that cannot be written (read-only, no
+    permission): found out after cloaking, every photo of the run would be lost work."""
+    folders = dict.fromkeys(job.dst.parent for job in jobs if job.skip is None and isinstance(job.dst, Path))
+    for folder in folders:
+        problem = write_problem(folder)
+        if problem is not None:
+            raise UsageError(f"{problem}; nothing was done")
 
 
 def _is_file(out: Location) -> bool:

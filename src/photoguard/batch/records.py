@@ -3,8 +3,9 @@ and the :class:`Status` a file ends in."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ class Job:
         skip: why the file is not processed (``"output exists"``), or None.
         error: a failure known before running (reported as ``failed``), or None.
         in_place: replace ``src`` with the result.
+        overwrite: the output may replace a file already there (the user named that file, or
+            said ``--overwrite``); otherwise a taken name fails the write and nothing is replaced.
     """
 
     src: Location
@@ -52,6 +55,7 @@ class Job:
     skip: str | None = None
     error: str | None = None
     in_place: bool = False
+    overwrite: bool = False
 
     @property
     def is_local(self) -> bool:
@@ -107,6 +111,20 @@ class Record:
     def fully_protected(self) -> bool:
         """True unless a face of this photo is not verified protected (no face counts as safe)."""
         return self.verdict in (None, Verdict.PROTECTED, Verdict.NO_FACE)
+
+
+def record_to_json(record: Record) -> str:
+    """One record as one line of ASCII JSON (a Ray row, a journal line): a file name that is not
+    UTF-8 keeps its ``\\udcXX`` escapes, which :func:`record_from_json` turns back into the same name."""
+    return json.dumps(asdict(record))
+
+
+def record_from_json(text: str) -> Record:
+    row = json.loads(text)
+    row["status"] = Status(row["status"])
+    if row.get("verdict") is not None:
+        row["verdict"] = Verdict(row["verdict"])
+    return Record(**row)
 
 
 def not_started(job: Job) -> Record:

@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -16,6 +16,7 @@ from photoguard.batch import storage
 from photoguard.batch.records import DONE, NO_FACE, SKIPPED, Record
 from photoguard.batch.storage import Location, RemotePath
 from photoguard.errors import PhotoguardError, ReportError, UsageError
+from photoguard.text import csv_cell, json_text
 
 #: The report formats, by file extension (Parquet needs pyarrow, which the ``ray`` extra installs).
 REPORT_SUFFIXES = (".json", ".csv", ".parquet")
@@ -42,17 +43,19 @@ CSV_FIELDS = (
 
 
 def _csv_row(r: Record) -> dict[str, Any]:
+    """One CSV row; every text cell through :func:`photoguard.text.csv_cell` (no control character,
+    never a formula: a file named ``=HYPERLINK(...).jpg`` is text in a spreadsheet)."""
     checked = [v for v in r.verification if v.get("after") is not None]
 
     def joined(key: str) -> str:
         return ";".join(f"{v[key]:.4f}" for v in checked)
 
     return {
-        "path": r.path,
-        "output": r.output or "",
+        "path": csv_cell(r.path),
+        "output": csv_cell(r.output or ""),
         "status": r.status,
         "verdict": r.verdict or "",
-        "headline": r.headline or "",
+        "headline": csv_cell(r.headline or ""),
         "faces": "" if r.faces is None else r.faces,
         "faces_protected": "" if r.faces_protected is None else r.faces_protected,
         "verification_encoder": checked[0]["encoder"] if checked else "",
@@ -63,8 +66,8 @@ def _csv_row(r: Record) -> dict[str, Any]:
         "psnr": "" if r.psnr is None else f"{r.psnr:.2f}",
         "face_psnr": "" if r.face_psnr is None else f"{r.face_psnr:.2f}",
         "seconds": f"{r.seconds:.2f}",
-        "message": r.message,
-        "error": r.error or "",
+        "message": csv_cell(r.message),
+        "error": csv_cell(r.error or ""),
     }
 
 
@@ -76,8 +79,8 @@ def _parquet_row(r: Record) -> dict[str, Any]:
     """The JSON row with its nested fields (per-face checks, strip details) as JSON text: one
     column type for every file, so the report reads as one table (pandas, DuckDB, Ray Data)."""
     row = _json_row(r)
-    row["verification"] = json.dumps(row["verification"], ensure_ascii=False)
-    row["detail"] = json.dumps(row["detail"], ensure_ascii=False) if "detail" in row else None
+    row["verification"] = json_text(row["verification"], indent=None)
+    row["detail"] = json_text(row["detail"], indent=None) if "detail" in row else None
     return row
 
 
@@ -134,14 +137,20 @@ def _earlier_rows(path: Location, kind: str) -> dict[str, dict[str, Any]]:
 
 
 def write_report(
-    path: str | os.PathLike | RemotePath, records: Sequence[Record], *, keep_earlier: bool = True
+    path: str | os.PathLike | RemotePath,
+    records: Sequence[Record],
+    *,
+    keep_earlier: bool = True,
+    earlier: Mapping[str, Record] | None = None,
 ) -> Location:
     """Write one record per file as ``.json`` (a list of objects), ``.csv`` or ``.parquet`` (one row each).
 
     Per-face scores in CSV are ``;``-separated in face order; in Parquet the per-face checks and
     the strip details are JSON text columns. The file is written atomically.
-    With ``keep_earlier``, a file skipped because its output exists keeps its row from the report
-    already at ``path`` (a resumed run's report describes the whole shoot, not "skipped").
+    With ``keep_earlier``, a file skipped because its output exists keeps its record from
+    ``earlier`` (what a killed run left in the report's journal, :mod:`photoguard.batch.journal`),
+    else its row from the report already at ``path`` (a resumed run's report describes the whole
+    shoot, not "skipped").
     """
     from photoguard.imageio import atomic_write_bytes
 
@@ -152,14 +161,16 @@ def write_report(
     row_of = {".json": _json_row, ".csv": _csv_row, ".parquet": _parquet_row}[kind]
     rows = [row_of(r) for r in records]
     if keep_earlier and any(r.status == SKIPPED for r in records):
-        earlier = _earlier_rows(path, kind)
-        rows = [earlier.get(r.path, row) if r.status == SKIPPED else row for r, row in zip(records, rows)]
-    # A file name that is not UTF-8 holds surrogates (surrogateescape): written as \\udcXX escapes,
-    # which json.loads turns back into the same name, instead of failing after the whole batch.
+        journal, written = earlier or {}, _earlier_rows(path, kind)
+        for i, r in enumerate(records):
+            if r.status == SKIPPED:
+                rows[i] = row_of(journal[r.path]) if r.path in journal else written.get(rows[i]["path"], rows[i])
+    # A file name that is not UTF-8 holds surrogates (surrogateescape): written as \\udcXX escapes
+    # (photoguard.text.json_text), instead of failing after the whole batch.
     if kind == ".parquet":
         data = _parquet_bytes(rows)
     elif kind == ".json":
-        data = (json.dumps(rows, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
+        data = (json_text(rows) + "\n").encode("utf-8")
     else:
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n", extrasaction="ignore")
@@ -168,9 +179,9 @@ def write_report(
         data = buf.getvalue().encode("utf-8", "backslashreplace")
     try:
         if isinstance(path, RemotePath):
-            storage.write_bytes(path, data)
+            storage.write_bytes(path, data, replace=True)
             return path
-        return atomic_write_bytes(path, data)
+        return atomic_write_bytes(path, data, replace=True)  # the report the user named (rows kept: keep_earlier)
     except OSError as exc:
         raise ReportError(f"cannot write the report ({exc.strerror or exc})", path=str(path)) from None
     except PhotoguardError as exc:  # a store that cannot be opened (scheme, credentials): the summary still comes

@@ -13,11 +13,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from photoguard.batch.operations import Operation
 from photoguard.batch.records import FAILED, INTERRUPTED, SKIPPED, Job, Outcome, Progress, Record, not_started
+from photoguard.batch.storage import modified
 from photoguard.errors import PhotoguardError, UsageError, about
+from photoguard.fileio import remove_stale_temporaries
 
 
 def _pre_record(job: Job) -> Record:
@@ -30,7 +34,10 @@ def _pre_record(job: Job) -> Record:
 def settle_planned(jobs: Sequence[Job], notify: Callable[[Record], None]) -> tuple[dict[int, Record], list[int]]:
     """``(records, todo)``: the records of the jobs the plan already decided (skipped, or failed
     before running), each passed to ``notify``, and the indices of the jobs left to run. Both
-    engines start from this."""
+    engines start from this; it first removes what killed runs left in the local folders this run
+    writes to (:func:`photoguard.fileio.remove_stale_temporaries`: temporaries of processes of this
+    machine that no longer exist)."""
+    remove_stale_temporaries(job.dst.parent for job in jobs if isinstance(job.dst, Path))
     records: dict[int, Record] = {}
     todo = []
     for i, job in enumerate(jobs):
@@ -92,8 +99,9 @@ def run_group(
             on_record(k, records[k])
 
     together = [k for k, job in enumerate(jobs) if op.batches and op.can_batch(job)]
+    retry = list(jobs)
     if len(together) > 1:
-        start = time.perf_counter()
+        start, started = time.perf_counter(), time.time()
         failed = False
         try:
             op.run_batch([jobs[k] for k in together], lambda j, result: done(together[j], result, start))
@@ -101,10 +109,22 @@ def run_group(
             failed = True
         if failed:  # outside the except block: its traceback no longer holds the batch's tensors
             _release_accelerator_memory()
-    for k, job in enumerate(jobs):
+            # A photo the failed batch wrote before it stopped is this run's own file: its retry may
+            # replace it (the plan refused every output that existed before the run).
+            retry = [replace(job, overwrite=True) if written_since(job, started) else job for job in jobs]
+    for k, job in enumerate(retry):
         if k not in records:
             done(k, run_one(op, job), time.perf_counter())
     return [records[k] for k in range(len(jobs))]
+
+
+def written_since(job: Job, started: float) -> bool:
+    """Whether ``job``'s output (or an alternate name) was written after ``started`` (epoch seconds)."""
+    for path in (job.dst, *job.alternates):
+        written = modified(path)  # a local file, or an object through pyarrow.fs
+        if written is not None and written >= started - 1.0:  # filesystems with coarse timestamps
+            return True
+    return False
 
 
 def _release_accelerator_memory() -> None:
@@ -305,6 +325,29 @@ def _relay(progress: Any, jobs, records, on_progress) -> None:
             on_progress(jobs[index], fraction, stage)
 
 
+def _start_resource_tracker_quietly() -> None:
+    """Start multiprocessing's resource tracker (once per process) with its standard error on the
+    null device. With spawned workers the pool's locks are named semaphores, and the tracker is
+    what unlinks them when this process dies without doing so (SIGKILL); it then warns "There
+    appear to be 13 leaked semaphore objects to clean up at shutdown" about the very semaphores it
+    is cleaning up, a line that reads like a fault to a person after a kill. It still cleans them;
+    only that line (and any other output of the tracker) is gone. A tracker already running (an
+    earlier pool, the caller's own) is left as it is."""
+    if os.name != "posix":
+        return
+    from multiprocessing import resource_tracker
+
+    sys.stderr.flush()
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)  # the tracker inherits descriptor 2 as it is now
+        resource_tracker.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
 def _run_pool(jobs, todo, op, records, workers, notify, on_progress=None) -> bool:
     # Fork is cheap (metadata-only jobs start in milliseconds) but unsafe once torch has started
     # its threads; protect jobs, or any process that imported torch, spawn fresh workers.
@@ -313,6 +356,8 @@ def _run_pool(jobs, todo, op, records, workers, notify, on_progress=None) -> boo
     forkable = not op.uses_torch and not remote and "torch" not in sys.modules
     forkable = forkable and "fork" in multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if forkable else "spawn")
+    if not forkable:
+        _start_resource_tracker_quietly()
     stop = ctx.Event()
     progress = ctx.Queue() if on_progress is not None else None
     threads = worker_threads(workers)

@@ -172,18 +172,21 @@ def read_bytes(path: Location, limit: int | None = None) -> bytes:
         raise UnsupportedImageError(f"cannot read ({_first_line(exc)})", path=str(path)) from None
 
 
-def write_bytes(path: Location, data: bytes) -> None:
+def write_bytes(path: Location, data: bytes, *, replace: bool = False) -> None:
     """Write ``data`` to ``path`` so that no reader ever sees part of it: a local file or a
     ``file://`` one through a hidden temp name and a rename; an object on an object store (S3,
-    GCS) is created only when its upload completes.
+    GCS) is created only when its upload completes. A local file already there is replaced only
+    with ``replace`` (:func:`photoguard.fileio.atomic_write_bytes`); an object store cannot refuse
+    atomically, so there the plan's check (:func:`photoguard.batch.plan`) is the guard.
 
     Raises:
+        OutputExistsError: a local file is there and ``replace`` is False.
         OSError: it cannot be written (the batch turns that into a ``failed`` record).
     """
     from photoguard.fileio import atomic_write_bytes
 
     if isinstance(path, Path):
-        atomic_write_bytes(path, data, durable=False)
+        atomic_write_bytes(path, data, durable=False, replace=replace)
         return
     import pyarrow.fs as pafs
 

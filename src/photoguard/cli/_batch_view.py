@@ -27,6 +27,7 @@ from photoguard.batch import (
     run,
     write_report,
 )
+from photoguard.batch.journal import Journals
 from photoguard.cli._text import printable
 from photoguard.errors import BatchFailedError, NotProtectedError, ReportError
 from photoguard.types import Verdict
@@ -179,23 +180,32 @@ def execute(
     lines: bool = True,
     engine: Engine | None = None,
 ) -> Outcome:
-    """Run the batch with a view, write the reports (each of ``report``), print the summary; then
-    call :func:`finish`. ``engine`` runs it instead of the local engine (``workers`` is then unused)."""
+    """Run the batch with a view, write the reports (each of ``report``, with a journal beside it
+    while the run goes: :mod:`photoguard.batch.journal`), print the summary; then call :func:`finish`.
+    ``engine`` runs it instead of the local engine (``workers`` is then unused)."""
     total = sum(1 for j in jobs if j.skip is None and j.error is None)
-    with BatchView(op, total, quiet=quiet, lines=lines) as view:
-        if engine is not None:
-            outcome = engine(jobs, op, on_record=view.record)
-        else:
-            outcome = run(
-                jobs, op, workers=workers, on_start=view.start, on_record=view.record, on_progress=view.progress
-            )
     unwritten = []
-    for path in report:
-        try:
-            write_report(path, outcome.records)
-        except ReportError as exc:  # the summary still comes, then the exit status says so
-            typer.echo(printable(f"photoguard: error: {exc}"), err=True)
-            unwritten.append(str(path))
+    with Journals(report) as journals:
+        with BatchView(op, total, quiet=quiet, lines=lines) as view:
+
+            def on_record(record: Record) -> None:
+                journals.add(record)  # first: a record on screen is a record on disk
+                view.record(record)
+
+            if engine is not None:
+                outcome = engine(jobs, op, on_record=on_record)
+            else:
+                outcome = run(
+                    jobs, op, workers=workers, on_start=view.start, on_record=on_record, on_progress=view.progress
+                )
+        for path in report:
+            try:
+                write_report(path, outcome.records, earlier=journals.earlier(path))
+            except ReportError as exc:  # the summary still comes, then the exit status says so
+                typer.echo(printable(f"photoguard: error: {exc}"), err=True)
+                unwritten.append(str(path))
+                continue
+            journals.finish(path)
     if lines:
         typer.echo("\n".join(printable(line) for line in summary(outcome, op).splitlines()))
     if unwritten:
@@ -225,15 +235,20 @@ def finish(outcome: Outcome, op: Operation, *, fail_unprotected: bool = False, i
         )
         raise KeyboardInterrupt
     if outcome.failed:
-        ok = outcome.count(DONE) + outcome.count(NO_FACE)
-        raise BatchFailedError(
-            f"{outcome.failed} of {outcome.failed + ok} file(s) failed; the others were {op.finished}"
-        )
+        raise BatchFailedError(failed_line(outcome, op))
     unsafe = [r for r in outcome.records if r.status in (DONE, NO_FACE) and not r.fully_protected]
     if fail_unprotected and unsafe:
         raise NotProtectedError(
             f"{len(unsafe)} photo(s) not fully protected, first {unsafe[0].path}: {unsafe[0].headline}"
         )
+
+
+def failed_line(outcome: Outcome, op: Operation) -> str:
+    """``2 of 5 file(s) failed; the other 3 were written``, or ``...; nothing was written`` when
+    none was (every photo failed: a mistyped path, an unreadable file), in the words of what happened."""
+    ok = outcome.count(DONE) + outcome.count(NO_FACE)
+    done = f"the other {ok} were {op.finished}" if ok else f"nothing was {op.finished}"
+    return f"{outcome.failed} of {outcome.failed + ok} file(s) failed; {done}"
 
 
 def verdict_line(outcome: Outcome) -> str | None:

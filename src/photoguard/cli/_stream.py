@@ -40,5 +40,5 @@ def write_photo(out: Path | None, data: bytes) -> str:
     from photoguard.fileio import atomic_write_bytes
 
     assert out is not None
-    atomic_write_bytes(out, data)
+    atomic_write_bytes(out, data, replace=True)  # the file the user named with -o
     return str(out)

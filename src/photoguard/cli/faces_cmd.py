@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
 from photoguard.cli import app
 from photoguard.errors import PhotoguardError
+from photoguard.text import json_text
 
 
 @app.command("detect")
@@ -45,7 +45,7 @@ def detect(
                     for f in faces
                 ],
             }
-            typer.echo(json.dumps(record))
+            typer.echo(json_text(record, indent=None))
             continue
         width, height = image.size
         typer.echo(f"{path}: {width}x{height}, {len(faces)} face(s)")

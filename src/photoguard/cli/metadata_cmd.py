@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import json
 from pathlib import Path
 
 import typer
@@ -15,6 +14,7 @@ from photoguard.errors import BatchFailedError, PhotoguardError, UnsupportedImag
 from photoguard.fileio import read_error, read_regular
 from photoguard.metadata import MetadataReport, inspect_metadata
 from photoguard.metadata.registry import HEAD_BYTES, detect
+from photoguard.text import json_text
 
 
 def _fail(path: Path | str, exc: Exception) -> None:
@@ -44,7 +44,7 @@ def inspect_cmd(
         stdin = inspect_metadata(sys.stdin.buffer.read())
         stdin.path = "-"
         if as_json:
-            typer.echo(json.dumps([{**stdin.to_dict(), "status": "done"}], indent=2, ensure_ascii=False))
+            typer.echo(json_text([{**stdin.to_dict(), "status": "done"}]))
         else:
             _show("-", stdin)
         return
@@ -77,7 +77,7 @@ def inspect_cmd(
             continue
         _show(str(item.path), report)
     if as_json:
-        typer.echo(json.dumps(reports, indent=2, ensure_ascii=False))
+        typer.echo(json_text(reports))
     if failed:
         # An exception, not typer.Exit: main() runs typer with standalone_mode=False, which
         # returns (and main() drops) the code of typer.Exit.
@@ -114,6 +114,11 @@ def strip_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of strip reports."),
     skip_existing: bool = typer.Option(
         False, "--skip-existing", help="Skip files whose output already exists: resumes an interrupted run."
+    ),
+    overwrite: bool = typer.Option(
+        False,
+        "--overwrite",
+        help="Replace output files that already exist (without it, a taken name stops the run before any work).",
     ),
     include: list[str] = typer.Option(
         [],
@@ -163,6 +168,7 @@ def strip_cmd(
         include=include,
         exclude=exclude,
         skip_existing=skip_existing,
+        overwrite=overwrite,
     )
     if dry_run:
         show_plan(planned, op)
@@ -176,7 +182,7 @@ def strip_cmd(
             else {"path": r.path, "status": r.status, "error": r.error, "message": r.message}
             for r in outcome.records
         ]
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        typer.echo(json_text(rows))
     finish(outcome, op, in_place=in_place)
 
 
@@ -190,7 +196,7 @@ def _strip_stream(out: Path | None, *, keep_icc: bool, as_json: bool) -> None:
     where = write_photo(out, clean)
     removed = ", ".join(a.what for a in report.removed)
     line = (
-        json.dumps(report.to_dict(), ensure_ascii=False)
+        json_text(report.to_dict(), indent=None)
         if as_json
         else (f"stripped  - -> {where}: {'removed ' + removed if removed else 'nothing to remove'}")
     )

@@ -10,6 +10,7 @@ import typer
 
 from photoguard.cli import app
 from photoguard.config import DEFAULT_PRESET, PRESETS
+from photoguard.distributed.cluster import CONNECT_TIMEOUT_S
 from photoguard.edits.config import AGAINST, DEFAULT_EDIT_STRENGTH, EDIT_PRESETS
 from photoguard.errors import UsageError
 
@@ -119,6 +120,11 @@ def protect_cmd(
     skip_existing: bool = typer.Option(
         False, "--skip-existing", help="Skip photos whose output already exists: resumes an interrupted run."
     ),
+    overwrite: bool = typer.Option(
+        False,
+        "--overwrite",
+        help="Replace output files that already exist (without it, a taken name stops the run before any work).",
+    ),
     include: list[str] = typer.Option(
         [],
         "--include",
@@ -146,6 +152,13 @@ def protect_cmd(
         "--address",
         metavar="ADDR",
         help="With --engine ray: the cluster's head (host:port, ray://host:10001, or auto); default a private local cluster. Every node must see the photos and OUT at the same path, or give them as URIs (s3://...).",
+    ),
+    connect_timeout: float = typer.Option(
+        CONNECT_TIMEOUT_S,
+        "--connect-timeout",
+        min=1,
+        metavar="SECONDS",
+        help="With --engine ray --address: how long to wait for the cluster before giving up.",
     ),
     num_cpus: int | None = typer.Option(
         None,
@@ -186,16 +199,15 @@ def protect_cmd(
     ),
 ) -> None:
     """Cloak every face in photos and folders (see the help text above)."""
-    from photoguard.batch import Job, ProtectOperation, check_report_path, plan
-    from photoguard.batch.paths import IN_PLACE_HINT
+    from photoguard.batch import ProtectOperation, check_report_path, plan
+    from photoguard.batch.plan import plan_file
     from photoguard.batch.storage import location
     from photoguard.cli._batch_view import dry_run as show_plan
     from photoguard.cli._batch_view import execute, finish
-    from photoguard.fileio import refuse_overwrite
 
     for path in report:
         check_report_path(path)
-    run_elsewhere = _engine(engine, address, num_cpus, num_gpus, jobs)
+    run_elsewhere = _engine(engine, address, num_cpus, num_gpus, jobs, connect_timeout)
     if device is Device.cuda and engine is EngineName.ray and num_gpus is None:
         raise UsageError("with --engine ray, --num-gpus G runs the cloak on G GPUs (CPU actors use the CPU)")
     if device is Device.cuda and engine is EngineName.local:
@@ -221,11 +233,7 @@ def protect_cmd(
     )
     target = _single_file_target(inputs, out_at) if not in_place else None
     if target is not None:
-        source = Path(paths[0])
-        refuse_overwrite(target, source, hint=IN_PLACE_HINT)
-        rel, alts = op.output_for_file(source, target)
-        skip = "output exists" if skip_existing and any(p.is_file() for p in (rel, *alts)) else None
-        planned = [Job(source, rel, alts, skip)]
+        planned = [plan_file(Path(paths[0]), target, op, skip_existing=skip_existing, overwrite=overwrite)]
     else:
         planned = plan(
             inputs,
@@ -236,6 +244,7 @@ def protect_cmd(
             include=include,
             exclude=exclude,
             skip_existing=skip_existing,
+            overwrite=overwrite,
         )
     if dry_run:
         show_plan(planned, op)
@@ -248,7 +257,14 @@ def protect_cmd(
     )
 
 
-def _engine(engine: EngineName, address: str | None, num_cpus: int | None, num_gpus: int | None, jobs: int):
+def _engine(
+    engine: EngineName,
+    address: str | None,
+    num_cpus: int | None,
+    num_gpus: int | None,
+    jobs: int,
+    connect_timeout: float = CONNECT_TIMEOUT_S,
+):
     """The Ray engine bound to its options, or None for the local one.
 
     Raises:
@@ -268,7 +284,7 @@ def _engine(engine: EngineName, address: str | None, num_cpus: int | None, num_g
     from photoguard.distributed.engine import run_ray
 
     import_ray()  # fail now when Ray is missing, before the plan
-    return partial(run_ray, address=address, num_cpus=num_cpus, num_gpus=num_gpus)
+    return partial(run_ray, address=address, num_cpus=num_cpus, num_gpus=num_gpus, connect_timeout=connect_timeout)
 
 
 def _protect_stream(

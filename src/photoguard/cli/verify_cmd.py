@@ -8,7 +8,6 @@ still in the protected file.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from photoguard.channels import VERIFY_CHANNEL
 from photoguard.cli import app
 from photoguard.errors import ImageError, ModelError, PhotoguardError
 from photoguard.metadata.findings import Finding
+from photoguard.text import json_text
 
 
 @dataclass
@@ -165,6 +165,6 @@ def verify_cmd(
             for s in face["scores"]:
                 s["recognised_as_written"] = None if s["as_written"] is None else s["as_written"] >= s["threshold"]
                 s["recognised_after_jpeg"] = None if s["recompressed"] is None else s["recompressed"] >= s["threshold"]
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        typer.echo(json_text(data))
     else:
         _print_text(report)

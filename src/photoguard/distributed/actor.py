@@ -1,22 +1,20 @@
 """The Ray Data actor that runs a batch :class:`~photoguard.batch.Operation` on its share of the jobs,
-and how a job and a record travel as rows (one JSON string each: Arrow needs one schema, a record's
-per-face checks and strip details vary from file to file)."""
+and how a job travels as a row (one JSON string, as a record does: :func:`~photoguard.batch.records.record_to_json`;
+Arrow needs one schema, a record's per-face checks and strip details vary from file to file)."""
 
 from __future__ import annotations
 
 import json
 import os
 import uuid
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 
 from photoguard.batch.operations import Operation
-from photoguard.batch.records import Job, Record, Status, not_started
+from photoguard.batch.records import Job, not_started, record_to_json
 from photoguard.batch.runner import run_group
 from photoguard.batch.storage import location
-from photoguard.types import Verdict
 
 
 def job_to_json(job: Job) -> str:
@@ -28,6 +26,7 @@ def job_to_json(job: Job) -> str:
             "dst": str(job.dst),
             "alternates": [str(p) for p in job.alternates],
             "in_place": job.in_place,
+            "overwrite": job.overwrite,
         }
     )
 
@@ -35,19 +34,7 @@ def job_to_json(job: Job) -> str:
 def job_from_json(text: str) -> Job:
     row = json.loads(text)
     src, dst, alternates = location(row["src"]), location(row["dst"]), tuple(location(p) for p in row["alternates"])
-    return Job(src, dst, alternates, in_place=row["in_place"])
-
-
-def record_to_json(record: Record) -> str:
-    return json.dumps(asdict(record))
-
-
-def record_from_json(text: str) -> Record:
-    row = json.loads(text)
-    row["status"] = Status(row["status"])
-    if row.get("verdict") is not None:
-        row["verdict"] = Verdict(row["verdict"])
-    return Record(**row)
+    return Job(src, dst, alternates, in_place=row["in_place"], overwrite=row["overwrite"])
 
 
 class OperationActor:

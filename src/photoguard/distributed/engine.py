@@ -23,11 +23,10 @@ from typing import Any
 import numpy as np
 
 from photoguard.batch.operations import GPU_BATCH, Operation
-from photoguard.batch.records import FAILED, INTERRUPTED, Job, Outcome, Record
-from photoguard.batch.runner import check_batch, settle_planned, sigterm_stops
-from photoguard.batch.storage import modified
-from photoguard.distributed.actor import OperationActor, job_to_json, record_from_json
-from photoguard.distributed.cluster import Cluster, connect, import_ray
+from photoguard.batch.records import FAILED, INTERRUPTED, Job, Outcome, Record, record_from_json
+from photoguard.batch.runner import check_batch, settle_planned, sigterm_stops, written_since
+from photoguard.distributed.actor import OperationActor, job_to_json
+from photoguard.distributed.cluster import CONNECT_TIMEOUT_S, Cluster, connect, import_ray
 from photoguard.errors import UsageError
 
 
@@ -61,6 +60,7 @@ def run_ray(
     num_gpus: int | None = None,
     on_record: Callable[[Record], None] | None = None,
     batch: int | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT_S,
 ) -> Outcome:
     """Run ``op`` over ``jobs`` on Ray actors; ``on_record`` is called once per file as it finishes.
 
@@ -75,6 +75,8 @@ def run_ray(
         batch: photos an actor runs together (:func:`~photoguard.batch.runner.run_group`: their
             faces cloaked in one pass); default :data:`~photoguard.batch.operations.GPU_BATCH` on
             GPU actors, 1 on CPU actors.
+        connect_timeout: seconds to wait for the cluster at ``address`` (an unreachable one is a
+            :class:`~photoguard.errors.UsageError`, before any photo is run).
 
     Returns:
         The same :class:`~photoguard.batch.Outcome` as :func:`photoguard.batch.run`: one record per
@@ -93,7 +95,10 @@ def run_ray(
     if todo:
         import_ray()
         try:
-            with sigterm_stops(), connect(address, num_cpus=num_cpus if address is None else None) as cluster:
+            with (
+                sigterm_stops(),
+                connect(address, num_cpus=num_cpus if address is None else None, timeout=connect_timeout) as cluster,
+            ):
                 actors, on_gpu = actor_plan(cluster, op, num_cpus=num_cpus, num_gpus=num_gpus)
                 pool = min(actors, len(todo))
                 size = batch if batch is not None else (GPU_BATCH if on_gpu and op.batches else 1)
@@ -102,7 +107,7 @@ def run_ray(
                 dataset = _pipeline(jobs, todo, op, actors=pool, on_gpu=on_gpu, batch=size, stop_name=switch.name)
                 for row in _rows(
                     dataset,
-                    lambda: any(_written_since(jobs[i], started) for i in todo if i not in records),
+                    lambda: any(written_since(jobs[i], started) for i in todo if i not in records),
                     stop=switch.flip,
                     actors=pool,
                 ):
@@ -127,15 +132,6 @@ def run_ray(
                 records[i] = Record(path=src, output=None, status=INTERRUPTED, message="interrupted before it was done")
             notify(records[i])
     return Outcome([records[i] for i in range(len(jobs))], time.perf_counter() - start, interrupted)
-
-
-def _written_since(job: Job, started: float) -> bool:
-    """Whether ``job``'s output (or an alternate name) was written after ``started`` (epoch seconds)."""
-    for path in (job.dst, *job.alternates):
-        written = modified(path)  # a local file, or an object through pyarrow.fs
-        if written is not None and written >= started - 1.0:  # filesystems with coarse timestamps
-            return True
-    return False
 
 
 class Interrupted(Exception):

@@ -30,6 +30,7 @@ from photoguard.fileio import (
     join_pieces,
     open_regular,
     read_error,
+    refuse_hard_links,
     refuse_overwrite,
 )
 from photoguard.metadata.base import MetadataHandler
@@ -104,6 +105,7 @@ def strip_metadata(
     *,
     keep_icc: bool = True,
     in_place: bool = False,
+    overwrite: bool = True,
 ) -> StripReport:
     """Write a copy of ``src`` without identifying metadata to ``dst`` (atomically).
 
@@ -113,13 +115,18 @@ def strip_metadata(
         src: the input file (or its encoded bytes); never modified unless ``in_place``.
         dst: where to write; required unless ``in_place``. Parent folders are created.
         keep_icc: keep the ICC colour profile (default). False drops it.
-        in_place: replace ``src`` itself (atomic: a temp file, then rename).
+        in_place: replace ``src`` itself (atomic: a temp file, then rename); refused for a file
+            with other hard links (they would keep the original).
+        overwrite: replace a file already at ``dst`` (default: ``dst`` was named, so yes); False
+            refuses (the batch engine's names, made inside a folder, never replace a file).
 
     Returns:
         What was removed and kept, and how pixels and orientation were treated.
 
     Raises:
-        UsageError: no destination, or the destination is the input without ``in_place``.
+        UsageError: no destination, the destination is the input without ``in_place``, or
+            ``in_place`` on a file with other hard links.
+        OutputExistsError: ``dst`` exists and ``overwrite`` is False.
         UnsupportedFormatError, CorruptMetadataError: the file cannot be handled; nothing is written.
     """
     if isinstance(src, (bytes, bytearray, memoryview)):
@@ -127,9 +134,10 @@ def strip_metadata(
             raise UsageError("strip_metadata(bytes) needs a destination file; strip_bytes(data) returns the bytes")
         data, report = strip_bytes(bytes(src), keep_icc=keep_icc)
         report.destination = str(dst)
-        atomic_write_bytes(dst, data, durable=False)
+        atomic_write_bytes(dst, data, durable=False, replace=overwrite)
         return report
     if in_place:
+        refuse_hard_links(src)
         dst = Path(src).resolve()  # through a symlink onto the real file, not over the link
     elif dst is None:
         raise UsageError("strip_metadata needs a destination (or in_place=True); strip_bytes(data) works in memory")
@@ -143,7 +151,9 @@ def strip_metadata(
         # A fresh copy can simply be redone, so it is not fsynced; an in-place rewrite is, and
         # keeps the original's permissions.
         mode = os.fstat(fd).st_mode & 0o7777 if in_place else None
-        atomic_write_pieces(dst, pieces, source_fd=fd, source=data, durable=in_place, mode=mode)
+        atomic_write_pieces(
+            dst, pieces, source_fd=fd, source=data, durable=in_place, mode=mode, replace=in_place or overwrite
+        )
     return report
 
 

@@ -222,7 +222,7 @@ def install_verified(data: bytes, dst: Path, expected_sha256: str, what: str) ->
     got = hashlib.sha256(data).hexdigest()
     if got != expected_sha256:
         raise ModelChecksumError(f"{what} has sha256 {got[:12]}…, manifest says {expected_sha256[:12]}…; not installed")
-    atomic_write_bytes(dst, data)
+    atomic_write_bytes(dst, data, replace=True)  # a corrupt or older copy of the same weights
 
 
 def is_present(entry: ModelSpec, store: Path) -> bool:
