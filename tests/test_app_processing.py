@@ -51,8 +51,8 @@ def test_oversized_image_is_refused_without_paths_in_the_message(tmp_path):
     Image.new("RGB", (300, 200)).save(src)
     outcome = process_file(src, tmp_path / "job", "fast", max_pixels=10_000)
     message = outcome.why("en")
-    assert message.startswith("This photo is too large to process (300x200") and str(tmp_path) not in message
-    assert outcome.why("ko").startswith("사진이 너무 커서 처리할 수 없습니다 (300x200")
+    assert message.startswith("This photo is too large to process (300 x 200 = ") and str(tmp_path) not in message
+    assert outcome.why("ko").startswith("사진이 너무 커서 처리할 수 없습니다 (300 x 200 = ")
 
 
 def test_a_deleted_upload_asks_to_choose_it_again(tmp_path):
@@ -91,7 +91,7 @@ def test_the_page_never_shows_the_servers_path(tmp_path):
     Image.new("RGB", (64, 64)).save(src)
     outcome = process_file(src, tmp_path / "job", "metadata only", max_pixels=100)  # too large: its detail is shown
     assert outcome.failure is not None and outcome.failure.key == "error.too large" and outcome.name == "holiday.png"
-    assert outcome.failure.detail == "64x64 = 0 MP is over the 0 MP limit"
+    assert outcome.failure.detail == "64 x 64 = 0.0 million pixels; photoguard takes photos of up to 0.0001 million pixels"
     for lang in ("en", "ko"):
         page = outcome.markdown(lang) + outcome.why(lang)
         assert "secret-folder" not in page and str(tmp_path) not in page

@@ -239,8 +239,41 @@ def test_bomb_header_is_refused_without_decoding(tmp_path):
     data[16:33] = ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
     path = tmp_path / "bomb.png"
     path.write_bytes(bytes(data))
-    with pytest.raises(ImageTooLargeError):
+    with pytest.raises(ImageTooLargeError) as caught:
         open_image(path)
+    # Over twice Pillow's own limit, Pillow refuses it first, without its size: the same words.
+    assert caught.value.message == "900.0 million pixels; photoguard takes photos of up to 100 million pixels"
+
+
+def _png_claiming(path, width: int, height: int):
+    """A 1 x 1 PNG whose header claims ``width x height`` (Pillow and the limit read only that)."""
+    buf = io.BytesIO()
+    Image.new("L", (1, 1)).save(buf, "PNG")
+    data = bytearray(buf.getvalue())
+    ihdr = struct.pack(">II", width, height) + bytes(data[24:29])
+    data[16:33] = ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_the_pixel_limit_is_100_mp_and_only_the_limit(tmp_path, monkeypatch):
+    # One pixel over 100 MP: refused from the header, in plain words.
+    with pytest.raises(ImageTooLargeError) as caught:
+        open_image(_png_claiming(tmp_path / "over.png", 10_001, 10_000))
+    assert "10001 x 10000 = 100.0 million pixels; photoguard takes photos of up to 100 million" in str(caught.value)
+    # Pillow warns from 89.5 MP; that warning is not the limit. Its threshold made small here so
+    # a small photo stands for a 90 MP one (the real size below, marked slow).
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    path = tmp_path / "over-pillows-warning.png"
+    Image.new("RGB", (40, 40)).save(path)  # 1600 pixels: over Pillow's 1000, under twice that
+    assert open_image(path).size == (40, 40)
+
+
+@pytest.mark.slow
+def test_a_92_mp_photo_is_read(tmp_path):
+    path = tmp_path / "92mp.png"
+    Image.new("L", (9600, 9600)).save(path, compress_level=1)  # 92.2 MP, between Pillow's 89.5 and 100
+    assert open_image(path).size == (9600, 9600)
 
 
 # --- loader: every mode to 8-bit RGB ------------------------------------------------

@@ -91,7 +91,8 @@ class CorruptImageError(ImageError):
 
 
 class ImageTooLargeError(ImageError):
-    """The image has more pixels than the configured limit (decompression-bomb guard)."""
+    """The image has more pixels than the limit (100 million by default,
+    :data:`photoguard.imageio.DEFAULT_MAX_PIXELS`)."""
 
 
 # --- metadata -----------------------------------------------------------------

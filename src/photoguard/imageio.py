@@ -2,7 +2,8 @@
 
 Inside the library pixels are float tensors ``N x 3 x H x W`` in [0, 1]; at the edges they are
 ``H x W x 3`` uint8 RGB arrays. Loading applies the EXIF orientation, converts every mode
-(16-bit, palette, alpha, CMYK, grey) to 8-bit RGB and refuses decompression bombs. Saving is
+(16-bit, palette, alpha, CMYK, grey) to 8-bit RGB and refuses photos over the pixel limit
+(:data:`DEFAULT_MAX_PIXELS`, checked from the header before any pixel is decoded). Saving is
 atomic: a temp file in the destination folder, then ``os.replace``. Importing this module does
 not import torch; only :func:`to_tensor` and :func:`to_uint8` do.
 """
@@ -44,7 +45,10 @@ def _register_heif() -> bool:
 #: Whether HEIC/HEIF can be read: None until the first decode asks (:func:`_register_heif`).
 HEIF_AVAILABLE: bool | None = None
 
-#: Default limit on decoded pixels (a 100 MP photo decodes to 300 MB of RGB).
+#: The pixel limit: photoguard takes photos of up to 100 million pixels (100 MP; a 100 MP photo
+#: decodes to 300 MB of RGB). Checked once, by :func:`check_pixels`, from the file's header before any
+#: pixel is decoded, so a small file that claims a huge picture (a "decompression bomb") costs nothing.
+#: Pillow's own warning at 89.5 MP is not an error here (it would refuse photos the limit allows).
 DEFAULT_MAX_PIXELS = 100_000_000
 #: Pillow formats photoguard reads.
 SUPPORTED_FORMATS = {"JPEG", "PNG", "WEBP", "TIFF", "HEIF", "BMP", "MPO", "GIF"}
@@ -128,7 +132,7 @@ def open_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS)
     Raises:
         UnsupportedImageError: not a file, empty, or not an image format photoguard reads.
         CorruptImageError: truncated or undecodable image data.
-        ImageTooLargeError: more than ``max_pixels`` pixels (decompression-bomb guard).
+        ImageTooLargeError: more than ``max_pixels`` pixels (:func:`check_pixels`).
     """
     path = Path(path)
     if not path.exists():
@@ -144,21 +148,39 @@ def open_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS)
     return loaded
 
 
+def check_pixels(width: int, height: int, max_pixels: int = DEFAULT_MAX_PIXELS, name: str = "<bytes>") -> None:
+    """Refuse a photo of more than ``max_pixels`` pixels, in words a person reads.
+
+    Example:
+        >>> check_pixels(12000, 9000, name="big.jpg")
+        Traceback (most recent call last):
+        ...
+        photoguard.errors.ImageTooLargeError: big.jpg: 12000 x 9000 = 108.0 million pixels; photoguard takes photos of up to 100 million pixels
+
+    Raises:
+        ImageTooLargeError: ``width * height > max_pixels``.
+    """
+    if width * height > max_pixels:
+        raise ImageTooLargeError(_too_many(width * height, max_pixels, f"{width} x {height} = "), path=name)
+
+
+def _too_many(pixels: int | None, max_pixels: int, size: str = "") -> str:
+    have = f"{size}{pixels / 1e6:.1f} million pixels" if pixels else "too many pixels"
+    return f"{have}; photoguard takes photos of up to {max_pixels / 1e6:g} million pixels"
+
+
 def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str = "<bytes>") -> LoadedImage:
     """Decode encoded image bytes; see :func:`open_image` for the errors raised."""
     _register_heif()
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Pillow's UserWarnings name its own files; errors are raised below
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Pillow's UserWarnings name its own files, and its DecompressionBombWarning (89.5 MP)
+            # is below the limit: the one check is check_pixels, below; errors are raised there.
+            warnings.simplefilter("ignore")
             im = Image.open(io.BytesIO(data))
             fmt = im.format or "PNG"
             width, height = im.size
-            if width * height > max_pixels:
-                raise ImageTooLargeError(
-                    f"{width}x{height} = {width * height / 1e6:.0f} MP is over the {max_pixels / 1e6:.0f} MP limit",
-                    path=name,
-                )
+            check_pixels(width, height, max_pixels, name)
             if fmt not in SUPPORTED_FORMATS:
                 raise UnsupportedImageError(f"{fmt} images are not supported", path=name)
             im.load()
@@ -166,8 +188,9 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str
             icc = im.info.get("icc_profile")
             ImageOps.exif_transpose(im, in_place=True)  # no second copy of a 100 MP photo
             upright: Image.Image = im
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageTooLargeError("image is too large (decompression-bomb guard)", path=name) from None
+    except Image.DecompressionBombError as exc:  # over twice Pillow's 89.5 MP: never within the limit
+        pixels = next((int(word.strip("(")) for word in str(exc).split() if word.strip("(").isdigit()), None)
+        raise ImageTooLargeError(_too_many(pixels, max_pixels), path=name) from None
     except UnidentifiedImageError:
         raise UnsupportedImageError("not an image, or an unsupported format", path=name) from None
     except ValueError as exc:
@@ -201,10 +224,7 @@ def from_pil(im: Image.Image, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str
     """A :class:`LoadedImage` from a Pillow image (not modified): EXIF orientation applied, any
     mode converted to 8-bit RGB; the format is the image's own (PNG when it was made in memory)."""
     width, height = im.size
-    if width * height > max_pixels:
-        raise ImageTooLargeError(
-            f"{width}x{height} = {width * height / 1e6:.0f} MP is over the {max_pixels / 1e6:.0f} MP limit", path=name
-        )
+    check_pixels(width, height, max_pixels, name)
     if width < 1 or height < 1:
         raise CorruptImageError("image has no pixels", path=name)
     fmt = im.format if im.format in SUPPORTED_FORMATS else "PNG"
