@@ -177,8 +177,8 @@ def _axe(page) -> list[dict]:
 
 def _session_folder(page, workdir: Path) -> Path:
     src = page.locator("#pg-compare img").first.get_attribute("src")
-    digest = src.split("/sessions/")[1].split("/")[0]
-    return workdir / "files" / "sessions" / digest
+    browser, session = src.split("/sessions/")[1].split("/")[:2]  # digests of the cookie's key and the session
+    return workdir / "files" / "sessions" / browser / session
 
 
 @pytest.mark.parametrize("lang, device", [("en", "desktop"), ("ko", "phone"), ("ko", "desktop"), ("en", "phone")])

@@ -44,7 +44,7 @@ def test_protect_sample_photo_fast(client):
     cli, workdir = client
     status, download, downloads, compare, details, report = _protect(cli, [SAMPLE], "fast")
     # The download is the exact file the library wrote, byte for byte, under its own name.
-    written = list(workdir.glob("files/sessions/*/*/0/out/*"))
+    written = list(workdir.glob("files/sessions/*/*/*/0/out/*"))  # <browser>/<session>/<job>
     assert len(written) == 1 and written[0].name == "astronaut.png"
     assert Path(download).name == "astronaut.png" and Path(download).read_bytes() == written[0].read_bytes()
     assert downloads is None  # one photo: no list, no ZIP

@@ -91,7 +91,9 @@ def test_the_page_never_shows_the_servers_path(tmp_path):
     Image.new("RGB", (64, 64)).save(src)
     outcome = process_file(src, tmp_path / "job", "metadata only", max_pixels=100)  # too large: its detail is shown
     assert outcome.failure is not None and outcome.failure.key == "error.too large" and outcome.name == "holiday.png"
-    assert outcome.failure.detail == "64 x 64 = 0.0 million pixels; photoguard takes photos of up to 0.0001 million pixels"
+    assert (
+        outcome.failure.detail == "64 x 64 = 0.0 million pixels; photoguard takes photos of up to 0.0001 million pixels"
+    )
     for lang in ("en", "ko"):
         page = outcome.markdown(lang) + outcome.why(lang)
         assert "secret-folder" not in page and str(tmp_path) not in page

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from photoguard.app.leftovers import remove_stale_workspaces
 from photoguard.app.workspace import GRADIO_ENV, Workspace, private_dir, private_file
+
+ALICE, BOB = "alice-browser-key", "bob-browser-key"
 
 
 def _mode(path: Path) -> int:
@@ -60,46 +63,90 @@ def test_a_given_folder_is_kept_but_its_files_are_deleted(tmp_path, monkeypatch)
 
 def test_ending_a_session_deletes_its_folder_and_uploads(ws):
     mine, shared = _upload(ws, "11" * 32), _upload(ws, "22" * 32, "b.jpg")
-    ws.adopt("alice", [mine, shared])
-    ws.adopt("bob", [shared])
-    job = ws.session_dir("alice") / "job1" / "0" / "out"
+    ws.claim(ALICE, [mine, shared])
+    ws.claim(BOB, [shared])  # the same bytes sent by both: Gradio stores them once
+    assert ws.adopt(ALICE, "alice-tab", [mine, shared]) == [mine.resolve(), shared.resolve()]
+    assert ws.adopt(BOB, "bob-tab", [mine, shared]) == [shared.resolve()]  # not Alice's
+    job = ws.session_dir(ALICE, "alice-tab") / "job1" / "0" / "out"
     private_dir(job)
     private_file(job / "a.jpg", b"protected")
-    ws.end_session("alice")
+    ws.end_session(ALICE, "alice-tab")
     assert not mine.exists() and not mine.parent.exists()
     assert shared.exists()  # bob still holds it
-    assert not ws.session_dir("alice").joinpath("job1").exists()
-    ws.end_session("bob")
+    assert not ws.browser_dir(ALICE).exists()
+    ws.end_session(BOB, "bob-tab")
     assert not shared.exists()
 
 
+def test_a_browser_owns_its_uploads_and_what_was_made_for_it_nothing_else(ws, tmp_path):
+    upload = _upload(ws, "55" * 32)
+    ws.claim(ALICE, [upload])
+    made = private_file(ws.session_dir(ALICE, "tab") / "job" / "0" / "out" / "a.jpg", b"protected")
+    for path in (upload, made, ws.files / ("55" * 32) / ".." / ("55" * 32) / "a.jpg"):
+        assert ws.owns(ALICE, path) and not ws.owns(BOB, path) and not ws.owns(None, path)
+    outside = tmp_path / "elsewhere.jpg"
+    outside.write_bytes(b"x")
+    ws.claim(ALICE, [outside])  # not an upload: never anyone's
+    assert not ws.owns(ALICE, outside) and not ws.owns(ALICE, ws.files / "sessions")
+
+
 def test_session_folders_are_named_by_digest(ws):
-    evil = ws.session_dir("../../../etc")
-    assert evil.parent == ws.sessions and ".." not in evil.name and len(evil.name) == 32
-    assert ws.session_dir("alice") == ws.session_dir("alice") != ws.session_dir("bob")
+    evil = ws.session_dir("../../../etc", "../..")
+    assert evil.parent.parent == ws.sessions and ".." not in evil.name and len(evil.name) == 32
+    assert ws.session_dir(ALICE, "a") == ws.session_dir(ALICE, "a") != ws.session_dir(BOB, "a")
 
 
 def test_only_files_inside_the_workspace_are_adopted(ws, tmp_path):
     outside = tmp_path / "elsewhere.jpg"
     outside.write_bytes(b"x")
-    ws.adopt("alice", [outside])
-    ws.end_session("alice")
+    assert ws.adopt(ALICE, "tab", [outside]) == []
+    ws.end_session(ALICE, "tab")
     assert outside.exists()
 
 
 def test_prune_deletes_what_is_older_than_the_limit(ws):
     old_upload, new_upload = _upload(ws, "33" * 32), _upload(ws, "44" * 32)
-    old_job, new_job = private_dir(ws.session_dir("s") / "old"), private_dir(ws.session_dir("s") / "new")
+    session = ws.session_dir(ALICE, "s")
+    old_job, new_job = private_dir(session / "old"), private_dir(session / "new")
     hours_ago = time.time() - 7200
     for path in (old_upload.parent, old_job):
         os.utime(path, (hours_ago, hours_ago))
     ws.prune(max_age_s=3600)
     assert not old_upload.parent.exists() and not old_job.exists()
     assert new_upload.exists() and new_job.exists() and ws.sessions.exists()
-    os.utime(ws.session_dir("s") / "new", (hours_ago, hours_ago))
-    os.utime(ws.session_dir("s"), (hours_ago, hours_ago))
+    os.utime(new_job, (hours_ago, hours_ago))
     ws.prune(max_age_s=3600)
-    assert list(ws.sessions.iterdir()) == []  # the emptied, old session folder went too
+    assert list(ws.sessions.iterdir()) == []  # the emptied session and browser folders went too
+
+
+def test_workspaces_of_apps_no_longer_running_go_at_the_next_start(tmp_path):
+    running = Workspace()  # a running app's folder: its lock held (by this process)
+    try:
+        killed = tmp_path / "photoguard-app-killed"
+        (killed / "files").mkdir(parents=True)
+        (killed / "files" / "alice_private.png").write_bytes(b"photo")
+        (killed / "lock").write_bytes(b"")  # its app is gone: nobody holds the lock
+        young = tmp_path / "photoguard-app-starting"  # no lock file yet: an app starting now
+        young.mkdir()
+        assert remove_stale_workspaces(tmp_path, max_age_s=3600) == [killed]
+        assert young.exists() and not killed.exists()
+        running_copy = tmp_path / running.root.name
+        running.root.rename(running_copy)  # the running app's folder, its lock still held
+        try:
+            assert remove_stale_workspaces(tmp_path, max_age_s=3600) == [] and running_copy.exists()
+        finally:
+            running_copy.rename(running.root)
+    finally:
+        running.close()
+    # A folder given to the app: what a killed app left in it goes, the folder stays.
+    given = tmp_path / "given"
+    (given / "files" / "sessions").mkdir(parents=True)
+    (given / "files" / "sessions" / "old.png").write_bytes(b"photo")
+    (given / "lock").write_bytes(b"")
+    ws = Workspace(given)
+    assert not (given / "files" / "sessions" / "old.png").exists()
+    ws.close()
+    assert given.is_dir() and not (given / "lock").exists()
 
 
 def test_private_files_and_folders(tmp_path):

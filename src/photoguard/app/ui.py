@@ -20,7 +20,8 @@ from typing import Any
 import gradio as gr
 
 from photoguard.app import views
-from photoguard.app.processing import STRENGTHS, Outcome, process_file
+from photoguard.app.access import FileGuard, browser_of
+from photoguard.app.processing import STRENGTHS, Failure, Outcome, process_file
 from photoguard.app.strings import GRADIO_STRINGS, LANGUAGES, TABLES, keep_words, language_from_header, stage, text
 from photoguard.app.style import CSS, THEME
 from photoguard.app.workspace import KEEP_SECONDS, PRUNE_EVERY_S, Workspace, private_dir
@@ -61,6 +62,25 @@ I18N = gr.I18n(**{lang: _static(lang) for lang in TABLES})
 
 def _t(key: str) -> Any:
     return I18N(f"pg.{key}")
+
+
+def _refusing_quietly(upload: gr.UploadButton) -> gr.UploadButton:
+    """``upload``, whose refusal of a file that is not a photo is still shown on the page (Gradio's
+    message) but leaves no traceback on the app's console (Gradio prints one for every refusal it
+    is not told otherwise about). On the instance: a subclass would be a custom component to
+    Gradio, whose front end it then looks for, and fails to find."""
+    preprocess = upload.preprocess
+
+    def quiet(payload: Any) -> Any:
+        try:
+            return preprocess(payload)
+        except gr.Error as exc:
+            raise gr.Error(
+                exc.message, duration=exc.duration, visible=exc.visible, title=exc.title, print_exception=False
+            ) from None
+
+    upload.preprocess = quiet  # type: ignore[method-assign]
+    return upload
 
 
 class PhotoguardApp(gr.Blocks):
@@ -192,11 +212,15 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
             gr.Warning(text(lang, "no_photo"))
             return *_results(lang, [], note="no_photo"), []
         files = [files] if isinstance(files, str) else list(files)
-        ws.adopt(request.session_hash, files)
-        job = private_dir(ws.session_dir(request.session_hash) / uuid.uuid4().hex[:12])
+        browser = browser_of(request)
+        mine = ws.adopt(browser, request.session_hash, files)  # another browser's upload is not processed
+        job = private_dir(ws.session_dir(browser, request.session_hash) / uuid.uuid4().hex[:12])
         outcomes: list[Outcome] = []
         for i, path in enumerate(files):
             name = Path(path).name
+            if Path(path).resolve() not in mine:
+                outcomes.append(Outcome(name, failure=Failure("error.missing")))  # as if it were gone
+                continue
 
             def step(fraction: float, words: str, i: int = i, name: str = name) -> None:
                 doing = stage(lang, words)
@@ -219,13 +243,13 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
         """New photos chosen: remember them for this session, clear the last results."""
         lang = language or "en"
         ws.prune()
-        ws.adopt(request.session_hash, [files] if isinstance(files, str) else files or [])
+        ws.adopt(browser_of(request), request.session_hash, [files] if isinstance(files, str) else files or [])
         return gr.update(value=_chosen(lang, files)), *_results(lang, []), []
 
     def delete_now(language: str | None, request: gr.Request):
         """Delete this session's uploads, previews and protected files; clear the page."""
         lang = language or "en"
-        ws.end_session(request.session_hash)
+        ws.end_session(browser_of(request), request.session_hash)
         return gr.update(value=None), gr.update(value=_chosen(lang, None)), *_results(lang, [], note="deleted"), []
 
     def reword(language: str | None, files: list[str] | None, outcomes: list[Outcome]):
@@ -237,7 +261,7 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
         return gr.update(value=lang), *_page(lang, None), *_results(lang, [])
 
     def session_ended(request: gr.Request) -> None:
-        ws.end_session(request.session_hash)
+        ws.end_session(browser_of(request), request.session_hash)
 
     with PhotoguardApp(title="photoguard", delete_cache=(PRUNE_EVERY_S, KEEP_SECONDS)) as demo:
         demo.workspace = ws
@@ -260,13 +284,15 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
             )
         with gr.Row(equal_height=False):
             with gr.Column(scale=2, min_width=300):
-                upload = gr.UploadButton(
-                    _t("choose"),
-                    file_count="multiple",
-                    file_types=["image", ".heic", ".heif"],
-                    variant="secondary",
-                    size="lg",
-                    elem_id="pg-upload",
+                upload = _refusing_quietly(
+                    gr.UploadButton(
+                        _t("choose"),
+                        file_count="multiple",
+                        file_types=["image", ".heic", ".heif"],
+                        variant="secondary",
+                        size="lg",
+                        elem_id="pg-upload",
+                    )
                 )
                 chosen = gr.Markdown(_t("chosen.none"), elem_id="pg-chosen")
                 strength = gr.Radio(
@@ -331,6 +357,8 @@ def launch(
     Returns:
         The running app.
     """
+    from starlette.middleware import Middleware
+
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     demo = build_app(workdir=workdir, max_pixels=max_pixels)
     demo.queue(default_concurrency_limit=1)  # one protect at a time: the models are shared
@@ -352,6 +380,8 @@ def launch(
             run_history=False,  # else Gradio keeps every run in the browser: file names, results, photo links
             theme=THEME,
             i18n=I18N,
+            # files only to the browser that sent or caused them, nothing outside the workspace
+            app_kwargs={"middleware": [Middleware(FileGuard, workspace=demo.workspace)]},
         )
     except BaseException:
         demo.close()

@@ -1,17 +1,26 @@
-"""Where the app keeps photos while it runs, and how they are deleted.
+"""Where the app keeps photos while it runs, whose they are, and how they are deleted.
 
 One :class:`Workspace` per app: a private folder (``mkdtemp``, mode 0700) made for this launch
-unless a folder is given. Gradio is pointed at ``<root>/files`` (``GRADIO_TEMP_DIR``) before any
-component exists, so the uploads it receives and every file the app writes live under that one
-folder, and Gradio serves the app's previews and downloads from there without copying them::
+unless a folder is given. Gradio is pointed at ``<root>/files`` (``GRADIO_TEMP_DIR``, and its
+examples cache, ``GRADIO_EXAMPLES_CACHE``) before any component exists, so the uploads it
+receives and every file the app writes live under that one folder, and Gradio serves the app's
+previews and downloads from there without copying them::
 
-    <root>/files/<sha256>/<name>                 an upload, as Gradio stores it
-    <root>/files/sessions/<session>/<job>/<i>/   one photo: out/ (the download), preview/
+    <root>/lock                                           held while the app runs
+    <root>/files/<sha256>/<name>                          an upload, as Gradio stores it
+    <root>/files/sessions/<browser>/<session>/<job>/<i>/  one photo: out/ (the download), preview/
+
+Every file belongs to one browser (the random key in its cookie, :mod:`photoguard.app.access`):
+its uploads (:meth:`Workspace.claim`) and what the app made for it (its folder under
+``sessions/``). :meth:`Workspace.owns` is what the app serves and processes for a browser, and
+nothing else.
 
 Photos are deleted when the browser session ends (:meth:`Workspace.end_session`, from
 ``Blocks.unload`` and the "delete now" button), when older than :data:`KEEP_SECONDS`
 (:meth:`Workspace.prune`, on every request and every few minutes) and when the app stops
-(:meth:`Workspace.close`, also at interpreter exit). No Gradio import here.
+(:meth:`Workspace.close`, also at interpreter exit). An app killed with SIGKILL (or a crash, or
+a power cut) cannot delete anything: its folder stays until the next app starts, which deletes
+the folders of every app that is no longer running (:mod:`photoguard.app.leftovers`). No Gradio import here.
 """
 
 from __future__ import annotations
@@ -27,6 +36,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from photoguard.app.leftovers import LOCK_NAME, PREFIX, abandoned, hold_lock, remove_stale_workspaces
+
 log = logging.getLogger("photoguard.app")
 
 #: Uploads, previews and protected files are deleted after this many seconds.
@@ -35,6 +46,9 @@ KEEP_SECONDS = 3600
 PRUNE_EVERY_S = 300
 #: The environment variable Gradio reads for its upload and cache folder.
 GRADIO_ENV = "GRADIO_TEMP_DIR"
+#: The one Gradio reads for its examples cache (served like uploads; by default ``.gradio/cached_examples``
+#: in the folder the app was started from, which would let the app serve files from there).
+GRADIO_EXAMPLES_ENV = "GRADIO_EXAMPLES_CACHE"
 
 
 def private_dir(path: Path) -> Path:
@@ -72,26 +86,41 @@ def _remove(path: Path) -> None:
         log.warning("could not delete %s: %s", path, exc)
 
 
+def _digest(name: str) -> str:
+    """A folder name for a name that comes from the browser (never the name itself)."""
+    return hashlib.sha256(name.encode()).hexdigest()[:32]
+
+
 class Workspace:
-    """The app's private folder: per-session folders, the uploads each session holds, deletion.
+    """The app's private folder: per-browser and per-session folders, who owns which upload,
+    deletion.
 
     Args:
         workdir: use this folder (created 0700 when missing); default: a new private temp folder,
-            removed entirely by :meth:`close`.
+            removed entirely by :meth:`close`. Either way, what apps that are no longer running left
+            (other ``photoguard-app-*`` folders; in a given folder, its files) is deleted first.
         keep_seconds: delete anything older than this.
     """
 
     def __init__(self, workdir: str | os.PathLike | None = None, *, keep_seconds: float = KEEP_SECONDS) -> None:
         self.owned = workdir is None
-        self.root = Path(tempfile.mkdtemp(prefix="photoguard-app-")) if workdir is None else private_dir(Path(workdir))
+        if workdir is None:
+            remove_stale_workspaces(max_age_s=keep_seconds)
+            self.root = Path(tempfile.mkdtemp(prefix=PREFIX))
+        else:
+            self.root = private_dir(Path(workdir))
+            if abandoned(self.root, max_age_s=0):  # a killed app's uploads and outputs
+                _remove(self.root / "files")
+        self._lock_fd = hold_lock(self.root)
         self.files = private_dir(self.root / "files")
         self.sessions = private_dir(self.files / "sessions")
         self.keep_seconds = keep_seconds
         self._uploads: dict[Path, set[str]] = {}  # upload -> the sessions that hold it
+        self._owners: dict[Path, set[str]] = {}  # upload -> the browsers that sent it
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._sweeper: threading.Thread | None = None
-        self._env_before: str | None = None
+        self._env_before: dict[str, str | None] = {}
         self._active = False
         self.closed = False
         atexit.register(self.close)
@@ -99,40 +128,83 @@ class Workspace:
     # --- Gradio's folder -----------------------------------------------------------------
 
     def activate(self) -> None:
-        """Point Gradio at :attr:`files` (call before building the page; one app per process)."""
+        """Point Gradio's upload folder and examples cache into :attr:`files` (call before building
+        the page; one app per process)."""
         if not self._active:
-            self._env_before = os.environ.get(GRADIO_ENV)
-            os.environ[GRADIO_ENV] = str(self.files)
+            self._env_before = {name: os.environ.get(name) for name in self._env}
+            os.environ.update(self._env)
             self._active = True
+
+    @property
+    def _env(self) -> dict[str, str]:
+        return {GRADIO_ENV: str(self.files), GRADIO_EXAMPLES_ENV: str(self.files / "cached_examples")}
 
     def _restore_env(self) -> None:
         if not self._active:
             return
-        if os.environ.get(GRADIO_ENV) == str(self.files):
-            if self._env_before is None:
-                os.environ.pop(GRADIO_ENV, None)
-            else:
-                os.environ[GRADIO_ENV] = self._env_before
+        for name, ours in self._env.items():
+            if os.environ.get(name) == ours:
+                before = self._env_before.get(name)
+                if before is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = before
         self._active = False
 
-    # --- sessions ------------------------------------------------------------------------
+    # --- browsers and sessions ------------------------------------------------------------
 
-    def session_dir(self, session_hash: str | None) -> Path:
-        """This browser session's folder (created 0700). The session hash comes from the browser,
-        so the folder is named by its digest, never by the hash itself."""
-        digest = hashlib.sha256((session_hash or "no-session").encode()).hexdigest()[:32]
-        return private_dir(self.sessions / digest)
+    def browser_dir(self, browser: str | None) -> Path:
+        """The folder of everything the app made for ``browser`` (its cookie's key; a digest of it)."""
+        return self.sessions / _digest(f"browser:{browser or ''}")
 
-    def adopt(self, session_hash: str | None, uploads: Iterable[str | os.PathLike]) -> None:
-        """Record that ``session_hash`` uploaded these files (Gradio stores them under :attr:`files`)."""
-        files = self.files.resolve()
+    def session_dir(self, browser: str | None, session_hash: str | None) -> Path:
+        """This browser session's folder (created 0700). Both keys come from the browser, so the
+        folders are named by their digests, never by the keys themselves."""
+        return private_dir(self.browser_dir(browser) / _digest(session_hash or "no-session"))
+
+    def claim(self, browser: str | None, uploads: Iterable[str | os.PathLike]) -> None:
+        """Record that ``browser`` sent these files (Gradio's upload route answered it with their paths)."""
+        if not browser:
+            return
         with self._lock:
-            for upload in uploads:
-                path = Path(upload).resolve()
-                if path.is_relative_to(files) and not path.is_relative_to(self.sessions.resolve()):
-                    self._uploads.setdefault(path, set()).add(session_hash or "no-session")
+            for path in self._inside_uploads(uploads):
+                self._owners.setdefault(path, set()).add(browser)
 
-    def end_session(self, session_hash: str | None) -> None:
+    def owns(self, browser: str | None, path: str | os.PathLike) -> bool:
+        """Whether ``path`` is ``browser``'s: one of its uploads, or a file the app made for it.
+        Nothing outside :attr:`files` is anyone's."""
+        if not browser:
+            return False
+        try:
+            real = Path(path).resolve()
+        except (OSError, ValueError):
+            return False
+        if real.is_relative_to(self.browser_dir(browser).resolve()):
+            return True
+        with self._lock:
+            return browser in self._owners.get(real, ())
+
+    def adopt(self, browser: str | None, session_hash: str | None, uploads: Iterable[str | os.PathLike]) -> list[Path]:
+        """Record that ``session_hash`` uses these uploads (deleted when no open session holds them);
+        returns those that are ``browser``'s, the only ones adopted."""
+        name = session_hash or "no-session"
+        mine = [p for p in self._inside_uploads(uploads) if self.owns(browser, p)]
+        with self._lock:
+            for path in mine:
+                self._uploads.setdefault(path, set()).add(name)
+        return mine
+
+    def _inside_uploads(self, uploads: Iterable[str | os.PathLike]) -> list[Path]:
+        """The uploads among these paths: files under :attr:`files`, not under ``sessions/``."""
+        files, sessions = self.files.resolve(), self.sessions.resolve()
+        found = []
+        for upload in uploads:
+            path = Path(upload).resolve()
+            if path.is_relative_to(files) and not path.is_relative_to(sessions):
+                found.append(path)
+        return found
+
+    def end_session(self, browser: str | None, session_hash: str | None) -> None:
         """Delete the session's folder and every upload no other open session holds."""
         name = session_hash or "no-session"
         with self._lock:
@@ -143,6 +215,7 @@ class Workspace:
                     drop.append(path)
             for path in drop:
                 del self._uploads[path]
+                self._owners.pop(path, None)
         for path in drop:
             _remove(path)
             if path.parent != self.files.resolve():
@@ -150,7 +223,12 @@ class Workspace:
                     path.parent.rmdir()  # Gradio's <sha256> folder, when empty
                 except OSError:
                     pass
-        _remove(self.sessions / hashlib.sha256(name.encode()).hexdigest()[:32])
+        folder = self.browser_dir(browser)
+        _remove(folder / _digest(name))
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
 
     # --- age and shutdown ----------------------------------------------------------------
 
@@ -158,7 +236,8 @@ class Workspace:
         """Delete jobs, uploads and Gradio's copies older than ``max_age_s`` (default: keep_seconds)."""
         cutoff = time.time() - (self.keep_seconds if max_age_s is None else max_age_s)
         candidates = [p for p in _entries(self.files) if p != self.sessions]
-        for session in _entries(self.sessions):
+        sessions = [s for browser in _entries(self.sessions) for s in _entries(browser)]
+        for session in sessions:
             candidates += _entries(session) if session.is_dir() else [session]
         for path in candidates:
             try:
@@ -166,14 +245,15 @@ class Workspace:
                     _remove(path)
             except OSError:
                 continue
-        for session in _entries(self.sessions):
+        for folder in [*sessions, *_entries(self.sessions)]:
             try:
-                session.rmdir()  # only when empty; session_dir() makes it again when needed
+                folder.rmdir()  # only when empty; session_dir() makes it again when needed
             except OSError:
                 continue
         with self._lock:
-            for path in [p for p in self._uploads if not p.exists()]:
-                del self._uploads[path]
+            for held in (self._uploads, self._owners):
+                for path in [p for p in held if not p.exists()]:
+                    del held[path]
 
     def start_sweeping(self, every_s: float = PRUNE_EVERY_S) -> None:
         """Prune every ``every_s`` seconds in a daemon thread until :meth:`close`."""
@@ -196,6 +276,10 @@ class Workspace:
         self._stop.set()
         self._restore_env()
         _remove(self.root if self.owned else self.files)
+        if not self.owned:
+            (self.root / LOCK_NAME).unlink(missing_ok=True)
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
         atexit.unregister(self.close)
 
 
