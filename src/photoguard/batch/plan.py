@@ -99,7 +99,7 @@ def plan(
     is_file = _file_test(out_at)
     for item, dst, alts in pairs:
         skip = error = None
-        existing = [p for p in (dst, *alts) if str(p) != str(item.path) and not in_place and is_file(p)]
+        existing = [p for p in (dst, *alts) if not in_place and not _same(p, item.path) and is_file(p)]
         if item.from_folder and not is_image_candidate(item.path):
             skip = "not a supported image"
         elif skip_existing and existing:
@@ -129,13 +129,20 @@ def plan_file(
     """
     refuse_overwrite(target, source, hint=IN_PLACE_HINT)
     rel, alts = op.output_for_file(source, target)
-    others = [p for p in alts if p.is_file() and p.resolve() != source.resolve()]
+    others = [p for p in alts if p.is_file() and not _same(p, source)]
     skip = "output exists" if skip_existing and (rel.is_file() or others) else None
     if skip is None and others and not overwrite:
         raise UsageError(_taken(others))
     job = Job(source, rel, alts, skip, overwrite=True)
     _check_writable([job])
     return job
+
+
+def _same(a: Location, b: Location) -> bool:
+    """Whether two locations are the same file (local paths through symlinks and ``..``)."""
+    if isinstance(a, Path) and isinstance(b, Path):
+        return a.resolve() == b.resolve()
+    return str(a) == str(b)
 
 
 def _file_test(out: Location | None) -> Callable[[Location], bool]:
