@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -176,6 +177,8 @@ class FaceReport:
 class ProtectResult:
     """The outcome of :func:`photoguard.protect`.
 
+    Its ``repr`` names the photo's size instead of printing its pixels.
+
     Attributes:
         image: the protected photo, ``H x W x 3`` uint8 RGB (orientation applied).
         faces: one report per detected face, largest first.
@@ -191,7 +194,7 @@ class ProtectResult:
         message: ``"<headline>: <details>"``, the one line to show.
     """
 
-    image: np.ndarray
+    image: np.ndarray = field(repr=False)
     faces: list[FaceReport]
     timings: dict[str, float]
     psnr: float
@@ -202,6 +205,13 @@ class ProtectResult:
     edits: bool = False
     details: str = ""
     message: str = ""
+
+    def __repr__(self) -> str:
+        shape = "x".join(str(n) for n in getattr(self.image, "shape", ()))
+        fields = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.repr and f.name != "image"
+        )
+        return f"ProtectResult(image=<{shape} {getattr(self.image, 'dtype', '?')} pixels>, {fields})"
 
     @property
     def faces_protected(self) -> int:
@@ -217,6 +227,13 @@ class ProtectResult:
     def verdict(self) -> Verdict:
         """The held-out check's answer for the photo (see :func:`photo_verdict`)."""
         return photo_verdict(self.faces)
+
+    @property
+    def visibility(self) -> Visibility:
+        """How visible the cloak is on the most visible face measured (the lowest JOD);
+        :attr:`Visibility.NOT_MEASURED` when no cloaked face was measured."""
+        measured = [f.visibility_jod for f in self.faces if f.protected and f.visibility_jod is not None]
+        return visibility_of(min(measured) if measured else None)
 
     @property
     def headline(self) -> str:

@@ -199,9 +199,10 @@ def protect_cmd(
     if device is Device.cuda and engine is EngineName.ray and num_gpus is None:
         raise UsageError("with --engine ray, --num-gpus G runs the cloak on G GPUs (CPU actors use the CPU)")
     if device is Device.cuda and engine is EngineName.local:
-        from photoguard.pipeline import resolve_device
+        import torch
 
-        resolve_device("cuda")  # fail now, not once per photo
+        if not torch.cuda.is_available():  # fail now, not once per photo
+            raise UsageError("--device cuda was asked for but no CUDA GPU is available (use --device auto or cpu)")
     defences = ("identity", *(a.value for a in against if a.value != "identity"))
     inputs = [location(p) for p in paths]
     out_at = None if out is None else location(out)
