@@ -47,7 +47,8 @@ def test_face_status(report: FaceReport, status: FaceStatus) -> None:
         ([face(0.1), face(0.6)], Verdict.PARTLY),
         ([face(0.1), face(None, protected=False, found_again=None)], Verdict.PARTLY),  # a face left as it was
         ([face(0.6), face(0.7)], Verdict.NOT_PROTECTED),
-        ([face(None, protected=False, found_again=None)], Verdict.NOT_PROTECTED),
+        ([face(None, protected=False, found_again=None)], Verdict.TOO_SMALL),  # its own case: strong changes nothing
+        ([face(None, protected=False, found_again=None)] * 2, Verdict.TOO_SMALL),
         ([face(0.6), face(None, protected=False, found_again=None)], Verdict.NOT_PROTECTED),
         ([face(None, found_again=None)], Verdict.NOT_CHECKED),
         ([face(None, found_again=False), face(None, found_again=None)], Verdict.NOT_CHECKED),
@@ -70,6 +71,13 @@ def test_headline_counts_faces_and_points_to_strong() -> None:
     assert result([face(0.6)], strength="strong").headline == "not protected"
     assert result([]).headline == "no face"
     assert result([face(0.1), face(0.6)]).faces_safe == 1
+
+
+def test_a_face_too_small_is_never_told_to_try_strong() -> None:
+    small = face(None, protected=False, found_again=None)
+    for strength in ("fast", "medium", "strong"):
+        assert result([small], strength).headline == "too small to cloak"
+    assert result([small]).verdict is Verdict.TOO_SMALL and str(Verdict.TOO_SMALL) == "too small"
 
 
 def test_repr_names_the_size_not_the_pixels() -> None:

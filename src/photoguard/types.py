@@ -89,6 +89,7 @@ class Verdict(StrEnum):
     PARTLY = "partly protected"  #: some faces are, others are not (or could not be checked)
     NOT_PROTECTED = "not protected"  #: no face is checked protected
     NOT_CHECKED = "not checked"  #: faces were cloaked, but none could be checked
+    TOO_SMALL = "too small"  #: every face found is too small to cloak; left as it was, metadata stripped only
     NO_FACE = "no face"  #: nothing to cloak; metadata stripped only
 
 
@@ -107,6 +108,8 @@ def photo_verdict(faces: list[FaceReport]) -> Verdict:
         return Verdict.PROTECTED
     if safe:
         return Verdict.PARTLY
+    if all(s is FaceStatus.NOT_CLOAKED for s in statuses):
+        return Verdict.TOO_SMALL  # a stronger setting would not change it: its own case, never "try strong"
     if all(s in (FaceStatus.NOT_CHECKED, FaceStatus.NOT_FOUND) for s in statuses):
         return Verdict.NOT_CHECKED
     return Verdict.NOT_PROTECTED
@@ -229,19 +232,26 @@ class ProtectResult:
         return photo_verdict(self.faces)
 
     @property
-    def visibility(self) -> Visibility:
-        """How visible the cloak is on the most visible face measured (the lowest JOD);
-        :attr:`Visibility.NOT_MEASURED` when no cloaked face was measured."""
+    def visibility_jod(self) -> float | None:
+        """The JOD of the most visible cloaked face measured (the lowest), or None when none was."""
         measured = [f.visibility_jod for f in self.faces if f.protected and f.visibility_jod is not None]
-        return visibility_of(min(measured) if measured else None)
+        return min(measured) if measured else None
+
+    @property
+    def visibility(self) -> Visibility:
+        """How visible the cloak is on its most visible face (:attr:`visibility_jod`);
+        :attr:`Visibility.NOT_MEASURED` when no cloaked face was measured."""
+        return visibility_of(self.visibility_jod)
 
     @property
     def headline(self) -> str:
         """The verdict in words: ``protected``, ``partly protected (2 of 3 faces)``,
-        ``not protected (try strong)``, ``not checked`` or ``no face``."""
+        ``not protected (try strong)``, ``not checked``, ``too small to cloak`` or ``no face``."""
         verdict = self.verdict
         if verdict is Verdict.PARTLY:
             return f"{verdict} ({self.faces_safe} of {len(self.faces)} faces)"
         if verdict is Verdict.NOT_PROTECTED and self.strength != "strong":
             return f"{verdict} (try strong)"
+        if verdict is Verdict.TOO_SMALL:
+            return "too small to cloak"
         return str(verdict)

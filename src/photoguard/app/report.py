@@ -89,6 +89,7 @@ _MARKS = {
     Verdict.PARTLY: "⚠️",
     Verdict.NOT_PROTECTED: "⚠️",
     Verdict.NOT_CHECKED: "⚠️",
+    Verdict.TOO_SMALL: "⚠️",
     Verdict.NO_FACE: "ℹ️",
 }
 
@@ -163,6 +164,8 @@ def why(result: ProtectResult, lang: str = "en") -> str:
         return text(lang, "why.not checked")
     if verdict is Verdict.NO_FACE:
         return text(lang, "why.no face")
+    if verdict is Verdict.TOO_SMALL:
+        return text(lang, "why.too small")
     if FaceStatus.RECOGNISED in statuses:
         return text(lang, "why.recognised strong" if result.strength == "strong" else "why.recognised")
     if FaceStatus.NOT_CLOAKED in statuses:

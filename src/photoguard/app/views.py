@@ -24,6 +24,7 @@ _TONES: dict[Verdict | None, tuple[str, str]] = {
     Verdict.PARTLY: ("pg-warn", "!"),
     Verdict.NOT_PROTECTED: ("pg-warn", "!"),
     Verdict.NOT_CHECKED: ("pg-warn", "?"),
+    Verdict.TOO_SMALL: ("pg-warn", "!"),
     Verdict.NO_FACE: ("pg-info", "i"),
     None: ("pg-info", "i"),
 }

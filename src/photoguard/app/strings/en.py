@@ -71,6 +71,7 @@ EN: dict[str, str] = {
     "verdict.not protected": "not protected",
     "verdict.try strong": "not protected (try strong)",
     "verdict.not checked": "not checked",
+    "verdict.too small": "too small to cloak",
     "verdict.no face": "no face",
     "verdict.metadata": "hidden data removed (metadata only)",
     "verdict.error": "not processed",

@@ -72,6 +72,7 @@ KO: dict[str, str] = {
     "verdict.not protected": "보호되지 않음",
     "verdict.try strong": "보호되지 않음 (‘강하게’로 다시 해 보세요)",
     "verdict.not checked": "확인하지 못함",
+    "verdict.too small": "얼굴이 너무 작아 보호하지 못함",
     "verdict.no face": "얼굴 없음",
     "verdict.metadata": "숨은 정보만 삭제함",
     "verdict.error": "처리하지 못함",
