@@ -93,3 +93,16 @@ def test_words_for_people():
     assert seconds_left_words(0.4) == ("s", 5) and seconds_left_words(12) == ("s", 10)
     assert seconds_left_words(57) == ("s", 55) and seconds_left_words(58) == ("min", 1)
     assert seconds_left_words(150) == ("min", 2) and seconds_left_words(151) == ("min", 3)
+
+
+def test_no_estimate_from_a_moment():
+    """The app's progress arrives many times a second: no estimate until the samples span 3 s."""
+    clock = Clock()
+    eta = Eta(1, window=20, min_span=3.0, clock=clock)
+    clock.now = 0.1
+    eta.update(0.05)  # faces found at once: says nothing about the cloak ahead
+    assert eta.remaining() is None
+    for step in range(1, 11):
+        clock.now = 0.1 + step * 0.5
+        eta.update(0.05 + step * 0.05)
+    assert eta.remaining() == pytest.approx((1 - 0.55) / (0.55 / 5.1))

@@ -32,13 +32,23 @@ class Eta:
     Args:
         total: units of work in all (photos).
         window: how many of the last samples the rate is averaged over.
+        min_span: no estimate while those samples span fewer seconds (progress reported many
+            times a second says little about the minutes ahead).
         clock: seconds, monotonic (a fake one in tests).
     """
 
-    def __init__(self, total: float, *, window: int = 5, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        total: float,
+        *,
+        window: int = 5,
+        min_span: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if window < 1:
             raise ValueError("window must be at least 1")
         self.total = total
+        self.min_span = min_span
         self.clock = clock
         self._samples: deque[tuple[float, float]] = deque([(clock(), 0.0)], maxlen=window + 1)
 
@@ -55,7 +65,7 @@ class Eta:
     def rate(self) -> float | None:
         """Units per second over the last samples, or None before the first unit of progress."""
         (t0, d0), (t1, d1) = self._samples[0], self._samples[-1]
-        if d1 <= d0 or t1 <= t0:
+        if d1 <= d0 or t1 <= t0 or t1 - t0 < self.min_span:
             return None
         return (d1 - d0) / (t1 - t0)
 

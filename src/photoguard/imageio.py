@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # torch is imported by the two tensor helpers only (it costs 
     import torch
 
 
-def _register_heif() -> bool:
+def register_heif() -> bool:
     """Teach Pillow HEIC/HEIF (iPhone photos) on the first decode, not at import (importing photoguard
     must not change Pillow for the rest of a program); False if pillow-heif is missing."""
     global HEIF_AVAILABLE
@@ -41,7 +41,7 @@ def _register_heif() -> bool:
     return HEIF_AVAILABLE
 
 
-#: Whether HEIC/HEIF can be read: None until the first decode asks (:func:`_register_heif`).
+#: Whether HEIC/HEIF can be read: None until the first decode asks (:func:`register_heif`).
 HEIF_AVAILABLE: bool | None = None
 
 #: Default limit on decoded pixels (a 100 MP photo decodes to 300 MB of RGB).
@@ -146,7 +146,7 @@ def open_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS)
 
 def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str = "<bytes>") -> LoadedImage:
     """Decode encoded image bytes; see :func:`open_image` for the errors raised."""
-    _register_heif()
+    register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's UserWarnings name its own files; errors are raised below
