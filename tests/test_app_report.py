@@ -237,7 +237,10 @@ def test_protect_report_without_faces_or_metadata():
     unwritten = _result([_face(protected=False, sim=None, reason=_SMALL)])
     unwritten.output_path = None
     md = protect_report("crowd.jpg", unwritten, [], strength="fast", inspected=False)
-    assert md.startswith("### ⚠️ too small to cloak: crowd.jpg") and "not protected (too small to cloak: 24 px (minimum 40 px))" in md
+    assert (
+        md.startswith("### ⚠️ too small to cloak: crowd.jpg")
+        and "not protected (too small to cloak: 24 px (minimum 40 px))" in md
+    )
     assert "could not be read" in md and "Download" not in md
     ko = protect_report("crowd.jpg", unwritten, [], strength="fast", inspected=False, lang="ko")
     assert "얼굴이 너무 작습니다: 24픽셀 (최소 40픽셀)" in ko

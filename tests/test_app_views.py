@@ -17,7 +17,9 @@ from photoguard.app.processing import Failure, Outcome
 from photoguard.types import FaceReport, ProtectResult
 
 
-def _result(sims: list[float | None], strength: str = "medium", jods: list[float | None] | None = None) -> ProtectResult:
+def _result(
+    sims: list[float | None], strength: str = "medium", jods: list[float | None] | None = None
+) -> ProtectResult:
     faces = [
         FaceReport(
             index=i,
@@ -104,7 +106,9 @@ def test_a_protected_card_says_what_it_does_not_cover(lang, words):
         assert sure.group(1) == "How sure is this?" and "50–61 %, 78–83 % and 89–94 %" in figures
         assert "In 2 to 5 of the 18 photos this check said “protected”" in figures
     else:
-        assert sure.group(1) == "얼마나 확실한가요?" and "50–61%, 78–83%, 89–94%" in figures and "18장 중 2–5장" in figures
+        assert (
+            sure.group(1) == "얼마나 확실한가요?" and "50–61%, 78–83%, 89–94%" in figures and "18장 중 2–5장" in figures
+        )
 
 
 def test_no_coverage_sentence_where_nothing_is_called_protected():

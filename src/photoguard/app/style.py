@@ -76,7 +76,7 @@ button:focus-visible, summary:focus-visible, a:focus-visible, input:focus-visibl
 .pg-chosen-none, .pg-chosen-count { margin: 0; }
 .pg-thumbs { display: flex; flex-wrap: wrap; gap: 8px; list-style: none; margin: 6px 0 0; padding: 0; }
 .pg-thumbs li { display: flex; flex-direction: column; align-items: center; gap: 2px; max-width: 104px; }
-.pg-thumb { width: auto; height: auto; max-width: 96px; max-height: 96px; border-radius: 6px;
+.pg-thumb { width: 96px; height: 96px; object-fit: contain; border-radius: 6px;  /* sized before it loads */
             border: 1px solid var(--border-color-primary); }
 .pg-thumb-name { font-size: 0.8rem; overflow-wrap: anywhere; text-align: center; }
 .pg-note.pg-deleted, #pg-deleted .pg-note { margin-top: 4px; }
@@ -109,7 +109,7 @@ button:focus-visible, summary:focus-visible, a:focus-visible, input:focus-visibl
 /* The server stopped: its files are gone, so no download is offered any more. */
 .pg-offline { display: none; border: 2px solid #b91c1c; border-radius: 12px; padding: 12px 14px; margin: 0;
               background: #fef2f2; color: #7f1d1d !important; font-weight: 600; }
-body.pg-server-gone .pg-offline { display: block; }
+body.pg-server-gone .pg-offline { display: block !important; }  /* over Gradio's scoped copy of the rule above */
 body.pg-server-gone #pg-download, body.pg-server-gone .pg-card-download { display: none !important; }
 
 /* The comparison: one view per face at 100 % (or 200 %), centred on the face; the original shows in

@@ -61,11 +61,13 @@ _STATIC = (
 )
 #: Scrolls the verdict area to the top of the screen, so the progress and then the verdict are in view.
 _SCROLL_JS = "() => { document.getElementById('pg-status')?.scrollIntoView({block: 'start', behavior: 'smooth'}); }"
-#: After choosing photos on a phone, brings the protect button (and the thumbnails above it) into view.
-_TO_PROTECT_JS = (
-    "() => { setTimeout(() => document.getElementById('pg-protect')"
-    "?.scrollIntoView({block: 'nearest', behavior: 'smooth'}), 50); }"
-)
+#: After choosing photos on a phone, brings the protect button (and the thumbnails above it) into
+#: view when it is below the screen's edge; a page where it is in view already does not move.
+_TO_PROTECT_JS = """() => { setTimeout(() => {
+  const button = document.getElementById('pg-protect');
+  const box = button && button.getBoundingClientRect();
+  if (box && (box.bottom > window.innerHeight - 16 || box.top < 0)) button.scrollIntoView({block: 'center', behavior: 'smooth'});
+}, 50); }"""
 #: The app's progress estimate: the last 20 reports, once they span 3 s (see :class:`photoguard.eta.Eta`).
 _ETA_WINDOW, _ETA_SPAN = 20, 3.0
 
