@@ -56,7 +56,9 @@ credentials and endpoints come from its standard settings (AWS_* variables or ~/
 AWS_ENDPOINT_URL for an S3-compatible server; Google's application default credentials).
 
 Each photo's line starts with the verdict of a held-out check (a face encoder the cloak did not
-use): protected, partly protected, not protected, not checked or no face.
+use): protected, partly protected, not protected, not checked, too small to cloak or no face. The
+summary says what the verdict does not cover: other face-recognition models, other photos of the
+person already public, editing apps that keep the face.
 
 Exit codes: 0 all done, 1 some files failed (each is named on its own line), 2 usage error,
 3 with --fail-unprotected when some photo is not verified protected (its file is still written).
