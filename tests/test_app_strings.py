@@ -17,7 +17,6 @@ from photoguard.app.strings import (
     keep_words,
     language,
     language_from_header,
-    plain,
     seconds_left,
     stage,
     text,
@@ -105,10 +104,9 @@ def test_every_progress_stage_is_worded_in_both_languages(key):
     assert stage("en", s) and "{" not in stage("en", s)
 
 
-def test_time_left_and_pop_up_words():
+def test_time_left():
     assert seconds_left("en", 42) == "about 40 s left" and seconds_left("ko", 42) == "약 40초 남음"
     assert seconds_left("en", 130) == "about 2 min left" and seconds_left("ko", 130) == "약 2분 남음"
-    assert plain(text("ko", "no_photo")) == "먼저 사진을 선택한 뒤 사진 보호하기를 눌러 주세요."
 
 
 def test_cloaking_steps_keep_their_numbers():

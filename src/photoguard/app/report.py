@@ -12,7 +12,7 @@ Example::
     >>> plain_finding(Finding(FindingKind.LOCATION, "37.498 N, 127.028 E"))
     'GPS location: 37.498 N, 127.028 E (where the photo was taken)'
     >>> plain_finding(Finding(FindingKind.LOCATION, "37.498 N, 127.028 E"), "ko")
-    'GPS 위치: 37.498 N, 127.028 E (사진을 찍은 곳)'
+    '촬영 위치: 37.498 N, 127.028 E (사진을 찍은 곳)'
 """
 
 from __future__ import annotations

@@ -60,15 +60,6 @@ def text(lang: str, key: str, **values: object) -> str:
     return template.format(**values) if values else template
 
 
-def plain(markdown: str) -> str:
-    """A message without its Markdown emphasis, for places that show text as it is (pop-ups).
-
-    >>> plain("Choose a photo, then press **Protect my photos**.")
-    'Choose a photo, then press Protect my photos.'
-    """
-    return markdown.replace("**", "")
-
-
 def language_from_header(accept_language: str | None) -> str:
     """The language to show for an HTTP ``Accept-Language`` header: its most wanted language when
     it is one of :data:`LANGUAGES` (as Gradio's front end chooses), else :data:`FALLBACK`."""
@@ -102,12 +93,11 @@ def seconds_left(lang: str, seconds: float) -> str:
 
 def stage(lang: str, words: str) -> str:
     """A progress stage reported by :func:`photoguard.protect` (or by the app) in ``lang``: a
-        :class:`~photoguard.progress.Stage` by its key and values; any other text as it is.
+    :class:`~photoguard.progress.Stage` by its key and values; any other text as it is.
 
-        >>> from photoguard.eta import seconds_left_words
-    from photoguard.progress import Stage
-        >>> stage("ko", Stage("step", i=1, n=2, s=3, steps=30))
-        '보호막을 입히는 중: 얼굴 2개 중 1번째, 30단계 중 3단계'
+    >>> from photoguard.progress import Stage
+    >>> stage("ko", Stage("step", i=1, n=2, s=3, steps=30))
+    '보호막을 입히는 중: 얼굴 2개 중 1번째, 30단계 중 3단계'
     """
     if isinstance(words, Stage):
         return text(lang, f"stage.{words.key}", **words.values)

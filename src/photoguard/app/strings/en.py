@@ -45,8 +45,6 @@ EN: dict[str, str] = {
     "protect": "Protect my photos",
     "idle": "Choose a photo, then press **Protect my photos**. The result appears here.",
     "no_photo": "Please choose a photo first, then press **Protect my photos**.",
-    "toast.check": "Please check",
-    "toast.done": "Done",
     "download.one": "Download the protected photo ({name})",
     "download.cloaked": "Download the cloaked photo ({name})",
     "download.clean": "Download the photo without hidden data ({name})",

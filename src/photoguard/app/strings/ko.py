@@ -48,8 +48,6 @@ KO: dict[str, str] = {
     "protect": "사진 보호하기",
     "idle": "사진을 선택한 뒤 **사진 보호하기**를 누르세요. 결과는 여기에 나옵니다.",
     "no_photo": "먼저 사진을 선택한 뒤 **사진 보호하기**를 눌러 주세요.",
-    "toast.check": "확인해 주세요",
-    "toast.done": "완료",
     "download.one": "보호된 사진 받기 ({name})",
     "download.cloaked": "보호막을 입힌 사진 받기 ({name})",
     "download.clean": "숨은 정보를 지운 사진 받기 ({name})",
