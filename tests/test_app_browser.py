@@ -524,7 +524,7 @@ def test_a_stopped_server_offers_no_download(browser, tmp_path):
         page.locator("#pg-strength input[value='metadata only']").check()
         page.locator("#pg-protect").click()
         page.locator("#pg-status .pg-card").wait_for(timeout=PROTECT_TIMEOUT_MS)
-        assert page.locator("#pg-download").is_visible()
+        page.locator("#pg-download").wait_for(state="visible")  # rendered just after the card
     try:
         page.locator("body.pg-server-gone").wait_for(state="attached", timeout=20_000)
         assert not page.locator("#pg-download").is_visible()
