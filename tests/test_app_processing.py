@@ -15,8 +15,9 @@ import pytest
 from PIL import Image
 
 from photoguard.app import processing
-from photoguard.app.previews import difference, face_window, write_previews
+from photoguard.app.previews import difference, face_window, thumbnail, write_previews
 from photoguard.app.processing import friendly_error, process_file
+from photoguard.app.workspace import private_dir
 from photoguard.errors import ImageTooLargeError, ModelNotFoundError, UsageError
 
 
@@ -36,11 +37,11 @@ def test_non_image_gets_a_friendly_message(tmp_path):
     src = tmp_path / "notes.txt"
     src.write_text("not a photo")
     outcome = process_file(src, tmp_path / "job", "fast")
-    assert outcome.output is None and outcome.whole is None and outcome.failure is not None
+    assert outcome.output is None and outcome.faces == [] and outcome.failure is not None
     assert (
         outcome.why("en") == "This is not a photo photoguard can read. Please upload a JPEG, PNG, WebP or HEIC image."
     )
-    assert outcome.why("ko") == "photoguard가 읽을 수 있는 사진이 아닙니다. JPEG, PNG, WebP, HEIC 사진을 올려 주세요."
+    assert outcome.why("ko") == "이 앱이 읽을 수 있는 사진이 아닙니다. JPEG, PNG, 아이폰 사진 등을 올려 주세요."
     md = outcome.markdown("en")
     assert md.startswith("### ❌ not processed: notes.txt") and str(tmp_path) not in md
     assert outcome.headline("ko") == "처리하지 못함"
@@ -52,7 +53,9 @@ def test_oversized_image_is_refused_without_paths_in_the_message(tmp_path):
     outcome = process_file(src, tmp_path / "job", "fast", max_pixels=10_000)
     message = outcome.why("en")
     assert message.startswith("This photo is too large to process (300 x 200 = ") and str(tmp_path) not in message
-    assert outcome.why("ko").startswith("사진이 너무 커서 처리할 수 없습니다 (300 x 200 = ")
+    assert (
+        outcome.why("ko") == "사진이 너무 커서 처리할 수 없습니다. 크기를 줄여 다시 시도해 주세요."
+    )  # no English detail
 
 
 def test_a_deleted_upload_asks_to_choose_it_again(tmp_path):
@@ -112,31 +115,58 @@ def test_metadata_only_keeps_pixels_and_lists_what_was_removed(tmp_path):
     md = outcome.markdown("en")
     assert "GPS location: 37.498 N, 127.028 E" in md and "serial number" in md and "SM-S918B" in md
     assert "bit for bit" in md and outcome.faces == [] and outcome.verdict is None
-    assert "GPS 위치: 37.498 N, 127.028 E" in outcome.markdown("ko")
+    assert "촬영 위치: 37.498 N, 127.028 E" in outcome.markdown("ko")
     assert outcome.headline("ko") == "숨은 정보만 삭제함"
 
 
 def test_outputs_and_previews_are_private(tmp_path):
     outcome = process_file(_dirty_jpeg(tmp_path / "a.jpg"), tmp_path / "job", "metadata only")
-    assert outcome.output is not None and outcome.whole is not None
-    for path in (outcome.output, *map(Path, outcome.whole)):
+    assert outcome.output is not None
+    faces = write_previews(
+        np.zeros((40, 40, 3), np.uint8),
+        np.ones((40, 40, 3), np.uint8),
+        [(0, (5, 5, 30, 30))],
+        tmp_path / "job" / "preview",
+    )
+    thumb = thumbnail(tmp_path / "a.jpg", private_dir(tmp_path / "job" / "chosen") / "0.png", max_pixels=10**6)
+    assert thumb is not None
+    for path in (outcome.output, Path(faces[0].original), Path(faces[0].diff), Path(thumb)):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    for folder in (tmp_path / "job", tmp_path / "job" / "out", tmp_path / "job" / "preview"):
+    for folder in (
+        tmp_path / "job",
+        tmp_path / "job" / "out",
+        tmp_path / "job" / "preview",
+        tmp_path / "job" / "chosen",
+    ):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
-def test_heic_upload_gets_png_previews(tmp_path):
+def test_heic_upload_gets_a_png_thumbnail_and_its_metadata_read(tmp_path):
     pytest.importorskip("pillow_heif")
     src = tmp_path / "IMG_0002.heic"
     exif = Image.Exif()
     exif[0x0110] = "iPhone 15"
-    Image.new("RGB", (64, 48), "teal").save(src, exif=exif.tobytes())
+    Image.new("RGB", (640, 480), "teal").save(src, exif=exif.tobytes())
+    thumb = thumbnail(src, tmp_path / "thumb.png", max_pixels=10**7)
+    assert thumb is not None
+    with Image.open(thumb) as im:
+        assert im.format == "PNG" and im.size == (192, 144)
     outcome = process_file(src, tmp_path / "job", "metadata only")
-    assert outcome.failure is None and outcome.output is not None and outcome.whole is not None
-    for preview in outcome.whole:
-        with Image.open(preview) as im:
-            assert im.format == "PNG" and im.size == (64, 48)
+    assert outcome.failure is None and outcome.output is not None
     assert "iPhone 15" in outcome.markdown("en")
+
+
+def test_thumbnails_follow_orientation_and_refuse_what_they_cannot_show(tmp_path):
+    src = tmp_path / "portrait.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90: a portrait photo stored sideways
+    Image.new("RGB", (400, 300), "navy").save(src, exif=exif.tobytes())
+    thumb = thumbnail(src, tmp_path / "t.png", max_pixels=10**6)
+    assert thumb is not None and Image.open(thumb).size == (144, 192)
+    assert thumbnail(src, tmp_path / "big.png", max_pixels=1000) is None  # over the pixel limit: name only
+    junk = tmp_path / "junk.jpg"
+    junk.write_bytes(b"\xff\xd8 not a photo")
+    assert thumbnail(junk, tmp_path / "junk.png", max_pixels=10**6) is None
 
 
 def test_photo_without_a_face_is_stripped_and_says_so(tmp_path):
@@ -160,19 +190,18 @@ def test_face_window():
 def test_every_face_is_cropped_at_100_percent_with_its_difference(tmp_path):
     before = np.full((100, 200, 3), 100, np.uint8)
     after = before.copy()
-    after[20:30, 20:30] += 3  # a cloak of +3 on face 1
+    after[10:20, 10:20] += 3  # a cloak of +3 on face 1
     after[50, 150] -= 2
-    whole, faces = write_previews(
-        before, after, [(0, (10.0, 10.0, 40.0, 40.0)), (1, (140.0, 40.0, 160.0, 60.0))], tmp_path
-    )
+    faces = write_previews(before, after, [(0, (0.0, 0.0, 30.0, 30.0)), (1, (140.0, 40.0, 160.0, 60.0))], tmp_path)
     assert [f.index for f in faces] == [0, 1]
+    # Face 1's window is cut by the photo's corner: the view centres on the face, not on the crop.
+    assert faces[0].size == (41, 41) and faces[0].centre == (15.0, 15.0)
+    assert faces[1].size == (34, 34) and faces[1].centre == (17.0, 17.0)
     for face in faces:
         crops = [np.asarray(Image.open(p)) for p in (face.original, face.protected, face.diff)]
         assert all(c.shape[1::-1] == face.size for c in crops)  # 1:1, never rescaled
     diff = np.asarray(Image.open(faces[0].diff))
     assert diff.max() == 128 + 8 * 3 and (diff == 128).mean() > 0.8  # grey where unchanged
-    with Image.open(whole[1]) as im:
-        assert im.size == (200, 100)
 
 
 def test_difference_is_signed_around_grey():
@@ -191,5 +220,5 @@ def test_edit_defence_box_changes_the_pixels_and_says_so(tmp_path):
     assert outcome.result.edits
     assert not np.array_equal(np.asarray(Image.open(outcome.output)), np.asarray(Image.open(src)))
     md = outcome.markdown("en")
-    assert "AI editing" in md and "untouched" not in md
-    assert "AI 편집" in outcome.markdown("ko")
+    assert "AI editing" in md and "untouched" not in md and "does not stop an edit" in md
+    assert "인공지능 편집" in outcome.markdown("ko")

@@ -1,5 +1,6 @@
 """The app's plain-language report, in English and Korean: findings in plain words, verification
-verdicts, headlines (the English is the library's headline), whole reports."""
+verdicts, headlines (the English is the library's headline), visibility worded only from a
+measurement, PSNR as a number only, whole reports."""
 
 from __future__ import annotations
 
@@ -101,11 +102,11 @@ def test_a_plain_string_is_shown_as_it_is():
 
 
 def test_findings_in_korean_keep_the_values():
-    assert plain_finding(LOCATION, "ko") == "GPS 위치: 37.498 N, 127.028 E (사진을 찍은 곳)"
+    assert plain_finding(LOCATION, "ko") == "촬영 위치: 37.498 N, 127.028 E (사진을 찍은 곳)"
     assert plain_finding(SERIAL, "ko") == "휴대폰·카메라 일련번호: R5CX…"
     assert plain_finding(finding_for("Model", "SM-S918B"), "ko") == "휴대폰·카메라 모델: SM-S918B"
     assert plain_finding(THUMBNAIL, "ko") == "사진 안에 숨은 작은 미리보기 사본 (5.1 kB; 자르기 전 원본이 보일 수 있음)"
-    assert plain_finding(GPS, "ko") == "GPS 정보 (사진을 찍은 곳)"
+    assert plain_finding(GPS, "ko") == "촬영 위치 정보 (사진을 찍은 곳)"
 
 
 def test_every_kind_is_mapped_to_a_message_in_both_languages():
@@ -165,6 +166,7 @@ def test_english_headline_is_the_librarys(case):
         ("not protected", "보호되지 않음"),
         ("try strong", "보호되지 않음 (‘강하게’로 다시 해 보세요)"),
         ("not checked", "확인하지 못함"),
+        ("too small", "얼굴이 너무 작아 보호하지 못함"),
         ("no face", "얼굴 없음"),
     ],
 )
@@ -180,7 +182,9 @@ def test_the_sentence_under_the_verdict_says_what_to_do():
     )
     assert "Strong" in why(CASES["try strong"], "en") and "still recognises" in why(CASES["try strong"], "en")
     assert "not to post" in why(CASES["not protected"], "en")  # already at strong: no "try strong"
-    assert "too small" in why(CASES["too small"], "en") and "너무 작아" in why(CASES["too small"], "ko")
+    assert why(CASES["too small"], "en").startswith("The face is 24 px across, and faces under 40 px are not cloaked")
+    assert "24픽셀" in why(CASES["too small"], "ko") and "강도를 높여도 마찬가지입니다" in why(CASES["too small"], "ko")
+    assert "strong" not in why(CASES["too small"], "en").lower()
     assert "Do not count on it" in why(CASES["not checked"], "en")
     assert why(CASES["partly"], "ko") == "얼굴 2개 중 1개만 보호됐습니다. 아래 자세한 결과를 확인하세요."
 
@@ -197,7 +201,7 @@ def test_verification_verdicts_quote_the_numbers():
     assert lost is not None and lost.startswith("⚠️ Not checked") and "✅" not in lost
     ko = verification_line(_face(sim=0.61), "ko")
     assert ko is not None and ko.startswith("⚠️ 얼굴 인식 모델이 아직 같은 사람으로 알아봅니다") and "유사도 0.61" in ko
-    assert "0.30 이상이면 같은 사람" in ko and "FaceNet" in ko
+    assert "0.30 이상이면 같은 사람" in ko and "FaceNet" not in ko  # no English name on the Korean page
 
 
 def test_a_score_on_the_threshold_is_not_safe():
@@ -212,6 +216,7 @@ def test_protect_report_covers_faces_quality_metadata_and_download():
     assert "1 found, 1 cloaked, 1 checked protected" in md
     assert "similarity 0.08" in md
     assert "PSNR 44.2 dB for the whole photo, 36.1 dB around the face" in md
+    assert "does not say what a person sees" in md and "hard to see" not in md and "How visible" not in md
     assert "  - GPS location: 37.498 N, 127.028 E" in md and "serial number" in md and "thumbnail" in md
     assert "**Download:** `selfie.jpg`, exactly the file photoguard wrote" in md
 
@@ -220,9 +225,9 @@ def test_protect_report_in_korean():
     md = protect_report("셀카.jpg", _result([_face()]), [LOCATION], strength="medium", lang="ko")
     assert md.startswith("### ✅ 보호됨: 셀카.jpg (보통)")
     assert "**얼굴:** 1개 찾음, 1개에 보호막을 입힘, 1개 보호 확인." in md
-    assert "사진 전체 PSNR 44.2 dB, 얼굴 주변 36.1 dB" in md and "차이를 알아보기 어렵습니다" in md
-    assert "  - GPS 위치: 37.498 N, 127.028 E (사진을 찍은 곳)" in md
-    assert "**다운로드:** `selfie.jpg`" in md
+    assert "**픽셀 차이:** 사진 전체 44.2데시벨, 얼굴 주변 36.1데시벨" in md and "알아보기 어렵" not in md
+    assert "  - 촬영 위치: 37.498 N, 127.028 E (사진을 찍은 곳)" in md
+    assert "**받기:** `selfie.jpg`" in md
 
 
 def test_protect_report_without_faces_or_metadata():
@@ -232,10 +237,29 @@ def test_protect_report_without_faces_or_metadata():
     unwritten = _result([_face(protected=False, sim=None, reason=_SMALL)])
     unwritten.output_path = None
     md = protect_report("crowd.jpg", unwritten, [], strength="fast", inspected=False)
-    assert md.startswith("### ⚠️ not protected (try strong): crowd.jpg") and "too small to protect: 24 px" in md
+    assert (
+        md.startswith("### ⚠️ too small to cloak: crowd.jpg")
+        and "not protected (too small to cloak: 24 px (minimum 40 px))" in md
+    )
     assert "could not be read" in md and "Download" not in md
     ko = protect_report("crowd.jpg", unwritten, [], strength="fast", inspected=False, lang="ko")
     assert "얼굴이 너무 작습니다: 24픽셀 (최소 40픽셀)" in ko
+
+
+@pytest.mark.parametrize(
+    "jod, en, ko",
+    [
+        (9.72, "**How visible:** hard to see (9.7 of 10", "**눈에 띄는 정도:** 알아보기 어려움 (10점 중 9.7점"),
+        (9.2, "**How visible:** visible on close inspection (9.2 of 10", "자세히 보면 보임 (10점 중 9.2점"),
+        (8.0, "**How visible:** visible (8.0 of 10", "**눈에 띄는 정도:** 눈에 보임 (10점 중 8.0점"),
+    ],
+)
+def test_a_measured_visibility_is_worded(jod, en, ko):
+    face = _face()
+    face.visibility_jod = jod
+    result = _result([face])
+    assert en in protect_report("a.jpg", result, [], strength="medium")
+    assert ko in protect_report("a.jpg", result, [], strength="medium", lang="ko")
 
 
 def test_library_reasons_are_reworded():

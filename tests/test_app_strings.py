@@ -1,5 +1,6 @@
-"""The app's two tables of words: the same keys and placeholders in both, Korean really Korean,
-the browser's language picked as Gradio's front end picks it, progress stages reworded."""
+"""The app's two tables of words: the same keys and placeholders in both (the Korean leaving out
+only values that would be English), Korean really Korean with no Latin-script word but file
+formats, the browser's language picked as Gradio's front end picks it, progress stages reworded."""
 
 from __future__ import annotations
 
@@ -8,13 +9,27 @@ import string
 
 import pytest
 
-from photoguard.app.strings import EN, KO, TABLES, keep_words, language, language_from_header, stage, text
+from photoguard.app.strings import (
+    EN,
+    KO,
+    KO_LEAVES_OUT,
+    TABLES,
+    keep_words,
+    language,
+    language_from_header,
+    seconds_left,
+    stage,
+    text,
+)
 from photoguard.progress import STAGES as STAGE_WORDS
 from photoguard.progress import Stage
 
 #: Keys whose Korean may equal the English (formats and names only).
-SAME_IN_BOTH = {"view.photo", "report.heading", "report.heading.plain", "progress.one", "error.line", "pixels.other"}
+SAME_IN_BOTH = {"report.heading", "report.heading.plain", "progress.one", "error.line", "sure.range", "sure.and"}
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+#: A word in Latin script; the Korean may only name file formats so ("JPEG", "PNG").
+LATIN_WORD = re.compile(r"[A-Za-z]+")
+LATIN_ALLOWED = {"JPEG", "PNG"}
 
 
 def _fields(template: str) -> set[str]:
@@ -24,7 +39,17 @@ def _fields(template: str) -> set[str]:
 def test_both_tables_hold_the_same_keys_and_placeholders():
     assert set(EN) == set(KO)
     for key in EN:
-        assert _fields(EN[key]) == _fields(KO[key]), key
+        assert _fields(EN[key]) - KO_LEAVES_OUT.get(key, set()) == _fields(KO[key]), key
+    for key, left_out in KO_LEAVES_OUT.items():
+        assert left_out <= _fields(EN[key]) and not left_out & _fields(KO[key]), key
+
+
+def test_korean_has_no_english_words():
+    """No Latin-script word in any Korean template: no product name in English, no PSNR or dB,
+    no model name, no "GPS" (file names and values found in a photo come in through placeholders)."""
+    for key, words in KO.items():
+        template = re.sub(r"\{[a-z_]+\}", "", words)
+        assert set(LATIN_WORD.findall(template)) <= LATIN_ALLOWED, (key, words)
 
 
 def test_korean_is_written_in_korean():
@@ -77,6 +102,11 @@ def test_every_progress_stage_is_worded_in_both_languages(key):
     s = Stage(key, **_VALUES.get(key, {}))
     assert HANGUL.search(stage("ko", s)), stage("ko", s)
     assert stage("en", s) and "{" not in stage("en", s)
+
+
+def test_time_left():
+    assert seconds_left("en", 42) == "about 40 s left" and seconds_left("ko", 42) == "약 40초 남음"
+    assert seconds_left("en", 130) == "about 2 min left" and seconds_left("ko", 130) == "약 2분 남음"
 
 
 def test_cloaking_steps_keep_their_numbers():

@@ -350,7 +350,14 @@ def test_finish_fails_unprotected_photos_only_when_asked():
     records = [
         Record("a.jpg", "o/a.jpg", DONE, verdict=Verdict.PROTECTED, headline="protected"),
         Record("b.jpg", "o/b.jpg", NO_FACE, verdict=Verdict.NO_FACE, headline="no face"),
-        Record("c.jpg", "o/c.jpg", DONE, verdict=Verdict.PARTLY, headline="partly protected (1 of 2 faces)"),
+        Record(
+            "c.jpg",
+            "o/c.jpg",
+            DONE,
+            verdict=Verdict.PARTLY,
+            headline="partly protected (1 of 2 faces)",
+            verification=[{"face": 1, "still_recognised": False}, {"face": 2, "still_recognised": True}],
+        ),
     ]
     outcome = Outcome(records, 1.0)
     op = ProtectOperation()

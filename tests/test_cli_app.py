@@ -30,6 +30,16 @@ def test_host_port_and_share_are_passed(launched):
     assert launched == [{"host": "0.0.0.0", "port": 8080, "share": True}]
 
 
+def test_every_interface_is_not_bound_without_a_word(launched, capsys):
+    assert main(["app", "--host", "0.0.0.0"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("photoguard: warning: --host 0.0.0.0 lets every device that can reach this computer")
+    assert "with no password" in err and launched[0]["host"] == "0.0.0.0"
+    for quiet in ("127.0.0.1", "localhost", "::1"):
+        assert main(["app", "--host", quiet]) == 0
+        assert "warning" not in capsys.readouterr().err
+
+
 def test_bad_port_is_a_usage_error(launched, capsys):
     assert main(["app", "--port", "0"]) == 2
     assert launched == [] and "greater than or equal to 1" in capsys.readouterr().err

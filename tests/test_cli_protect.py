@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -110,11 +111,38 @@ def test_fail_unprotected_exits_3_when_the_check_still_recognises_a_face(portrai
     args = ["protect", str(portrait), "-o", f"{tmp_path / 'out'}/", "-s", "fast"]
     assert main(args) == 0  # without the option the file is written and the exit is 0
     out = capsys.readouterr().out
-    assert out.startswith("not protected (try strong)  ") and "photos not fully protected: try --strength strong" in out
+    assert out.startswith("not protected (try strong)  ")
+    assert "photos with a face still recognised: try --strength strong for them" in out
     assert main([*args, "--fail-unprotected", "--overwrite"]) == 3
     captured = capsys.readouterr()
     assert "photoguard: 1 photo(s) not fully protected" in captured.err
     assert (tmp_path / "out" / "portrait.png").exists()
+
+
+@pytest.mark.weights
+def test_a_face_too_small_is_its_own_case(tmp_path, capsys):
+    """The astronaut shrunk until her face is about 30 px: left as it is, said so on its line and
+    in the summary (not "no face", never "try strong"); --fail-unprotected still exits 3."""
+    small = tmp_path / "in" / "far.png"
+    small.parent.mkdir()
+    Image.open(ASTRONAUT).convert("RGB").resize((160, 160), Image.LANCZOS).save(small)
+    report = tmp_path / "report.json"
+    args = ["protect", str(small), "-o", f"{tmp_path / 'out'}/", "-s", "medium", "--report", str(report)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    first, *rest = out.splitlines()
+    assert first.startswith(f"too small to cloak  {small} -> ")
+    assert re.search(
+        r": 0 of 1 face\(s\) cloaked; 1 face\(s\) too small to cloak \(3\d px; left as they are\); metadata stripped only$",
+        first,
+    )
+    assert "verdict for 1 photo(s): 1 with faces too small to cloak\n" in out
+    assert "faces under 40 px are left as they are (too small to cloak; a stronger setting does not change that)" in out
+    assert "0 file(s) cloaked, 0 with no face (metadata stripped only), 1 with faces too small to cloak" in out
+    assert "strong" not in out.replace("a stronger setting", "")
+    [record] = json.loads(report.read_text())
+    assert (record["verdict"], record["headline"], record["faces"]) == ("too small", "too small to cloak", 1)
+    assert main([*args, "--fail-unprotected"]) == 3  # not protected, whatever the reason
 
 
 def _run(args: list[str], stdin: bytes) -> subprocess.CompletedProcess:

@@ -1,15 +1,24 @@
 """Errors carry their path apart from their message; ``str(error)`` is the CLI's "PATH: message"
-line, formatted once; they pickle with both (the batch's worker processes send them back)."""
+line, formatted once; they pickle with both (the batch's worker processes send them back). A
+missing file is a FileNotFoundError, a PIL image a TypeError, a cut-short file said plainly."""
 
 from __future__ import annotations
 
+import errno
 import pickle
 
 import pytest
 
-from photoguard.errors import CorruptImageError, PhotoguardError, UsageError, about
+from photoguard.errors import (
+    CorruptImageError,
+    ImageNotFoundError,
+    PhotoguardError,
+    SourceTypeError,
+    UsageError,
+    about,
+)
 from photoguard.fileio import refuse_overwrite
-from photoguard.imageio import open_image
+from photoguard.imageio import CUT_SHORT, open_image
 from photoguard.metadata import inspect_metadata, strip_metadata
 
 
@@ -66,3 +75,59 @@ def test_refusing_to_overwrite_the_input_is_one_rule(tmp_path):
     with pytest.raises(UsageError, match="output would overwrite the input"):
         strip_metadata(src, link)
     assert src.read_bytes() == b"photo"
+
+
+def test_a_missing_file_is_a_file_not_found_error_everywhere(tmp_path):
+    """``except FileNotFoundError`` catches a missing photo, whichever entry point read it; it is
+    still a photoguard error (the CLI's one line and exit code), named by its path, and pickles."""
+    import photoguard
+
+    missing = tmp_path / "selfie.jpg"
+    for read in (open_image, inspect_metadata, photoguard.protect, lambda p: strip_metadata(p, tmp_path / "o.jpg")):
+        with pytest.raises(FileNotFoundError) as caught:
+            read(missing)
+        error = caught.value
+        assert isinstance(error, ImageNotFoundError) and isinstance(error, PhotoguardError)
+        assert (error.filename, error.errno, str(error)) == (str(missing), errno.ENOENT, f"{missing}: no such file")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is ImageNotFoundError and again.filename == str(missing) and str(again) == str(error)
+
+
+def test_a_pil_image_is_not_a_file(tmp_path):
+    """A decoded image has no metadata container: a typed error (a TypeError too) that says what to pass."""
+    from PIL import Image
+
+    image = Image.new("RGB", (4, 4))
+    for call in (lambda: inspect_metadata(image), lambda: strip_metadata(image, tmp_path / "o.png")):
+        with pytest.raises(SourceTypeError) as caught:
+            call()
+        assert isinstance(caught.value, TypeError) and isinstance(caught.value, UsageError)
+        assert "PIL.Image.Image" in str(caught.value) and "pass the path" in str(caught.value)
+    with pytest.raises(SourceTypeError, match=r"expected a file path or the file's bytes, got builtins\.int"):
+        inspect_metadata(3)  # type: ignore[arg-type]
+
+
+def test_a_file_cut_short_is_said_in_plain_words(tmp_path):
+    """Pillow's "image file is truncated (1 bytes not processed)" is not shown as it is."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 100, 50)).save(buf, "JPEG")
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(buf.getvalue()[:-2])  # the end-of-image marker lost
+    with pytest.raises(CorruptImageError) as caught:
+        open_image(cut)
+    assert caught.value.message == CUT_SHORT and "bytes not processed" not in str(caught.value)
+
+
+def test_the_library_does_not_name_the_cli_s_options(monkeypatch):
+    import torch
+
+    from photoguard.pipeline import resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(UsageError) as caught:
+        resolve_device("cuda")
+    assert "--device" not in str(caught.value) and "'cuda'" in str(caught.value)

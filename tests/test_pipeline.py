@@ -200,3 +200,18 @@ def test_two_threads_share_the_models_and_get_what_one_gets(weights, astronaut: 
     photoguard.release_models()  # frees them; the next call loads them again
     again = photoguard.protect(astronaut, strength=config)
     assert np.array_equal(again.image, alone.image)
+
+
+def test_the_line_words_a_measured_visibility_and_nothing_else() -> None:
+    """The CLI's line (ProtectResult.details) says how visible the cloak is only from a JOD."""
+    from photoguard.pipeline import _details
+    from photoguard.types import FaceReport, ProtectResult
+
+    def result(jod: float | None) -> ProtectResult:
+        face = FaceReport(index=0, box=(0.0, 0.0, 90.0, 90.0), score=0.9, protected=True, visibility_jod=jod)
+        return ProtectResult(image=np.zeros((2, 2, 3), np.uint8), faces=[face], timings={}, psnr=44.0, face_psnr=36.1)
+
+    assert _details(result(None)) == "1 of 1 face(s) cloaked; face PSNR 36.1 dB"
+    assert _details(result(9.64)).endswith("face PSNR 36.1 dB; cloak hard to see (9.6 JOD)")
+    assert _details(result(9.2)).endswith("; cloak visible on close inspection (9.2 JOD)")
+    assert _details(result(8.5)).endswith("; cloak visible (8.5 JOD)")

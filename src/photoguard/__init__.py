@@ -65,6 +65,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'photoguard' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    """The public API and what is loaded already, so that completion (``photoguard.pro<Tab>``)
+    offers ``protect`` too, not only the loaded submodules."""
+    return sorted(set(globals()) | set(__all__))
+
+
 __all__ = [
     "DEFAULT_PRESET",
     "PRESETS",

@@ -16,8 +16,9 @@ Example::
 
 from __future__ import annotations
 
+import errno
 import os
-from typing import Self
+from typing import Any, Self
 
 
 class PhotoguardError(Exception):
@@ -60,6 +61,11 @@ class OutputExistsError(UsageError):
     ``overwrite=True``, or naming that file as the output): nothing is written."""
 
 
+class SourceTypeError(UsageError, TypeError):
+    """A function was given a kind of object it does not read (a decoded PIL image where the
+    file's bytes are needed); a :class:`TypeError` too."""
+
+
 # --- models -----------------------------------------------------------------
 
 
@@ -84,6 +90,31 @@ class ImageError(PhotoguardError):
 
 class UnsupportedImageError(ImageError):
     """The file is not an image format photoguard reads."""
+
+
+class ImageNotFoundError(UnsupportedImageError, FileNotFoundError):
+    """The file does not exist; a :class:`FileNotFoundError` too (``errno`` ``ENOENT``,
+    ``filename`` the path), so ``except FileNotFoundError`` catches it.
+
+    Example::
+
+        >>> error = ImageNotFoundError(path="selfie.jpg")
+        >>> isinstance(error, FileNotFoundError), str(error), error.filename
+        (True, 'selfie.jpg: no such file', 'selfie.jpg')
+    """
+
+    def __init__(self, message: str = "no such file", *, path: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(message, path=path)
+        self.errno, self.strerror, self.filename = errno.ENOENT, message, self.path
+
+    def __setstate__(self, state: dict[str, Any] | None) -> None:  # unpickled (a worker process sent it back)
+        self.__dict__.update(state or {})
+        self.filename = self.path
+
+    def at(self, path: str | os.PathLike[str]) -> Self:
+        super().at(path)
+        self.filename = self.path
+        return self
 
 
 class CorruptImageError(ImageError):

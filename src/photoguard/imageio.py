@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from photoguard.errors import CorruptImageError, ImageTooLargeError, UnsupportedImageError
+from photoguard.errors import CorruptImageError, ImageNotFoundError, ImageTooLargeError, UnsupportedImageError
 from photoguard.fileio import atomic_write_bytes, read_error, read_regular  # noqa: F401  (re-exported: the one atomic writer)
 
 if TYPE_CHECKING:  # torch is imported by the two tensor helpers only (it costs ~2 s of start-up)
     import torch
 
 
-def _register_heif() -> bool:
+def register_heif() -> bool:
     """Teach Pillow HEIC/HEIF (iPhone photos) on the first decode, not at import (importing photoguard
     must not change Pillow for the rest of a program); False if pillow-heif is missing."""
     global HEIF_AVAILABLE
@@ -42,7 +42,7 @@ def _register_heif() -> bool:
     return HEIF_AVAILABLE
 
 
-#: Whether HEIC/HEIF can be read: None until the first decode asks (:func:`_register_heif`).
+#: Whether HEIC/HEIF can be read: None until the first decode asks (:func:`register_heif`).
 HEIF_AVAILABLE: bool | None = None
 
 #: The pixel limit: photoguard takes photos of up to 100 million pixels (100 MP; a 100 MP photo
@@ -136,7 +136,7 @@ def open_image(path: str | os.PathLike, *, max_pixels: int = DEFAULT_MAX_PIXELS)
     """
     path = Path(path)
     if not path.exists():
-        raise UnsupportedImageError("no such file", path=path)
+        raise ImageNotFoundError(path=path)
     try:
         data = read_regular(path)  # a FIFO or device is refused, never read (it would block)
     except OSError as exc:
@@ -171,7 +171,7 @@ def _too_many(pixels: int | None, max_pixels: int, size: str = "") -> str:
 
 def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str = "<bytes>") -> LoadedImage:
     """Decode encoded image bytes; see :func:`open_image` for the errors raised."""
-    _register_heif()
+    register_heif()
     try:
         with warnings.catch_warnings():
             # Pillow's UserWarnings name its own files, and its DecompressionBombWarning (89.5 MP)
@@ -198,8 +198,7 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str
             return _decode_without_text(data, max_pixels=max_pixels, name=name)
         raise CorruptImageError(f"cannot decode image ({exc})", path=name) from None
     except (OSError, SyntaxError, EOFError) as exc:
-        detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())  # libheif ends in a newline
-        raise CorruptImageError(f"cannot decode image ({detail})", path=name) from None
+        raise CorruptImageError(_decode_failure(exc), path=name) from None
     if width < 1 or height < 1:
         raise CorruptImageError("image has no pixels", path=name)
     try:
@@ -207,6 +206,28 @@ def decode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str
     except (OSError, ValueError) as exc:
         raise CorruptImageError(f"cannot convert {upright.mode} image to RGB ({exc})", path=name) from None
     return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, icc_profile=icc, info={"mode": upright.mode}, frames=frames)
+
+
+#: Pillow's words for a file cut short (its JPEG decoder counts the bytes it could not use).
+_TRUNCATED = ("image file is truncated", "truncated file read")
+#: What a person is told instead.
+CUT_SHORT = (
+    "cannot decode image: the file ends before the picture does "
+    "(damaged, or cut short by an unfinished copy or download)"
+)
+
+
+def _decode_failure(exc: BaseException) -> str:
+    """Why decoding failed, in plain words: a file cut short says so (:data:`CUT_SHORT`), anything
+    else keeps the decoder's words.
+
+    >>> _decode_failure(OSError("image file is truncated (1 bytes not processed)")) == CUT_SHORT
+    True
+    """
+    detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())  # libheif ends in a newline
+    if any(words in detail.lower() for words in _TRUNCATED):
+        return CUT_SHORT
+    return f"cannot decode image ({detail})"
 
 
 def _decode_without_text(data: bytes, *, max_pixels: int, name: str) -> LoadedImage:

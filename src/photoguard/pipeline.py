@@ -57,7 +57,7 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     dev = torch.device(device)
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise UsageError("--device cuda was asked for but no CUDA GPU is available (use --device auto or cpu)")
+        raise UsageError(f"device {device!r} was asked for but no CUDA GPU is available (use 'auto' or 'cpu')")
     return dev
 
 
@@ -606,11 +606,14 @@ def _details(result: ProtectResult) -> str:
     lost = sum(f.found_again is False for f in result.faces)
     if lost:
         parts.append(f"{lost} face(s) not found again by the detector, so not checked")
-    small = sum(not f.protected for f in result.faces)
+    small = [f for f in result.faces if not f.protected]
     if small:
-        parts.append(f"{small} face(s) too small to cloak")
+        sizes = ", ".join(f"{math.sqrt(max(f.box[2] - f.box[0], 0) * max(f.box[3] - f.box[1], 0)):.0f}" for f in small)
+        parts.append(f"{len(small)} face(s) too small to cloak ({sizes} px; left as they are)")
     if result.face_psnr is not None and done:
         parts.append(f"face PSNR {result.face_psnr:.1f} dB")
+    if result.visibility_jod is not None:  # words only from a measurement
+        parts.append(f"cloak {result.visibility} ({result.visibility_jod:.1f} JOD)")
     if edits:
         parts.append(edits)
     elif done == 0:

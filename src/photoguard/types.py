@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -88,6 +89,7 @@ class Verdict(StrEnum):
     PARTLY = "partly protected"  #: some faces are, others are not (or could not be checked)
     NOT_PROTECTED = "not protected"  #: no face is checked protected
     NOT_CHECKED = "not checked"  #: faces were cloaked, but none could be checked
+    TOO_SMALL = "too small"  #: every face found is too small to cloak; left as it was, metadata stripped only
     NO_FACE = "no face"  #: nothing to cloak; metadata stripped only
 
 
@@ -106,6 +108,8 @@ def photo_verdict(faces: list[FaceReport]) -> Verdict:
         return Verdict.PROTECTED
     if safe:
         return Verdict.PARTLY
+    if all(s is FaceStatus.NOT_CLOAKED for s in statuses):
+        return Verdict.TOO_SMALL  # a stronger setting would not change it: its own case, never "try strong"
     if all(s in (FaceStatus.NOT_CHECKED, FaceStatus.NOT_FOUND) for s in statuses):
         return Verdict.NOT_CHECKED
     return Verdict.NOT_PROTECTED
@@ -176,6 +180,8 @@ class FaceReport:
 class ProtectResult:
     """The outcome of :func:`photoguard.protect`.
 
+    Its ``repr`` names the photo's size instead of printing its pixels.
+
     Attributes:
         image: the protected photo, ``H x W x 3`` uint8 RGB (orientation applied).
         faces: one report per detected face, largest first.
@@ -191,7 +197,7 @@ class ProtectResult:
         message: ``"<headline>: <details>"``, the one line to show.
     """
 
-    image: np.ndarray
+    image: np.ndarray = field(repr=False)
     faces: list[FaceReport]
     timings: dict[str, float]
     psnr: float
@@ -202,6 +208,13 @@ class ProtectResult:
     edits: bool = False
     details: str = ""
     message: str = ""
+
+    def __repr__(self) -> str:
+        shape = "x".join(str(n) for n in getattr(self.image, "shape", ()))
+        fields = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.repr and f.name != "image"
+        )
+        return f"ProtectResult(image=<{shape} {getattr(self.image, 'dtype', '?')} pixels>, {fields})"
 
     @property
     def faces_protected(self) -> int:
@@ -219,12 +232,26 @@ class ProtectResult:
         return photo_verdict(self.faces)
 
     @property
+    def visibility_jod(self) -> float | None:
+        """The JOD of the most visible cloaked face measured (the lowest), or None when none was."""
+        measured = [f.visibility_jod for f in self.faces if f.protected and f.visibility_jod is not None]
+        return min(measured) if measured else None
+
+    @property
+    def visibility(self) -> Visibility:
+        """How visible the cloak is on its most visible face (:attr:`visibility_jod`);
+        :attr:`Visibility.NOT_MEASURED` when no cloaked face was measured."""
+        return visibility_of(self.visibility_jod)
+
+    @property
     def headline(self) -> str:
         """The verdict in words: ``protected``, ``partly protected (2 of 3 faces)``,
-        ``not protected (try strong)``, ``not checked`` or ``no face``."""
+        ``not protected (try strong)``, ``not checked``, ``too small to cloak`` or ``no face``."""
         verdict = self.verdict
         if verdict is Verdict.PARTLY:
             return f"{verdict} ({self.faces_safe} of {len(self.faces)} faces)"
         if verdict is Verdict.NOT_PROTECTED and self.strength != "strong":
             return f"{verdict} (try strong)"
+        if verdict is Verdict.TOO_SMALL:
+            return "too small to cloak"
         return str(verdict)

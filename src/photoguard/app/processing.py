@@ -25,6 +25,7 @@ from photoguard.app.workspace import private_dir
 from photoguard.config import PRESETS
 from photoguard.errors import (
     CorruptImageError,
+    ImageNotFoundError,
     ImageTooLargeError,
     ModelError,
     PhotoguardError,
@@ -69,7 +70,6 @@ class Outcome:
         inspected: False when the original's metadata could not be read.
         pixels: for metadata only, the strip's statement about the pixels.
         output: the file the library wrote (the download), or None on error.
-        whole: paths of the whole-photo before/after preview PNGs.
         faces: every cloaked face at 100 %.
         failure: set when the photo could not be processed.
     """
@@ -81,7 +81,6 @@ class Outcome:
     inspected: bool = True
     pixels: str = "bit-identical"
     output: Path | None = None
-    whole: tuple[str, str] | None = None
     faces: list[FaceCrops] = field(default_factory=list)
     failure: Failure | None = None
 
@@ -133,6 +132,8 @@ def failure_for(exc: BaseException) -> Failure:
         return Failure("error.too large", detail)
     if isinstance(exc, CorruptImageError):
         return Failure("error.corrupt")
+    if isinstance(exc, ImageNotFoundError):
+        return Failure("error.missing")
     if isinstance(exc, UnsupportedImageError):
         return Failure("error.unsupported")
     if isinstance(exc, ModelError):
@@ -179,9 +180,9 @@ def _protect(
     progress(0.95, Stage("making previews"))
     original = open_image(src, max_pixels=max_pixels).rgb
     boxes = [(f.index, f.box) for f in result.faces if f.protected]
-    whole, faces = write_previews(original, result.image, boxes, folder / "preview")
+    faces = write_previews(original, result.image, boxes, folder / "preview")
     kept = dataclasses.replace(result, image=_NO_PIXELS)  # the outcome lives in the session: no pixels
-    return Outcome(src.name, strength, kept, findings, inspected, output=result.output_path, whole=whole, faces=faces)
+    return Outcome(src.name, strength, kept, findings, inspected, output=result.output_path, faces=faces)
 
 
 def _metadata_only(src: Path, folder: Path, max_pixels: int, progress: Progress) -> Outcome:
@@ -189,15 +190,13 @@ def _metadata_only(src: Path, folder: Path, max_pixels: int, progress: Progress)
     from photoguard.metadata import strip_metadata
 
     progress(0.1, Stage("reading"))
-    original = open_image(src, max_pixels=max_pixels).rgb  # validates the image and gives the preview
+    open_image(src, max_pixels=max_pixels)  # refuses what is not a whole, readable photo
     findings, inspected = _findings(src)
     progress(0.4, Stage("removing hidden data"))
     dst = private_dir(folder / "out") / src.name
     strip = strip_metadata(src, dst)
     os.chmod(dst, 0o600)
-    progress(0.8, Stage("making previews"))
-    whole, _ = write_previews(original, original, [], folder / "preview")
-    return Outcome(src.name, None, None, findings, inspected, strip.pixels, output=dst, whole=whole)
+    return Outcome(src.name, None, None, findings, inspected, strip.pixels, output=dst)
 
 
 def process_file(

@@ -12,7 +12,7 @@ Example::
     >>> plain_finding(Finding(FindingKind.LOCATION, "37.498 N, 127.028 E"))
     'GPS location: 37.498 N, 127.028 E (where the photo was taken)'
     >>> plain_finding(Finding(FindingKind.LOCATION, "37.498 N, 127.028 E"), "ko")
-    'GPS 위치: 37.498 N, 127.028 E (사진을 찍은 곳)'
+    '촬영 위치: 37.498 N, 127.028 E (사진을 찍은 곳)'
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ import re
 from collections.abc import Sequence
 
 from photoguard.app.strings import text
+from photoguard.config import PRESETS
+from photoguard.coverage import LEAVE_ONE_OUT, PEOPLE, PRESET, said_protected_range
 from photoguard.metadata.findings import Finding, FindingKind
 from photoguard.models.encoders import ENCODERS
-from photoguard.types import FaceReport, FaceStatus, ProtectResult, Verdict
+from photoguard.types import FaceReport, FaceStatus, ProtectResult, Verdict, Visibility
 
 #: Each kind of finding -> its message key (``{value}``: the finding's value), or None where the
 #: library's English words are shown (capitalised) in every language. Every kind is listed.
@@ -89,6 +91,7 @@ _MARKS = {
     Verdict.PARTLY: "⚠️",
     Verdict.NOT_PROTECTED: "⚠️",
     Verdict.NOT_CHECKED: "⚠️",
+    Verdict.TOO_SMALL: "⚠️",
     Verdict.NO_FACE: "ℹ️",
 }
 
@@ -163,23 +166,61 @@ def why(result: ProtectResult, lang: str = "en") -> str:
         return text(lang, "why.not checked")
     if verdict is Verdict.NO_FACE:
         return text(lang, "why.no face")
+    if verdict is Verdict.TOO_SMALL:
+        px, least = max(too_small(f) for f in result.faces)
+        return text(lang, "why.too small", px=px, min=least)
     if FaceStatus.RECOGNISED in statuses:
         return text(lang, "why.recognised strong" if result.strength == "strong" else "why.recognised")
-    if FaceStatus.NOT_CLOAKED in statuses:
-        return text(lang, "why.too small")
     return text(lang, "why.not checked")
 
 
+def too_small(face: FaceReport) -> tuple[int, int]:
+    """``(size, minimum)`` in px of a face left as it was: from the library's reason, else its box
+    against the presets' smallest cloaked size."""
+    if face.reason and (m := _REASONS[0].fullmatch(face.reason)):
+        return int(m["px"]), int(m["min"])
+    x0, y0, x1, y1 = face.box
+    return round(math.sqrt(max(x1 - x0, 0) * max(y1 - y0, 0))), min(c.min_face_px for c in PRESETS.values())
+
+
+def covered(verdict: Verdict | None) -> bool:
+    """Whether a card says what the verdict does not cover: where it calls a face protected."""
+    return verdict in (Verdict.PROTECTED, Verdict.PARTLY)
+
+
+def how_sure(lang: str = "en") -> str:
+    """The figures behind "how sure is this?" (:mod:`photoguard.coverage`), in ``lang``."""
+    spans = [text(lang, "sure.range", low=r.low, high=r.high) for r in LEAVE_ONE_OUT]
+    ranges = text(lang, "sure.and", first=", ".join(spans[:-1]), last=spans[-1]) if len(spans) > 1 else spans[0]
+    low, high = said_protected_range()
+    return text(
+        lang, "sure.body", preset=text(lang, f"preset.{PRESET}"), people=PEOPLE, ranges=ranges, low=low, high=high
+    )
+
+
+def visibility_sentence(result: ProtectResult, lang: str = "en") -> str | None:
+    """What a model of human vision measured on the most visible face; None when nothing was
+    measured (then nothing is said about visibility)."""
+    if result.visibility is Visibility.NOT_MEASURED:
+        return None
+    return text(lang, f"visibility.{result.visibility.value}")
+
+
+def _visibility_line(result: ProtectResult, lang: str) -> str | None:
+    jod = result.visibility_jod
+    if jod is None:
+        return None
+    words = text(lang, f"visibility.words.{result.visibility.value}")
+    return text(lang, "visibility.line", words=words, jod=f"{jod:.1f}")
+
+
 def _quality_line(psnr: float, face_psnr: float | None, lang: str) -> str:
+    """The pixel difference as numbers only: PSNR does not measure what a person sees."""
     if math.isinf(psnr):
         return text(lang, "quality.unchanged")
     measured = face_psnr is not None and not math.isinf(face_psnr)
     face = text(lang, "quality.face", psnr=f"{face_psnr:.1f}") if measured else ""
-    # The face is where the cloak is and where people look: judge by it when it was measured.
-    judged = face_psnr if measured else psnr
-    assert judged is not None
-    key = "quality.invisible" if judged >= 40 else "quality.hard" if judged >= 36 else "quality.visible"
-    return text(lang, "quality", psnr=f"{psnr:.1f}", face=face, verdict=text(lang, key))
+    return text(lang, "quality", psnr=f"{psnr:.1f}", face=face)
 
 
 def verification_line(face: FaceReport, lang: str = "en", *, strength: str = "medium") -> str | None:
@@ -260,6 +301,8 @@ def protect_report(
     if result.edits and not result.faces:
         lines = [text(lang, "faces.none.edits")]
     if result.faces_protected:
+        visibility = _visibility_line(result, lang)
+        lines += [visibility] if visibility else []
         lines.append(_quality_line(result.psnr, result.face_psnr, lang))
     if result.edits:
         lines.append(text(lang, "edits.added", psnr=f"{result.psnr:.1f}"))

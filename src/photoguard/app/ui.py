@@ -1,5 +1,6 @@
-"""The Gradio page: choose photos, choose a strength, protect; the verdict first, then the download,
-the 100 % comparisons and the report, in Korean or English.
+"""The Gradio page: choose photos (thumbnails shown), choose a strength, protect; the verdict first
+(with what it does not cover), then the download, the 100 % comparisons and the report, in Korean
+or English. The experimental edit defence sits in a closed "advanced" section, off.
 
 Building the page loads no model; the library loads its models once, on the first protect. The
 page's words come from :mod:`photoguard.app.strings`: Gradio's front end shows them in the
@@ -21,11 +22,22 @@ import gradio as gr
 
 from photoguard.app import views
 from photoguard.app.access import FileGuard, browser_of
+from photoguard.app.previews import thumbnail
 from photoguard.app.processing import STRENGTHS, Failure, Outcome, process_file
-from photoguard.app.strings import GRADIO_STRINGS, LANGUAGES, TABLES, keep_words, language_from_header, stage, text
+from photoguard.app.strings import (
+    GRADIO_STRINGS,
+    LANGUAGES,
+    TABLES,
+    keep_words,
+    language_from_header,
+    seconds_left,
+    stage,
+    text,
+)
 from photoguard.app.style import CSS, THEME
 from photoguard.app.workspace import KEEP_SECONDS, PRUNE_EVERY_S, Workspace, private_dir
 from photoguard.config import DEFAULT_PRESET
+from photoguard.eta import Eta
 from photoguard.imageio import DEFAULT_MAX_PIXELS
 from photoguard.progress import Stage
 from photoguard.types import Verdict
@@ -35,13 +47,14 @@ MAX_FILE_SIZE = "100mb"
 #: Page words shown before the page's load event (translated by Gradio's front end).
 _STATIC = (
     "title",
+    "language",
     "intro",
     "privacy",
     "delete",
     "choose",
-    "chosen.none",
     "strength",
     "strength.info",
+    "advanced",
     "edits",
     "edits.info",
     "protect",
@@ -49,6 +62,15 @@ _STATIC = (
 )
 #: Scrolls the verdict area to the top of the screen, so the progress and then the verdict are in view.
 _SCROLL_JS = "() => { document.getElementById('pg-status')?.scrollIntoView({block: 'start', behavior: 'smooth'}); }"
+#: After choosing photos on a phone, brings the protect button (and the thumbnails above it) into
+#: view when it is below the screen's edge; a page where it is in view already does not move.
+_TO_PROTECT_JS = """() => { setTimeout(() => {
+  const button = document.getElementById('pg-protect');
+  const box = button && button.getBoundingClientRect();
+  if (box && (box.bottom > window.innerHeight - 16 || box.top < 0)) button.scrollIntoView({block: 'center', behavior: 'smooth'});
+}, 50); }"""
+#: The app's progress estimate: the last 20 reports, once they span 3 s (see :class:`photoguard.eta.Eta`).
+_ETA_WINDOW, _ETA_SPAN = 20, 3.0
 
 
 def _static(lang: str) -> dict[str, str]:
@@ -110,25 +132,28 @@ def _zip(files: list[Path], dst: Path) -> Path:
     return dst
 
 
-def _chosen(lang: str, files: list[str] | None) -> str:
-    names = [Path(f).name for f in files or []]
-    return text(lang, "chosen", names=", ".join(names)) if names else text(lang, "chosen.none")
+#: The photos chosen, kept per session to re-word them: ``(names, thumbnail paths or None)``.
+Chosen = tuple[list[str], list[str | None]]
 
 
-def _page(lang: str, files: list[str] | None) -> list[Any]:
-    """Updates re-wording the controls: title, intro, privacy, delete, upload, chosen, strength, edits, protect."""
+def _page(lang: str, chosen: Chosen | None) -> list[Any]:
+    """Updates re-wording the controls: title, language, intro, privacy, delete, upload, chosen,
+    strength, advanced, edits, protect."""
+    names, thumbs = chosen or ([], [])
     return [
         gr.update(value=text(lang, "title")),
+        gr.update(label=text(lang, "language")),
         gr.update(value=text(lang, "intro")),
         gr.update(value=text(lang, "privacy", keep=keep_words(lang, KEEP_SECONDS))),
         gr.update(value=text(lang, "delete")),
         gr.update(label=text(lang, "choose")),
-        gr.update(value=_chosen(lang, files)),
+        gr.update(value=views.chosen(lang, names, thumbs)),
         gr.update(
             label=text(lang, "strength"),
             info=text(lang, "strength.info"),
             choices=[(text(lang, f"strength.{c}"), c) for c in STRENGTHS],
         ),
+        gr.update(label=text(lang, "advanced")),
         gr.update(label=text(lang, "edits"), info=text(lang, "edits.info")),
         gr.update(value=text(lang, "protect")),
     ]
@@ -150,29 +175,29 @@ def _download_label(lang: str, outcomes: list[Outcome]) -> str:
 def _results(
     lang: str, outcomes: list[Outcome], *, note: str | None = None, job: Path | None = None, reword: bool = False
 ) -> list[Any]:
-    """Updates for the verdicts, the download(s), the comparisons, the details heading and the report.
+    """Updates for the verdicts, the download, the comparisons, the details heading and the report.
+
+    With several photos the download is one ZIP (for a computer), and each verdict card links its
+    own photo (for a phone, which saves photos one by one to its gallery).
 
     Args:
         note: a message key shown in the verdict area when there are no outcomes.
         job: the request's folder, where the ZIP of several protected photos is written.
-        reword: only re-word the downloads, keep their files.
+        reword: only re-word the download, keep its file.
     """
     written = [o.output for o in outcomes if o.output is not None]
     status = views.verdicts(outcomes, lang) if outcomes else views.message(text(lang, note or "idle"))
     label = _download_label(lang, outcomes) if len(written) == 1 else text(lang, "download.zip", n=len(written))
     download: dict[str, Any] = {"label": label, "visible": bool(written)}
-    many: dict[str, Any] = {"label": text(lang, "downloads"), "visible": len(written) > 1}
     if not reword:
         if len(written) > 1:
             assert job is not None, "several downloads need the job folder for their ZIP"
             download["value"] = str(_zip(written, job / "protected-photos.zip"))
         else:
             download["value"] = str(written[0]) if written else None
-        many["value"] = [str(p) for p in written] if len(written) > 1 else None
     return [
         gr.update(value=status),
         gr.update(**download),
-        gr.update(**many),
         gr.update(value=views.comparisons(outcomes, lang)),
         gr.update(value=f"## {text(lang, 'details')}" if outcomes else ""),
         gr.update(value="\n".join(o.markdown(lang) for o in outcomes)),
@@ -205,16 +230,16 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
         request: gr.Request,
         progress: gr.Progress = gr.Progress(),
     ):
-        """Protect every uploaded photo; returns the verdicts, downloads, comparisons and report."""
+        """Protect every uploaded photo; returns the verdicts, download, comparisons and report."""
         lang = language or "en"
         ws.prune()
         if not files:
-            gr.Warning(text(lang, "no_photo"))
             return *_results(lang, [], note="no_photo"), []
         files = [files] if isinstance(files, str) else list(files)
         browser = browser_of(request)
         mine = ws.adopt(browser, request.session_hash, files)  # another browser's upload is not processed
         job = private_dir(ws.session_dir(browser, request.session_hash) / uuid.uuid4().hex[:12])
+        eta = Eta(len(files), window=_ETA_WINDOW, min_span=_ETA_SPAN)
         outcomes: list[Outcome] = []
         for i, path in enumerate(files):
             name = Path(path).name
@@ -229,32 +254,53 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
                     if len(files) == 1
                     else text(lang, "progress.many", i=i + 1, n=len(files), name=name, stage=doing)
                 )
-                progress((i + fraction) / len(files), desc=desc)
+                eta.update(i + fraction)
+                left = eta.remaining()
+                progress(
+                    (i + fraction) / len(files), desc=desc if left is None else f"{desc} · {seconds_left(lang, left)}"
+                )
 
             step(0.0, Stage("start"))
             outcomes.append(
                 process_file(path, job / str(i), choice, max_pixels=max_pixels, progress=step, edits=bool(edits))
             )
-        if all(o.failure is not None for o in outcomes):
-            gr.Warning(outcomes[0].why(lang) if len(outcomes) == 1 else text(lang, "error.none"))
         return *_results(lang, outcomes, job=job), outcomes
 
     def uploaded(files: list[str] | None, language: str | None, request: gr.Request):
-        """New photos chosen: remember them for this session, clear the last results."""
+        """New photos chosen: remember them for this session, show their thumbnails, clear the last results."""
         lang = language or "en"
         ws.prune()
-        ws.adopt(browser_of(request), request.session_hash, [files] if isinstance(files, str) else files or [])
-        return gr.update(value=_chosen(lang, files)), *_results(lang, []), []
+        files = [files] if isinstance(files, str) else list(files or [])
+        browser = browser_of(request)
+        mine = ws.adopt(browser, request.session_hash, files)
+        folder = ws.session_dir(browser, request.session_hash) / "chosen" / uuid.uuid4().hex[:12]
+        names = [Path(f).name for f in files]
+        thumbs = [  # none of another browser's upload: its pixels are not this browser's to see
+            thumbnail(f, private_dir(folder) / f"{k}.png", max_pixels=max_pixels) if Path(f).resolve() in mine else None
+            for k, f in enumerate(files)
+        ]
+        picked: Chosen = (names, thumbs)
+        return gr.update(value=views.chosen(lang, names, thumbs)), picked, "", *_results(lang, []), []
 
     def delete_now(language: str | None, request: gr.Request):
-        """Delete this session's uploads, previews and protected files; clear the page."""
+        """Delete this session's uploads, previews and protected files; clear the page and say so
+        next to the button (where the person is looking) and in the verdict area."""
         lang = language or "en"
         ws.end_session(browser_of(request), request.session_hash)
-        return gr.update(value=None), gr.update(value=_chosen(lang, None)), *_results(lang, [], note="deleted"), []
+        done = views.message(text(lang, "deleted"))
+        return (
+            gr.update(value=None),
+            gr.update(value=views.chosen(lang, [], [])),
+            ([], []),
+            done,
+            *_results(lang, [], note="deleted"),
+            [],
+        )
 
-    def reword(language: str | None, files: list[str] | None, outcomes: list[Outcome]):
+    def reword(language: str | None, picked: Chosen | None, outcomes: list[Outcome], deleted_note: str):
         lang = language or "en"
-        return *_page(lang, files), *_results(lang, outcomes or [], reword=True)
+        note = views.message(text(lang, "deleted")) if deleted_note else ""
+        return *_page(lang, picked), note, *_results(lang, outcomes or [], reword=True)
 
     def opened(request: gr.Request):
         lang = language_from_header(request.headers.get("accept-language"))
@@ -266,6 +312,7 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
     with PhotoguardApp(title="photoguard", delete_cache=(PRUNE_EVERY_S, KEEP_SECONDS)) as demo:
         demo.workspace = ws
         outcomes_state = gr.State([])
+        chosen_state = gr.State(([], []))
         with gr.Row(elem_id="pg-header", equal_height=False):
             title = gr.Markdown(_t("title"), elem_id="pg-title")
             language = gr.Radio(
@@ -273,7 +320,7 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
                 value=None,
                 scale=1,
                 min_width=200,
-                label="언어 / Language",
+                label=_t("language"),
                 elem_id="pg-language",
             )
         intro = gr.Markdown(_t("intro"), elem_id="pg-intro")
@@ -282,6 +329,7 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
             delete = gr.Button(
                 _t("delete"), variant="secondary", size="md", scale=1, min_width=170, elem_id="pg-delete"
             )
+        deleted = gr.HTML("", elem_id="pg-deleted", container=False)
         with gr.Row(equal_height=False):
             with gr.Column(scale=2, min_width=300):
                 upload = _refusing_quietly(
@@ -294,7 +342,7 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
                         elem_id="pg-upload",
                     )
                 )
-                chosen = gr.Markdown(_t("chosen.none"), elem_id="pg-chosen")
+                chosen = gr.HTML(views.chosen("en", [], []), elem_id="pg-chosen", container=False)
                 strength = gr.Radio(
                     [(_t(f"strength.{c}"), c) for c in STRENGTHS],
                     value=DEFAULT_PRESET,
@@ -302,25 +350,25 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
                     info=_t("strength.info"),
                     elem_id="pg-strength",
                 )
-                edits = gr.Checkbox(False, label=_t("edits"), info=_t("edits.info"), elem_id="pg-edits")
                 run = gr.Button(_t("protect"), variant="primary", size="lg", elem_id="pg-protect")
+                with gr.Accordion(_t("advanced"), open=False, elem_id="pg-advanced") as advanced:
+                    edits = gr.Checkbox(False, label=_t("edits"), info=_t("edits.info"), elem_id="pg-edits")
             with gr.Column(scale=3, min_width=300):
                 status = gr.HTML("", elem_id="pg-status", min_height=90)
                 download = gr.DownloadButton("", visible=False, variant="primary", elem_id="pg-download")
-                downloads = gr.File(
-                    label="", file_count="multiple", interactive=False, visible=False, elem_id="pg-downloads"
-                )
-                compare = gr.HTML("", elem_id="pg-compare", js_on_load=views.SLIDER_JS)
+                compare = gr.HTML("", elem_id="pg-compare")
         details = gr.Markdown("", elem_id="pg-details")
         report_md = gr.Markdown("", elem_id="pg-report")
 
-        page = [title, intro, privacy, delete, upload, chosen, strength, edits, run]
-        results = [status, download, downloads, compare, details, report_md]
+        page = [title, language, intro, privacy, delete, upload, chosen, strength, advanced, edits, run]
+        results = [status, download, compare, details, report_md]
         light: dict[str, Any] = {"concurrency_limit": None, "api_visibility": "private"}  # never wait behind a protect
         demo.load(opened, None, [language, *page, *results], **light)
-        language.input(reword, [language, upload, outcomes_state], [*page, *results], **light)
-        upload.upload(uploaded, [upload, language], [chosen, *results, outcomes_state], **light)
-        delete.click(delete_now, [language], [upload, chosen, *results, outcomes_state], **light)
+        language.input(reword, [language, chosen_state, outcomes_state, deleted], [*page, deleted, *results], **light)
+        upload.upload(
+            uploaded, [upload, language], [chosen, chosen_state, deleted, *results, outcomes_state], **light
+        ).then(None, js=_TO_PROTECT_JS)
+        delete.click(delete_now, [language], [upload, chosen, chosen_state, deleted, *results, outcomes_state], **light)
         run.click(None, js=_SCROLL_JS)
         run.click(
             protect_photos,
@@ -380,6 +428,7 @@ def launch(
             run_history=False,  # else Gradio keeps every run in the browser: file names, results, photo links
             theme=THEME,
             i18n=I18N,
+            js=views.PAGE_JS,
             # files only to the browser that sent or caused them, nothing outside the workspace
             app_kwargs={"middleware": [Middleware(FileGuard, workspace=demo.workspace)]},
         )

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Any, TypeAlias
 
-from photoguard.errors import UnsupportedImageError, UsageError
+from photoguard.errors import ImageNotFoundError, UnsupportedImageError, UsageError
 
 #: ``scheme://`` at the start of a name: a URI (a local path never holds ``//`` after a name).
 _URI = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[^/]*)(?P<key>.*)$")
@@ -167,7 +167,7 @@ def read_bytes(path: Location, limit: int | None = None) -> bytes:
         with fs.open_input_stream(key) as stream:
             return bytes(stream.read() if limit is None else stream.read(limit))
     except FileNotFoundError:
-        raise UnsupportedImageError("no such file", path=str(path)) from None
+        raise ImageNotFoundError(path=str(path)) from None
     except OSError as exc:
         raise UnsupportedImageError(f"cannot read ({_first_line(exc)})", path=str(path)) from None
 

@@ -8,6 +8,7 @@ they scroll above it); errors are one line each on stderr.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,15 @@ from photoguard.batch import (
     write_report,
 )
 from photoguard.batch.journal import Journals
+from photoguard.batch.storage import Location
 from photoguard.cli._text import printable
+from photoguard.coverage import not_covered
 from photoguard.errors import BatchFailedError, NotProtectedError, ReportError
+from photoguard.eta import Eta
 from photoguard.types import Verdict
+
+#: The widest file name the progress line shows (a longer one keeps its end).
+LABEL_WIDTH = 40
 
 
 def _duration(seconds: float) -> str:
@@ -55,8 +62,20 @@ def _stage_times(r: Record) -> str:
 class BatchView:
     """Prints one batch run; use as a context manager around :func:`photoguard.batch.run`."""
 
-    def __init__(self, op: Operation, total: int, *, quiet: bool = False, lines: bool = True) -> None:
+    def __init__(
+        self,
+        op: Operation,
+        total: int,
+        *,
+        quiet: bool = False,
+        lines: bool = True,
+        labels: dict[str, str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.op, self.total, self.quiet, self.lines = op, total, quiet, lines
+        self.labels = labels or {}  # input path -> its name in the progress line (:func:`progress_labels`)
+        self.eta = Eta(total, clock=clock)
+        self._finished = 0
         self._progress: Any = None  # a rich Progress, imported only when a bar is shown
         self._task = None
         self._running: dict[str, tuple[str, float, str]] = {}  # input path -> (name, fraction, stage)
@@ -71,14 +90,19 @@ class BatchView:
                 ProgressColumn,
                 TextColumn,
                 TimeElapsedColumn,
-                TimeRemainingColumn,
             )
             from rich.text import Text
 
+            eta = self.eta
+
             class RateColumn(ProgressColumn):
                 def render(self, task) -> Text:
-                    speed = task.finished_speed or task.speed
+                    speed = eta.rate()
                     return Text("-- photos/h" if not speed else f"{speed * 3600:,.0f} photos/h")
+
+            class EtaColumn(ProgressColumn):
+                def render(self, task) -> Text:
+                    return Text(f"ETA {eta_words(eta.remaining())}")
 
             self._progress = Progress(
                 TextColumn("{task.description}"),
@@ -86,8 +110,7 @@ class BatchView:
                 MofNCompleteColumn(),
                 RateColumn(),
                 TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
+                EtaColumn(),
                 console=Console(stderr=True),
                 redirect_stdout=False,
                 redirect_stderr=False,
@@ -118,16 +141,20 @@ class BatchView:
         else:
             typer.echo(line, err=True)
 
+    def label(self, job: Job) -> str:
+        """The file's name in the progress line: with its folder when another file has that name."""
+        name = self.labels.get(str(job.src), job.src.name)
+        return name if len(name) <= LABEL_WIDTH else "..." + name[-(LABEL_WIDTH - 3) :]
+
     def start(self, job: Job) -> None:
         if self._progress is not None:
-            name = job.src.name if len(job.src.name) <= 32 else job.src.name[:29] + "..."
-            self._progress.update(self._task, description=name)
+            self._progress.update(self._task, description=self.label(job))
 
     def progress(self, job: Job, fraction: float, stage: str) -> None:
         """The running file's stage (loading the models, face i, step s of S) next to the bar;
         with ``--jobs N``, each running file and how far it is (``a.jpg 40 % | b.jpg 15 %``)."""
         if self._progress is not None:
-            name = job.src.name if len(job.src.name) <= 32 else job.src.name[:29] + "..."
+            name = self.label(job)
             self._running[str(job.src)] = (name, fraction, stage)
             if len(self._running) == 1:
                 description = f"{name}: {stage}"
@@ -148,8 +175,38 @@ class BatchView:
                 self.echo(f"no face  {r.path} -> {r.output}: {r.message}")
             elif r.status == SKIPPED:
                 self.echo(f"skipped  {r.path} ({r.message})")
-        if self._progress is not None and r.status in (DONE, NO_FACE, FAILED):
-            self._progress.advance(self._task)
+        if r.status in (DONE, NO_FACE, FAILED):
+            self._finished += 1
+            self.eta.update(self._finished)
+            if self._progress is not None:
+                self._progress.advance(self._task)
+
+
+def eta_words(seconds: float | None) -> str:
+    """``"1:38"`` (``"1:02:05"`` past an hour), or ``"-:--"`` while there is no estimate."""
+    if seconds is None:
+        return "-:--"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else f"{minutes}:{secs:02d}"
+
+
+def progress_labels(paths: Sequence[Location]) -> dict[str, str]:
+    """Each path's name for the progress line: its file name, or, where several paths share that
+    name, as many of its folders as tell them apart (``day1/IMG_0002.jpg``, ``day2/IMG_0002.jpg``).
+
+    >>> progress_labels([Path("shoot/day1/IMG_2.jpg"), Path("shoot/day2/IMG_2.jpg"), Path("shoot/a.jpg")])
+    {'shoot/day1/IMG_2.jpg': 'day1/IMG_2.jpg', 'shoot/day2/IMG_2.jpg': 'day2/IMG_2.jpg', 'shoot/a.jpg': 'a.jpg'}
+    """
+    parts = {str(p): str(p).replace("\\", "/").split("/") for p in paths}
+    labels = {}
+    for path, mine in parts.items():
+        depth = 1
+        while depth < len(mine) and any(
+            other != path and theirs[-depth:] == mine[-depth:] for other, theirs in parts.items()
+        ):
+            depth += 1
+        labels[path] = "/".join(mine[-depth:])
+    return labels
 
 
 def dry_run(jobs: Sequence[Job], op: Operation) -> None:
@@ -183,10 +240,10 @@ def execute(
     """Run the batch with a view, write the reports (each of ``report``, with a journal beside it
     while the run goes: :mod:`photoguard.batch.journal`), print the summary; then call :func:`finish`.
     ``engine`` runs it instead of the local engine (``workers`` is then unused)."""
-    total = sum(1 for j in jobs if j.skip is None and j.error is None)
+    todo = [j for j in jobs if j.skip is None and j.error is None]
     unwritten = []
     with Journals(report) as journals:
-        with BatchView(op, total, quiet=quiet, lines=lines) as view:
+        with BatchView(op, len(todo), quiet=quiet, lines=lines, labels=progress_labels([j.src for j in todo])) as view:
 
             def on_record(record: Record) -> None:
                 journals.add(record)  # first: a record on screen is a record on disk
@@ -251,31 +308,55 @@ def failed_line(outcome: Outcome, op: Operation) -> str:
     return f"{outcome.failed} of {outcome.failed + ok} file(s) failed; {done}"
 
 
+#: How the tally names a verdict where its own words would not read as a count ("3 no face").
+_TALLY = {Verdict.NO_FACE: "with no face", Verdict.TOO_SMALL: "with faces too small to cloak"}
+
+
 def verdict_line(outcome: Outcome) -> str | None:
     """``verdict for 15 photo(s): 9 protected, 2 partly protected, 1 not protected, 3 with no face (...)``,
-    or None when no record has a verdict."""
+    what the verdict does not cover when some photo was called protected
+    (:func:`photoguard.coverage.not_covered`), and what to do about the others; None when no
+    record has a verdict."""
     verdicts = [r for r in outcome.records if r.verdict is not None]
     if not verdicts:
         return None
     counts = {v: sum(r.verdict is v for r in verdicts) for v in Verdict}
-    parts = [f"{n} {'with no face' if v is Verdict.NO_FACE else v}" for v, n in counts.items() if n]
+    parts = [f"{n} {_TALLY.get(v, v)}" for v, n in counts.items() if n]
     encoders = {v["encoder"] for r in verdicts for v in r.verification if v.get("encoder")}
-    line = f"verdict for {len(verdicts)} photo(s): " + ", ".join(parts)
+    lines = [f"verdict for {len(verdicts)} photo(s): " + ", ".join(parts)]
     if encoders:
-        line += f" (held-out check by {', '.join(sorted(encoders))}, an encoder the cloak did not use)"
-    if any(not r.fully_protected for r in verdicts):
-        line += "\nphotos not fully protected: try --strength strong for them"
-    return line
+        lines[0] += f" (held-out check by {', '.join(sorted(encoders))}, an encoder the cloak did not use)"
+    if counts[Verdict.PROTECTED] or counts[Verdict.PARTLY]:
+        lines.append(not_covered())
+    if any(r.still_recognised for r in verdicts):  # a stronger cloak can help these, and only these
+        lines.append("photos with a face still recognised: try --strength strong for them")
+    if counts[Verdict.TOO_SMALL] or any(v.get("status") == "not cloaked" for r in verdicts for v in r.verification):
+        lines.append(
+            f"faces under {min_face_px()} px are left as they are (too small to cloak; a stronger setting "
+            "does not change that): a photo where the face is larger can be protected"
+        )
+    return "\n".join(lines)
+
+
+def min_face_px() -> int:
+    """The smallest face the presets cloak, px."""
+    from photoguard.config import PRESETS
+
+    return min(config.min_face_px for config in PRESETS.values())
 
 
 def summary(outcome: Outcome, op: Operation) -> str:
     """The final lines: the verdict tally first (:func:`verdict_line`), then
-    ``12 file(s) protected, 3 with no face (metadata stripped only), 0 failed, ...``."""
+    ``12 file(s) protected, 3 with no face (metadata stripped only), 0 failed, ...``; a photo
+    whose faces were all too small to cloak is counted as such, not as one with no face."""
     parts = [f"{outcome.count(DONE)} file(s) {op.verb if not op.uses_torch else 'cloaked'}"]
     if op.uses_torch:
         edits = "edits" in getattr(op, "against", ())  # with --against edits a face-free photo gets the pattern
         done = "edit defence added, metadata stripped" if edits else "metadata stripped only"
-        parts.append(f"{outcome.count(NO_FACE)} with no face ({done})")
+        small = sum(r.status == NO_FACE and r.verdict is Verdict.TOO_SMALL for r in outcome.records)
+        parts.append(f"{outcome.count(NO_FACE) - small} with no face ({done})")
+        if small:
+            parts.append(f"{small} with faces too small to cloak ({done})")
     parts.append(f"{outcome.failed} failed")
     if outcome.count(SKIPPED):
         parts.append(f"{outcome.count(SKIPPED)} skipped")

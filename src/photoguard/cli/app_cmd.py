@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import typer
 
 from photoguard.cli import app
@@ -23,5 +25,26 @@ def app_command(
         if exc.name and exc.name.split(".")[0] in ("gradio", "gradio_client"):
             raise UsageError("the app needs Gradio: pip install 'photoguard[app]'") from None
         raise
+    if not is_loopback(host):
+        typer.echo(
+            f"photoguard: warning: --host {host} lets every device that can reach this computer on port {port} "
+            "open the app, upload photos and see the results, with no password. Use it only on a network you "
+            "trust; the default, 127.0.0.1, keeps the app to this computer.",
+            err=True,
+        )
     typer.echo(f"photoguard app on http://{host}:{port} (Ctrl+C to stop)")
     launch(host=host, port=port, share=share)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this computer only (``127.0.0.1``, ``::1``, ``localhost``).
+
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0"), is_loopback("192.168.0.4")
+    (True, True, False, False)
+    """
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to any interface

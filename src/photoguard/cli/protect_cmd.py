@@ -57,7 +57,9 @@ credentials and endpoints come from its standard settings (AWS_* variables or ~/
 AWS_ENDPOINT_URL for an S3-compatible server; Google's application default credentials).
 
 Each photo's line starts with the verdict of a held-out check (a face encoder the cloak did not
-use): protected, partly protected, not protected, not checked or no face.
+use): protected, partly protected, not protected, not checked, too small to cloak or no face. The
+summary says what the verdict does not cover: other face-recognition models, other photos of the
+person already public, editing apps that keep the face.
 
 Exit codes: 0 all done, 1 some files failed (each is named on its own line), 2 usage error,
 3 with --fail-unprotected when some photo is not verified protected (its file is still written).
@@ -211,9 +213,10 @@ def protect_cmd(
     if device is Device.cuda and engine is EngineName.ray and num_gpus is None:
         raise UsageError("with --engine ray, --num-gpus G runs the cloak on G GPUs (CPU actors use the CPU)")
     if device is Device.cuda and engine is EngineName.local:
-        from photoguard.pipeline import resolve_device
+        import torch
 
-        resolve_device("cuda")  # fail now, not once per photo
+        if not torch.cuda.is_available():  # fail now, not once per photo
+            raise UsageError("--device cuda was asked for but no CUDA GPU is available (use --device auto or cpu)")
     defences = ("identity", *(a.value for a in against if a.value != "identity"))
     inputs = [location(p) for p in paths]
     out_at = None if out is None else location(out)

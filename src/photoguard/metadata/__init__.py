@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
 
-from photoguard.errors import MetadataError, UnsupportedImageError, UsageError
+from photoguard.errors import ImageNotFoundError, MetadataError, SourceTypeError, UnsupportedImageError, UsageError
 from photoguard.fileio import (
     Piece,
     atomic_write_bytes,
@@ -58,6 +58,9 @@ def inspect_metadata(source: str | os.PathLike[str] | bytes) -> MetadataReport:
     Raises:
         UnsupportedFormatError: not a JPEG, PNG, WebP, TIFF or HEIC/HEIF.
         CorruptMetadataError: the file's structure is broken or truncated.
+        ImageNotFoundError: no such file (a :class:`FileNotFoundError` too).
+        SourceTypeError: ``source`` is neither a path nor bytes (a decoded PIL image: its file's
+            metadata is not in it), a :class:`TypeError` too.
     """
     if isinstance(source, (bytes, bytearray)):
         return _inspect(bytes(source), "image bytes")
@@ -128,6 +131,8 @@ def strip_metadata(
             ``in_place`` on a file with other hard links.
         OutputExistsError: ``dst`` exists and ``overwrite`` is False.
         UnsupportedFormatError, CorruptMetadataError: the file cannot be handled; nothing is written.
+        ImageNotFoundError: no such file (a :class:`FileNotFoundError` too).
+        SourceTypeError: ``src`` is neither a path nor bytes (a :class:`TypeError` too).
     """
     if isinstance(src, (bytes, bytearray, memoryview)):
         if dst is None or in_place:
@@ -136,6 +141,8 @@ def strip_metadata(
         report.destination = str(dst)
         atomic_write_bytes(dst, data, durable=False, replace=overwrite)
         return report
+    if not isinstance(src, (str, os.PathLike)):
+        raise SourceTypeError(_not_a_file(src))
     if in_place:
         refuse_hard_links(src)
         dst = Path(src).resolve()  # through a symlink onto the real file, not over the link
@@ -157,13 +164,26 @@ def strip_metadata(
     return report
 
 
+def _not_a_file(source: object) -> str:
+    """Why ``source`` cannot be read for metadata, and what to pass instead."""
+    kind = f"{type(source).__module__}.{type(source).__qualname__}"
+    if kind.startswith("PIL."):
+        return (
+            f"got a decoded image ({kind}): its file's metadata is not kept in it; pass the path of the "
+            "file it was opened from, or the file's bytes"
+        )
+    return f"expected a file path or the file's bytes, got {kind}"
+
+
 @contextmanager
 def _opened(path: str | os.PathLike[str]) -> Iterator[tuple[int, bytes]]:
     """An open descriptor of ``path`` and its content: memory-mapped when its format's handler
     takes a mapping (JPEG: the image data is then never copied into Python), else read."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise SourceTypeError(_not_a_file(path))
     path = Path(path)
     if not path.exists():
-        raise UnsupportedImageError("no such file", path=path)
+        raise ImageNotFoundError(path=path)
     try:
         fh = os.fdopen(open_regular(path), "rb")  # a FIFO or device is refused, never read
     except OSError as exc:

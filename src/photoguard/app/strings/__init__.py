@@ -9,6 +9,8 @@ Example::
 
     >>> text("ko", "verdict.protected")
     '보호됨'
+    >>> text("ko", "left.s", n=40)
+    '약 40초 남음'
     >>> language_from_header("ko-KR,ko;q=0.9,en-US;q=0.8")
     'ko'
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from photoguard.app.strings.en import EN
 from photoguard.app.strings.ko import KO
+from photoguard.eta import seconds_left_words
 from photoguard.progress import Stage
 
 #: Language code -> its name, written in that language (the switch shows these).
@@ -26,11 +29,22 @@ FALLBACK = "en"
 
 TABLES: dict[str, dict[str, str]] = {"en": EN, "ko": KO}
 
-#: Gradio's own strings, shown in the browser's language by Gradio's front end: a key its
-#: tables lack (the upload button's name would read "common.upload") and wordings to replace.
+#: Values the Korean leaves out of a message, by key, because they would put English on the page
+#: (a model's name, the library's English detail of an error); the English shows them.
+KO_LEAVES_OUT: dict[str, set[str]] = {
+    "check.numbers": {"model"},
+    "error.too large": {"detail"},
+    "error.models": {"detail"},
+    "error.other": {"detail"},
+    "pixels.other": {"detail"},
+}
+
+#: Gradio's own strings, shown in the browser's language by Gradio's front end: keys its tables
+#: lack (the upload button's name would read "common.upload"; screen readers announced
+#: "common.complete" when a run ended) and wordings to replace.
 GRADIO_STRINGS: dict[str, dict[str, str]] = {
-    "en": {"common.upload": "Choose photos"},
-    "ko": {"common.upload": "사진 선택"},
+    "en": {"common.upload": "Choose photos", "common.complete": "Done", "common.error": "Error"},
+    "ko": {"common.upload": "사진 선택", "common.complete": "완료", "common.error": "오류"},
 }
 
 
@@ -65,6 +79,16 @@ def keep_words(lang: str, seconds: int) -> str:
     """How long results are kept, in words (``3600`` -> ``"1 hour"`` / ``"1시간"``)."""
     hours = max(1, round(seconds / 3600))
     return text(lang, "keep.hour") if hours == 1 else text(lang, "keep.hours", n=hours)
+
+
+def seconds_left(lang: str, seconds: float) -> str:
+    """An estimate of the time left in words (``"about 40 s left"`` / ``"약 40초 남음"``).
+
+    >>> seconds_left("en", 42), seconds_left("ko", 95)
+    ('about 40 s left', '약 2분 남음')
+    """
+    unit, n = seconds_left_words(seconds)
+    return text(lang, f"left.{unit}", n=n)
 
 
 def stage(lang: str, words: str) -> str:

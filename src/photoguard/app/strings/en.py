@@ -4,11 +4,11 @@ EN: dict[str, str] = {
     # the page
     "title": "# photoguard: protect your selfie before you post it",
     "intro": (
-        "photoguard adds a cloak you can hardly see to every face, so face-swap bots and "
-        "face-recognition tools see a different person. It also removes hidden data such as "
-        "your GPS location and phone serial number."
+        "photoguard adds a cloak to every face, made so that face-swap bots and face-recognition "
+        "tools see a different person, and removes hidden data such as your GPS location and phone "
+        "serial number."
     ),
-    "language": "Language / 언어",
+    "language": "Language",
     "privacy": (
         "Your photos are processed only on the computer running photoguard, and deleted when "
         "you close this page, after {keep}, or now:"
@@ -21,24 +21,24 @@ EN: dict[str, str] = {
     ),
     "choose": "Choose photos",
     "chosen.none": "No photo chosen yet (JPEG, PNG, WebP or HEIC; one or several).",
-    "chosen": "Chosen: {names}",
+    "chosen": "Chosen: {n} photo(s)",
+    "chosen.thumb": "{name}, the photo you chose",
     "strength": "Protection strength",
     "strength.info": (
-        "Medium is recommended. Fast takes seconds but protects less. Strong protects most "
-        "and may be visible up close. Metadata only removes hidden data and leaves the "
-        "face as it is."
+        "Medium is recommended. Fast takes seconds but protects less. Strong protects most and "
+        "changes the face more. Hidden data only leaves the face as it is."
     ),
     "strength.fast": "Fast",
     "strength.medium": "Medium (recommended)",
     "strength.strong": "Strong",
-    "strength.metadata only": "Metadata only",
-    "edits": "Also defend against AI editing (experimental)",
+    "strength.metadata only": "Hidden data only",
+    "advanced": "Advanced",
+    "edits": "Also add the experimental pattern against AI editing",
     "edits.info": (
-        "Adds a faint pattern over the whole photo that makes one small AI image encoder (TAEF2, FLUX.2's "
-        "latent space) reproduce it worse. Measured on that encoder only, and only partly effective: "
-        "it is not a guarantee against 'nudify' apps."
+        "It makes one small AI model reproduce the photo a little worse (measured on that model only); "
+        "it does not stop editing apps from changing your photo."
     ),
-    "stage.adding the edit defence": "adding the defence against AI editing",
+    "stage.adding the edit defence": "adding the pattern against AI editing",
     "preset.fast": "fast",
     "preset.medium": "medium",
     "preset.strong": "strong",
@@ -48,12 +48,18 @@ EN: dict[str, str] = {
     "download.one": "Download the protected photo ({name})",
     "download.cloaked": "Download the cloaked photo ({name})",
     "download.clean": "Download the photo without hidden data ({name})",
-    "download.zip": "Download all {n} photos (ZIP)",
-    "downloads": "Protected photos, one by one",
+    "download.zip": "Download all {n} photos in one ZIP file (for a computer)",
+    "download.card": "Download this photo",
+    "offline": (
+        "photoguard has stopped on the computer running it, and your photos were deleted there, so "
+        "there is nothing left to download. Start it again to protect photos."
+    ),
     "details": "Details",
     # progress
     "progress.one": "{name}: {stage}",
     "progress.many": "Photo {i} of {n}, {name}: {stage}",
+    "left.s": "about {n} s left",
+    "left.min": "about {n} min left",
     "stage.start": "starting",
     "stage.reading": "reading the photo",
     "stage.detecting faces": "detecting faces",
@@ -71,23 +77,59 @@ EN: dict[str, str] = {
     "verdict.not protected": "not protected",
     "verdict.try strong": "not protected (try strong)",
     "verdict.not checked": "not checked",
+    "verdict.too small": "too small to cloak",
     "verdict.no face": "no face",
     "verdict.metadata": "hidden data removed (metadata only)",
     "verdict.error": "not processed",
     # one sentence under each verdict
-    "why.protected": ("A face-recognition model the cloak was not tuned against now sees a different person."),
+    "why.protected": "A face-recognition model the cloak was not tuned against now sees a different person.",
     "why.recognised": "A face-recognition model still recognises the same person: choose **Strong** and try again.",
     "why.recognised strong": (
         "Even **Strong** was not enough: a face-recognition model still recognises the "
         "same person. It is safer not to post this photo."
     ),
-    "why.too small": "The face is too small to cloak. A photo where the face is larger can be protected.",
+    "why.too small": (
+        "The face is {px} px across, and faces under {min} px are not cloaked at any strength. It was left "
+        "as it is; only the hidden data was removed. A photo where the face is larger can be protected."
+    ),
     "why.partly": "Only {safe} of {total} faces are protected; see the details below.",
     "why.not checked": (
         "The cloak was added, but its effect could not be checked (the face was not found again). Do not count on it."
     ),
     "why.no face": "No face was found, so nothing was cloaked; only hidden data was removed.",
     "why.metadata": "Faces were not cloaked; hidden data was removed and the pixels were left as they are.",
+    # what the verdict does not cover (photoguard.coverage holds the figures)
+    "coverage": (
+        "This is one check with one model. It does not cover every other face-recognition model, other "
+        "photos of you that are already public (a face-swap tool can take your face from those), or "
+        "editing apps that change the body and keep the face."
+    ),
+    "sure.title": "How sure is this?",
+    "sure.body": (
+        "We tested the {preset} setting on {people} people, each time leaving one of three face-recognition "
+        "models out of the cloak, to stand for a model it has never seen. That model no longer recognised "
+        "{ranges} of them, depending on the model and on how the photo was posted (as it is, recompressed "
+        "or made smaller). In {low} to {high} of the {people} photos this check said “protected” while the "
+        "left-out model still recognised the person. Fast and Strong were not tested this way."
+    ),
+    "sure.range": "{low}–{high} %",
+    "sure.and": "{first} and {last}",
+    # how visible the cloak is, only where it was measured (FaceReport.visibility)
+    "visibility.hard to see": (
+        "The cloak is hard to see: a model of human vision, comparing the face with the original at 100 %, "
+        "rates the difference as hard to notice."
+    ),
+    "visibility.visible on close inspection": (
+        "The cloak is visible on close inspection: looking closely at 100 %, next to the original, a "
+        "person can spot it. Compare below before you post."
+    ),
+    "visibility.visible": (
+        "The cloak is visible: at 100 % a person can see that the face was changed. Compare below before you post."
+    ),
+    "visibility.line": "**How visible:** {words} ({jod} of 10, measured by a model of human vision).",
+    "visibility.words.hard to see": "hard to see",
+    "visibility.words.visible on close inspection": "visible on close inspection",
+    "visibility.words.visible": "visible",
     # the report
     "report.heading": "### {mark} {headline}: {name} ({strength})",
     "report.heading.plain": "### {mark} {headline}: {name}",
@@ -96,14 +138,15 @@ EN: dict[str, str] = {
     ),
     "faces.none.edits": "**Faces:** no face found, so nothing was cloaked.",
     "edits.added": (
-        "**AI editing:** a faint pattern was added over the photo (photo PSNR {psnr} dB). It makes one small "
-        "AI image encoder (TAEF2) reproduce the photo worse; it was not measured against other editors."
+        "**Pattern against AI editing:** added over the photo (photo PSNR {psnr} dB). It makes one small AI "
+        "model (TAEF2) reproduce the photo a little worse; it was not measured against other editors and "
+        "does not stop an edit."
     ),
     "faces.count": "**Faces:** {found} found, {cloaked} cloaked, {safe} checked protected.",
-    "faces.metadata": "**Faces:** not cloaked (metadata only was chosen).",
+    "faces.metadata": "**Faces:** not cloaked (hidden data only was chosen).",
     "face.label": "Face {n}",
     "face.not cloaked": "⚠️ not protected ({reason}).",
-    "reason.too small": "too small to protect: {px} px (minimum {min} px)",
+    "reason.too small": "too small to cloak: {px} px (minimum {min} px)",
     "reason.unknown": "unknown reason",
     "check.lost": (
         "⚠️ Not checked: after the cloak the face detector did not find this face again, so its "
@@ -122,12 +165,12 @@ EN: dict[str, str] = {
     "check.recognised strong": (
         "⚠️ A face-recognition model still sees the same person: {numbers}, even at the strongest setting."
     ),
-    "quality.unchanged": "**Quality:** the pixels are unchanged.",
-    "quality": ("**Quality:** PSNR {psnr} dB for the whole photo{face} (higher is closer to the original; {verdict})."),
+    "quality.unchanged": "**Pixels:** unchanged.",
+    "quality": (
+        "**Pixel difference:** PSNR {psnr} dB for the whole photo{face} (higher is closer to the original; "
+        "it counts changed pixels and does not say what a person sees)."
+    ),
     "quality.face": ", {psnr} dB around the face",
-    "quality.invisible": "the change is invisible to the eye",
-    "quality.hard": "the change is hard to see, even side by side",
-    "quality.visible": "the change may be visible up close",
     "hidden.unread": "**Hidden data:** the original's metadata could not be read, but the protected file holds none.",
     "hidden.none": "**Hidden data:** none found (no location, device, dates or names); the file is clean.",
     "hidden.removed": "**Hidden data removed:**",
@@ -175,21 +218,20 @@ EN: dict[str, str] = {
         "were written to the log of the computer running photoguard."
     ),
     "error.none": "None of the photos could be processed; see the details.",
-    # the 100 % views
-    "view.heading": "See the difference",
-    "view.photo": "{name}",
-    "view.slider": "Slide to compare: original on the left, {side} on the right",
+    # the 100 % comparison
+    "view.heading": "Compare at 100 %",
+    "view.face": "{name}, face {n}",
+    "view.hint": (
+        "At 100 % the photo is shown at its own size. Press and hold the picture, or turn on "
+        "“Show the original”, to see the original in the same place."
+    ),
+    "view.toggle": "Show the original",
+    "view.zoom": "Zoom",
     "view.original": "Original",
     "view.protected": "Protected",
     "view.cloaked": "With cloak",
-    "view.side.protected": "protected",
-    "view.side.cloaked": "with cloak",
-    "view.whole.alt": "{name}, whole photo, {side} (reduced)",
-    "view.face": "Face {n} at 100 %",
-    "view.face.hint": "One pixel of the photo is one pixel on screen. Swipe or scroll to move around.",
-    "view.pan": "Face {n} at 100 %: original and {side}, side by side",
-    "view.face.alt": "Face {n}, {side}, {w} × {h} pixels",
-    "view.diff": "Difference, made {gain} times stronger (grey: unchanged)",
-    "view.diff.alt": "Face {n}: what the cloak changed, made {gain} times stronger; grey means unchanged",
-    "view.diff.pan": "Face {n}: the difference, at 100 %",
+    "view.alt": "{name}, face {n}, {side}, {w} × {h} pixels",
+    "view.region": "{name}, face {n}: {side}; press and hold for the original",
+    "view.diff": "What the cloak changed, made {gain} times stronger (grey: unchanged)",
+    "view.diff.alt": "{name}, face {n}: what the cloak changed, made {gain} times stronger; grey means unchanged",
 }
