@@ -142,7 +142,7 @@ def test_a_face_too_small_is_its_own_case(tmp_path, capsys):
     assert "strong" not in out.replace("a stronger setting", "")
     [record] = json.loads(report.read_text())
     assert (record["verdict"], record["headline"], record["faces"]) == ("too small", "too small to cloak", 1)
-    assert main([*args, "--fail-unprotected"]) == 3  # not protected, whatever the reason
+    assert main([*args, "--fail-unprotected", "--overwrite"]) == 3  # not protected, whatever the reason
 
 
 def _run(args: list[str], stdin: bytes) -> subprocess.CompletedProcess:
