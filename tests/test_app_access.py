@@ -5,6 +5,7 @@ console. Plain HTTP (httpx), as anyone who can reach 127.0.0.1 could send it."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import signal
@@ -31,14 +32,16 @@ def _upload(browser, photo: Path) -> str:
     return path
 
 
-def _call(browser, path: str, name: str, choice: str = "metadata only"):
-    """Start the app's ``protect`` endpoint on a file named by its path, as its API allows."""
-    data = [[{"path": path, "meta": {"_type": "gradio.FileData"}, "orig_name": name}], choice, False, "en"]
+def _call(browser, path: str | list[str], name: str | list[str], choice: str = "metadata only"):
+    """Start the app's ``protect`` endpoint on files named by their paths, as its API allows."""
+    paths, names = ([path], [name]) if isinstance(path, str) else (path, name)
+    files = [{"path": p, "meta": {"_type": "gradio.FileData"}, "orig_name": n} for p, n in zip(paths, names)]
+    data = [files, choice, False, "en"]
     return browser.post("/gradio_api/call/protect", json={"data": data})
 
 
-def _protect(browser, path: str, name: str, choice: str = "metadata only") -> list:
-    """The outputs of the app's ``protect`` endpoint on an uploaded file."""
+def _protect(browser, path: str | list[str], name: str | list[str], choice: str = "metadata only") -> list:
+    """The outputs of the app's ``protect`` endpoint on uploaded files (one, or several with their names)."""
     answer = _call(browser, path, name, choice)
     assert answer.status_code == 200, answer.text
     stream = browser.get(f"/gradio_api/call/protect/{answer.json()['event_id']}", timeout=300).text
@@ -95,6 +98,25 @@ def test_files_are_served_and_used_only_for_the_browser_that_sent_them(app_in, t
         assert _call(bob, path, photo.name).status_code == 403
         assert _call(httpx.Client(base_url=url), path, photo.name).status_code == 403
     assert len(copies_on_disk(photo.read_bytes(), [tmp_path / "work"])) == copies  # no copy made for Bob
+
+
+def test_each_cards_download_link_is_served_to_its_browser_only(app_in, tmp_path):
+    """With several photos each card links its own protected file (the previews' URL scheme):
+    the browser that had them made gets them, another browser and no browser get nothing."""
+    url, _ = app_in
+    alice, bob = httpx.Client(base_url=url), httpx.Client(base_url=url)
+    for browser in (alice, bob):
+        browser.get("/")
+    photos = [unique_copy(tmp_path / f"alice{i}", f"alice_{i}.png") for i in range(2)]
+    uploads = [_upload(alice, photo) for photo in photos]
+    status = _protect(alice, uploads, [p.name for p in photos])[0]["value"]
+    links = [html.unescape(part.split('"')[0]) for part in status.split('href="')[1:]]
+    assert len(links) == 2 and all(link.startswith("gradio_api/file=") and "/sessions/" in link for link in links)
+    for link, photo in zip(links, photos):
+        mine = alice.get(f"/{link}")
+        assert mine.status_code == 200 and mine.content == photo.read_bytes()  # a PNG without metadata
+        assert bob.get(f"/{link}").status_code == 404
+        assert httpx.get(f"{url}{link}").status_code == 404
 
 
 def test_nothing_outside_the_workspace_is_served(app_in):
