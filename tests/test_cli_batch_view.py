@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from photoguard.batch import DONE, NO_FACE, Job, Outcome, ProtectOperation, Record
-from photoguard.cli._batch_view import BatchView, eta_words, progress_labels, summary
+from photoguard.batch import DONE, FAILED, NO_FACE, Job, Outcome, ProtectOperation, Record, StripOperation
+from photoguard.cli._batch_view import BatchView, eta_words, failed_line, progress_labels, summary
 from photoguard.coverage import not_covered
 from photoguard.types import Verdict
 
@@ -84,3 +84,16 @@ def test_what_the_verdict_does_not_cover_follows_a_protected_photo():
 def test_strong_is_suggested_where_a_face_is_still_recognised(verdict):
     text = summary(Outcome([_record("a.jpg", verdict, still=True)], 1.0), ProtectOperation())
     assert "photos with a face still recognised: try --strength strong for them" in text
+
+
+def test_the_failed_line_counts_what_was_written_in_plain_words():
+    def outcome(ok: int, failed: int) -> Outcome:
+        records = [Record(f"{k}.jpg", f"out/{k}.jpg", DONE) for k in range(ok)]
+        return Outcome(
+            records + [Record(f"bad{k}.jpg", None, FAILED, message="no such file") for k in range(failed)], 1.0
+        )
+
+    assert failed_line(outcome(3, 2), ProtectOperation()) == "2 of 5 file(s) failed; the other 3 were written"
+    assert failed_line(outcome(1, 1), ProtectOperation()) == "1 of 2 file(s) failed; the other one was written"
+    assert failed_line(outcome(1, 1), StripOperation()) == "1 of 2 file(s) failed; the other one was stripped"
+    assert failed_line(outcome(0, 1), ProtectOperation()) == "1 of 1 file(s) failed; nothing was written"

@@ -301,10 +301,14 @@ def finish(outcome: Outcome, op: Operation, *, fail_unprotected: bool = False, i
 
 
 def failed_line(outcome: Outcome, op: Operation) -> str:
-    """``2 of 5 file(s) failed; the other 3 were written``, or ``...; nothing was written`` when
-    none was (every photo failed: a mistyped path, an unreadable file), in the words of what happened."""
+    """``2 of 5 file(s) failed; the other 3 were written`` (``the other one was written``), or
+    ``...; nothing was written`` when none was (every photo failed: a mistyped path, an unreadable
+    file), in the words of what happened."""
     ok = outcome.count(DONE) + outcome.count(NO_FACE)
-    done = f"the other {ok} were {op.finished}" if ok else f"nothing was {op.finished}"
+    if ok:
+        done = f"the other {ok} were {op.finished}" if ok > 1 else f"the other one was {op.finished}"
+    else:
+        done = f"nothing was {op.finished}"
     return f"{outcome.failed} of {outcome.failed + ok} file(s) failed; {done}"
 
 
