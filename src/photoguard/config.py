@@ -97,6 +97,10 @@ class CloakConfig:
     region_scale: float = 1.7
     min_face_px: int = 40
     seed: int = 0
+    jod_target: float | None = None
+    jod_margin: float = 0.0
+    tangent: bool = False
+    start_scale: float = 1.0
 
     def __post_init__(self) -> None:
         checks = [

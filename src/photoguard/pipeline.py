@@ -499,11 +499,17 @@ def _take_cloak(work: _Work, cloaked: tuple[np.ndarray, list[FaceOutcome]]) -> N
     for i, outcome in zip(work.usable, outcomes):
         work.reports[i].protected = outcome.cloaked
         work.reports[i].reason = outcome.reason
-    if work.config.face_psnr_floor is not None:  # before the check: the verdict is on the final pixels
-        from photoguard.cloak.floor import within_floor
+    cloaked = [i for i, outcome in zip(work.usable, outcomes) if outcome.cloaked]
+    if cloaked:  # before the check: the verdict is on the final pixels
+        from photoguard.cloak.floor import within_floor, written_face_jods
 
-        usable = [work.faces[i] for i in work.usable]
-        protected = within_floor(work.base, protected, usable, work.config.face_psnr_floor, work.quality)
+        faces = [work.faces[i] for i in cloaked]
+        if work.config.jod_target is not None:
+            protected, jods = within_floor(work.base, protected, faces, work.config.jod_target, work.quality)
+        else:
+            jods = written_face_jods(work.base, protected, faces, work.quality)
+        for i, jod in zip(cloaked, jods):
+            work.reports[i].visibility_jod = jod
     work.protected = protected
 
 

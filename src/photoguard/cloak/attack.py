@@ -125,7 +125,14 @@ class IterativePerturbation:
         energy: float | None = None,
         patience: int | None = None,
         on_step: Callable[[int, int], None] | None = None,
+        visibility: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        jod_target: float | None = None,
+        tangent: bool = False,
+        start_scale: float = 1.0,
     ) -> None:
+        self.visibility = visibility
+        self.jod_target = jod_target
+        self.tangent = tangent
         self.clean = clean
         self.steps = steps
         self.step_size = step_size
@@ -144,7 +151,7 @@ class IterativePerturbation:
         self.velocity = torch.zeros_like(clean)
         self.active = (budget > 0).to(clean.dtype)
         self.active_count = self.active.sum().clamp_min(1.0)
-        self.scale = 1.0
+        self.scale = start_scale
         self.streak = 0
         self.steps_run = 0
         self.step = 0  # the step about to run
@@ -185,6 +192,8 @@ class IterativePerturbation:
             grad = grad * active
             self.velocity = self.momentum * self.velocity + grad / (grad.abs().sum() / active_count).clamp_min(1e-12)
             velocity = self.velocity
+            if self.tangent and self.visibility is not None:
+                velocity = self._along_visibility(velocity)
             rms = (velocity.pow(2).sum(dim=(2, 3), keepdim=True) / active_count).sqrt().clamp_min(1e-12)
             t = step / max(steps - 1, 1)
             ratio = self.final_step_ratio
@@ -197,8 +206,46 @@ class IterativePerturbation:
                 used = ycc_to_rgb(delta).pow(2).sum()
                 if used > cap:
                     delta = delta * torch.sqrt(cap / used)
+            if self.visibility is not None and self.jod_target is not None:
+                delta = self._within_visibility(delta)
             self.delta = delta
         self.step += 1
+
+    #: Visibility (10 - JOD) grows about as the change's amplitude to this power (measured on
+    #: scaled cloaks: 1.4-2.1; the lower end, so a scaled change lands at or under the cap).
+    GROWTH = 1.5
+
+    def _visible(self, delta: torch.Tensor) -> float:
+        assert self.visibility is not None
+        return 10.0 - float(self.visibility(compose(self.clean, delta, self.epsilon))[0])
+
+    def _within_visibility(self, delta: torch.Tensor) -> torch.Tensor:
+        """``delta`` scaled down until the crop's JOD is at least the target (times the DDN scale)."""
+        assert self.jod_target is not None
+        cap = (10.0 - self.jod_target) * self.scale**self.GROWTH
+        seen = self._visible(delta)
+        if seen > cap:
+            delta = delta * (cap / seen) ** (1.0 / self.GROWTH)
+        return delta
+
+    def _along_visibility(self, velocity: torch.Tensor) -> torch.Tensor:
+        """The step direction without its part that would make the change more visible (when at the cap)."""
+        assert self.visibility is not None and self.jod_target is not None
+        with torch.enable_grad():
+            delta = self.delta.detach().requires_grad_(True)
+            seen = 10.0 - self.visibility(compose(self.clean, delta, self.epsilon))[0]
+            (g_v,) = torch.autograd.grad(seen, delta)
+        cap = (10.0 - self.jod_target) * self.scale**self.GROWTH
+        if float(seen) > 1.02 * cap:  # the last scaling fell short: finish it (the direction holds)
+            self.delta = self.delta * (cap / float(seen)) ** (1.0 / self.GROWTH)
+        if float(seen) < 0.9 * cap:
+            return velocity
+        b = self.channel_budget
+        # the step is -size * budget * velocity; its first-order change of visibility is -<g_v, budget * velocity>
+        along = (g_v * b * velocity).sum()
+        if along >= 0:  # the step already lowers visibility
+            return velocity
+        return velocity - along / (g_v * b * g_v).sum().clamp_min(1e-20) * g_v
 
     def result(self) -> tuple[torch.Tensor, int]:
         """``(delta, steps_run)``: the RGB perturbation ``perturbed - clean`` and how many steps ran."""

@@ -154,6 +154,17 @@ class IdentityCloak:
             settings=objective_settings(cfg),
             generator=generator,
         )
+        visibility = None
+        if cfg.jod_target is not None:
+            from photoguard.visibility.model import DISPLAYS
+            from photoguard.visibility.proxy import CropVisibility
+
+            x0, y0, x1, y1 = region.box
+            mx, my = (x1 - x0) * 0.2, (y1 - y0) * 0.2
+            display = DISPLAYS["4k"]
+            visibility = CropVisibility(
+                crop, display, display.ppd * region.scale, window=(x0 - mx, y0 - my, x1 + mx, y1 + my)
+            ).jod
         state = IterativePerturbation(
             crop,
             budget,
@@ -168,6 +179,10 @@ class IdentityCloak:
             energy=energy,
             patience=cfg.patience,
             on_step=on_step,
+            visibility=visibility,
+            jod_target=None if cfg.jod_target is None else cfg.jod_target + cfg.jod_margin,
+            tangent=cfg.tangent,
+            start_scale=cfg.start_scale,
         )
         return FaceRun(state, objective)
 
@@ -221,10 +236,6 @@ class PhotoCloak:
             region = face_region(face, size, config.face_px, config.region_scale)
             crop = extract(self.out, region).to(self.cloak.device)  # move only the crop to the GPU
             face_rms = config.face_rms
-            if face_rms is not None and config.face_psnr_floor is not None:
-                from photoguard.cloak.floor import face_rms_under_floor
-
-                face_rms = face_rms_under_floor(image, face, face_rms, config.face_psnr_floor, self.jpeg_quality)
             energy = self.cloak._energy(region, (image.shape[0], image.shape[1]), len(faces), face_rms)
             self._current = (face, region)
             return self.cloak.face_run(crop, region, energy, on_step=self._on_step(index))
