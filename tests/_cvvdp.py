@@ -43,7 +43,9 @@ def _import_pycvvdp() -> types.ModuleType:
     except (ImportError, RuntimeError):  # absent, or PyPI's build that does not load beside the CPU torch
         for name in [n for n in sys.modules if n == "torchvision" or n.startswith("torchvision.")]:
             del sys.modules[name]
-        vision, transforms, ops = (types.ModuleType(n) for n in ("torchvision", "torchvision.transforms", "torchvision.ops"))
+        vision, transforms, ops = (
+            types.ModuleType(n) for n in ("torchvision", "torchvision.transforms", "torchvision.ops")
+        )
         transforms.GaussianBlur = _GaussianBlur  # type: ignore[attr-defined]
         ops.MLP = None  # type: ignore[attr-defined]
         vision.transforms, vision.ops = transforms, ops  # type: ignore[attr-defined]

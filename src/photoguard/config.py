@@ -44,13 +44,11 @@ class CloakConfig:
         done_margin: the ensemble counts as done when every encoder is this far below its threshold.
         feature_weight: weight of the mid-level feature-disruption loss (0 = off).
         mirror_anchor: push away from the mean embedding of the face and its mirror image.
-        face_rms: cap on the RMS change over the face region (box + 20 %), 1/255 units
-            (4.0 ~ 36.1 dB face PSNR); None for no cap.
-        photo_rms: cap on the RMS change over the whole photo, 1/255 units (2.4 ~ 40.5 dB); it
-            binds on close-ups, where the face is most of the photo. None for no cap.
-        face_psnr_floor: the lowest face PSNR (dB) in the file as written, JPEG's own loss
-            included: a cloak that ends below it is scaled down (:mod:`photoguard.cloak.floor`).
-            None for no floor.
+        jod_target: how visible the cloak may be: the lowest JOD (ColorVideoVDP: 10 = no visible
+            difference, one less = 75 % of people prefer the original) of each face region (box +
+            20 %) on a 4K monitor at 100 %. The optimisation spends up to it
+            (:mod:`photoguard.visibility.proxy`) and the file as written is held at or above it
+            (:mod:`photoguard.cloak.floor`).
         encoders: encoders the cloak knows of: the attacked ones plus ``holdout``. Every preset
             attacks ArcFace, SFace, FaceNet and FaceRes; attacking MobileFace as well cost ArcFace
             5-25 points, so it is only measured (docs/cloak_experiments.md).
@@ -88,19 +86,13 @@ class CloakConfig:
     done_margin: float = 0.1
     feature_weight: float = 1.0
     mirror_anchor: bool = True
-    face_rms: float | None = 4.0
-    photo_rms: float | None = 2.4
-    face_psnr_floor: float | None = 35.5
+    jod_target: float = 9.3
     encoders: tuple[str, ...] = ("arcface", "sface", "facenet", "faceres", "faceplugin")
     holdout: str | None = "faceplugin"
     face_px: int = 224
     region_scale: float = 1.7
     min_face_px: int = 40
     seed: int = 0
-    jod_target: float | None = None
-    jod_margin: float = 0.0
-    tangent: bool = False
-    start_scale: float = 1.0
 
     def __post_init__(self) -> None:
         checks = [
@@ -131,6 +123,7 @@ class CloakConfig:
             ),
             (self.face_px >= 64, "face_px must be >= 64"),
             (1.4 <= self.region_scale <= 4, "region_scale must be in [1.4, 4]"),
+            (5.0 <= self.jod_target < 10.0, "jod_target must be in [5, 10)"),
         ]
         for ok, message in checks:
             if not ok:
@@ -152,25 +145,16 @@ class CloakConfig:
 
 
 PRESETS: dict[str, CloakConfig] = {
-    # ~2 s a face on 2 cores: one encoder (the worst) and one channel draw per step, same shaping.
-    "fast": CloakConfig(steps=18, eot_samples=1, step_size=0.35, encoders_per_step=1, patience=None),
-    # The default: face PSNR >= 36 dB, photo >= 42 dB, L-inf <= 12/255; stops 3 steps after every
-    # encoder is safely fooled (same protection on 18 people as running all 30, ~30 % less time).
-    "medium": CloakConfig(done_margin=0.25),  # 0.1 lost transfer once the energy shrinks (docs/cloak_experiments.md)
-    # For people who accept a visible change: about 2.5x the energy and a 16/255 bound, all 40
-    # steps and no budget shrink (stopping or shrinking once fooled gave up the overshoot that
-    # carries to unseen encoders: Faceplugin 61-72 % with them, 100 % without).
-    "strong": CloakConfig(
-        epsilon=16.0,
-        jnd_scale=5.0,
-        chroma_ratio=0.3,
-        steps=40,
-        face_rms=6.5,
-        photo_rms=4.2,
-        face_psnr_floor=None,
-        patience=None,
-        budget_shrink=0.0,
-    ),
+    # ~2 s a face on 2 cores: one encoder (the worst) and one channel draw per step, medium's visibility.
+    "fast": CloakConfig(steps=18, eot_samples=1, step_size=0.35, encoders_per_step=1, patience=None, jod_target=9.2),
+    # The default: the strongest cloak that keeps every face at its visibility target; stops 3 steps
+    # after every encoder is safely fooled.
+    "medium": CloakConfig(done_margin=0.25, jod_target=9.2),  # 0.1 lost transfer once the budget shrinks
+    # Hard to see even side by side at 100 % (face JOD >= 9.5 on average), for less protection.
+    "light": CloakConfig(done_margin=0.25, jod_target=9.5),
+    # For people who accept a visible change: a 16/255 bound, all 40 steps and no budget shrink
+    # (stopping or shrinking once fooled gave up the overshoot that carries to unseen encoders).
+    "strong": CloakConfig(epsilon=16.0, jnd_scale=5.0, steps=40, patience=None, budget_shrink=0.0, jod_target=8.6),
 }
 DEFAULT_PRESET = "medium"
 

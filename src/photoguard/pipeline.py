@@ -501,15 +501,12 @@ def _take_cloak(work: _Work, cloaked: tuple[np.ndarray, list[FaceOutcome]]) -> N
         work.reports[i].reason = outcome.reason
     cloaked = [i for i, outcome in zip(work.usable, outcomes) if outcome.cloaked]
     if cloaked:  # before the check: the verdict is on the final pixels
-        from photoguard.cloak.floor import within_floor, written_face_jods
+        from photoguard.cloak.floor import within_floor
 
         faces = [work.faces[i] for i in cloaked]
-        if work.config.jod_target is not None:
-            protected, jods = within_floor(work.base, protected, faces, work.config.jod_target, work.quality)
-        else:
-            jods = written_face_jods(work.base, protected, faces, work.quality)
-        for i, jod in zip(cloaked, jods):
-            work.reports[i].visibility_jod = jod
+        protected, jods = within_floor(work.base, protected, faces, work.config.jod_target, work.quality)
+        for i, (at_100, on_phone) in zip(cloaked, jods):
+            work.reports[i].visibility_jod, work.reports[i].phone_jod = at_100, on_phone
     work.protected = protected
 
 

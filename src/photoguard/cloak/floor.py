@@ -1,4 +1,5 @@
-"""The visibility floor: every face of the file *as written* stays at or above a JOD.
+"""The visibility floor: every face of the file *as written* stays at or above a JOD, at 100 % on
+a 4K monitor and (:data:`~photoguard.visibility.measure.PHONE_MARGIN` higher) on a phone.
 
 The cloak aims at its preset's visibility target on the working crop, with a fast linearised
 estimate (:mod:`photoguard.visibility.proxy`). This module measures the result the way the product
@@ -19,7 +20,7 @@ from PIL import Image
 
 from photoguard.metrics import crop, face_region_box
 from photoguard.types import Face
-from photoguard.visibility.measure import region_jod
+from photoguard.visibility.measure import PHONE_MARGIN, phone_face_box, phone_source_box, region_jod, shown_on_phone
 
 #: Most measurements spent looking for the scale.
 TRIES = 5
@@ -43,10 +44,28 @@ def _written(rgb: np.ndarray, box: tuple[int, int, int, int], jpeg_quality: int 
 
 def written_face_jods(
     original: np.ndarray, image: np.ndarray, faces: list[Face], jpeg_quality: int | None
-) -> list[float]:
-    """Each face region's JOD (4K at 100 %) in ``image`` as written, against ``original``."""
-    boxes = [face_region_box(f, original.shape) for f in faces]
-    return [region_jod(crop(original, b), _written(image, b, jpeg_quality)) for b in boxes]
+) -> list[tuple[float, float]]:
+    """Each face's ``(JOD at 100 % on a 4K monitor, JOD on a phone)`` in ``image`` as written, against
+    ``original`` (:func:`~photoguard.visibility.measure.face_jod`, :func:`~photoguard.visibility.measure.phone_jod`)."""
+    out = []
+    for face in faces:
+        box = face_region_box(face, original.shape)
+        at_100 = region_jod(crop(original, box), _written(image, box, jpeg_quality))
+        shown = phone_face_box(face, original.shape)
+        source = phone_source_box(shown, original.shape)
+        views = [
+            shown_on_phone(part, shown, photo_shape=original.shape, origin=source[:2])
+            for part in (crop(original, source), _written(image, source, jpeg_quality))
+        ]
+        out.append((at_100, region_jod(*views, "phone")))
+    return out
+
+
+def _over(jods: list[tuple[float, float]], target: float) -> float:
+    """The largest visible difference (``10 - JOD``, in units of the 4K target's) among the faces:
+    the phone's is scaled so that its stricter limit, ``target + PHONE_MARGIN``, maps to the target."""
+    phone = (10.0 - target) / max(10.0 - target - PHONE_MARGIN, 1e-3)
+    return max(max(10.0 - at_100, (10.0 - on_phone) * phone) for at_100, on_phone in jods)
 
 
 def _scaled(original: np.ndarray, protected: np.ndarray, k: float) -> np.ndarray:
@@ -61,9 +80,10 @@ def _scaled(original: np.ndarray, protected: np.ndarray, k: float) -> np.ndarray
 
 def within_floor(
     original: np.ndarray, protected: np.ndarray, faces: list[Face], floor_jod: float, jpeg_quality: int | None
-) -> tuple[np.ndarray, list[float]]:
+) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """``protected`` with its cloak scaled down until every face of the written file is at least
-    ``floor_jod``, and each face's JOD as finally written.
+    ``floor_jod`` at 100 % on a 4K monitor and ``floor_jod + PHONE_MARGIN`` on a phone, and each
+    face's two JODs as finally written.
 
     Args:
         original, protected: ``H x W x 3`` uint8 RGB.
@@ -73,28 +93,33 @@ def within_floor(
 
     Returns:
         ``(image, jods)``: ``protected`` itself when it already holds the floor, else a scaled copy;
-        one JOD per face, measured on that image as written.
+        ``(4K, phone)`` JODs per face, measured on that image as written.
     """
     if not faces:
         return protected, []
     jods = written_face_jods(original, protected, faces, jpeg_quality)
-    if min(jods) >= floor_jod:
-        return protected, jods
     budget = 10.0 - floor_jod
-    best: tuple[float, np.ndarray, list[float]] = (0.0, original, written_face_jods(original, original, faces, jpeg_quality))
-    k, seen, growth = 1.0, 10.0 - min(jods), 1.5
+    seen = _over(jods, floor_jod)
+    if seen <= budget:
+        return protected, jods
+    best: tuple[float, np.ndarray, list[tuple[float, float]]] = (
+        0.0,
+        original,
+        written_face_jods(original, original, faces, jpeg_quality),
+    )
+    k, growth = 1.0, 1.5
     for _ in range(TRIES):
         target = k * (budget / seen) ** (1.0 / growth) * (0.98 if best[0] == 0.0 else 1.0)
         if not 0.0 < target < 1.0 or abs(target - k) < 1e-3:
             break
         image = _scaled(original, protected, target)
         measured = written_face_jods(original, image, faces, jpeg_quality)
-        now = 10.0 - min(measured)
+        now = _over(measured, floor_jod)
         if now <= budget and target > best[0]:
             best = (target, image, measured)
             if now > 0.97 * budget:  # close enough under the floor
                 break
-        if now > 1e-6 and seen > 1e-6 and abs(math.log(target / k)) > 1e-6:
-            growth = min(3.0, max(0.7, math.log(seen / now) / math.log(k / target) if seen != now else growth))
+        if now > 1e-6 and seen > 1e-6 and now != seen:
+            growth = min(3.0, max(0.7, math.log(seen / now) / math.log(k / target)))
         k, seen = target, now
     return best[1], best[2]

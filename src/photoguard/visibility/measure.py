@@ -30,6 +30,9 @@ from photoguard.visibility.model import DISPLAYS, jod_of_dkl, reduce, to_dkl
 MAX_SIDE = 768
 #: The width a phone shows a photo at in a feed (the photo scaled to it).
 PHONE_WIDTH = 1080
+#: A visibility target is for the face at 100 % on a 4K monitor; on a phone it is held this many
+#: JOD higher (a photo seen on a phone is judged by a stricter eye: the whole face at once).
+PHONE_MARGIN = 0.2
 
 
 def _tensor(rgb: np.ndarray) -> torch.Tensor:
@@ -64,17 +67,66 @@ def face_jod(original: np.ndarray, changed: np.ndarray, face: Face, display: str
 
 def phone_jod(original: np.ndarray, changed: np.ndarray, face: Face | None = None) -> float:
     """JOD on a phone showing both photos :data:`PHONE_WIDTH` px wide (Lanczos; narrower photos as
-    they are): of the face region when ``face`` is given, else of the whole photo."""
-    scale = min(1.0, PHONE_WIDTH / original.shape[1])
-    if scale < 1.0:
-        size = (PHONE_WIDTH, round(original.shape[0] * scale))
-        original, changed = (
-            np.asarray(Image.fromarray(x).resize(size, Image.Resampling.LANCZOS)) for x in (original, changed)
-        )
+    they are): of the face region when ``face`` is given, else of the whole photo.
+
+    For a face only the region is resampled, on the very sampling grid of the whole photo's resize
+    (:func:`shown_on_phone`), so the cost follows the face, not the photo.
+    """
     if face is None:
-        return region_jod(original, changed, "phone")
+        return region_jod(*(shown_on_phone(x) for x in (original, changed)), "phone")
+    box = phone_face_box(face, original.shape)
+    return region_jod(*(shown_on_phone(x, box) for x in (original, changed)), "phone")
+
+
+def phone_face_box(face: Face, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """The face region (box + 20 %) in the pixels of the photo as a phone shows it."""
+    height, width = shape[:2]
+    scale = min(1.0, PHONE_WIDTH / width)
     shown = Face(box=tuple(v * scale for v in face.box), landmarks=face.landmarks * scale, score=face.score)  # type: ignore[arg-type]
-    return face_jod(original, changed, shown, "phone")
+    return face_region_box(shown, (round(height * scale), round(width * scale)) if scale < 1.0 else (height, width))
+
+
+def phone_source_box(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """The photo pixels a phone's region ``box`` is resampled from (Lanczos support included)."""
+    height, width = shape[:2]
+    if width <= PHONE_WIDTH:
+        return box
+    sx, sy = width / PHONE_WIDTH, height / round(height * PHONE_WIDTH / width)
+    pad = 3 * max(sx, sy) + 2  # the Lanczos kernel reaches 3 output pixels either side
+    x0, y0, x1, y1 = box
+    return (
+        max(0, math.floor(x0 * sx - pad)),
+        max(0, math.floor(y0 * sy - pad)),
+        min(width, math.ceil(x1 * sx + pad)),
+        min(height, math.ceil(y1 * sy + pad)),
+    )
+
+
+def shown_on_phone(
+    rgb: np.ndarray,
+    box: tuple[int, int, int, int] | None = None,
+    *,
+    photo_shape: tuple[int, ...] | None = None,
+    origin: tuple[int, int] = (0, 0),
+) -> np.ndarray:
+    """The photo as a phone shows it, :data:`PHONE_WIDTH` px wide (Lanczos; narrower photos as they
+    are), or only the region ``box`` (``x0, y0, x1, y1`` in the shown photo's pixels) of it.
+
+    ``rgb`` may be a part of the photo (at least :func:`phone_source_box` of ``box``), whose top-left
+    corner is ``origin`` in a photo of ``photo_shape``: the region comes out as from the whole photo.
+    """
+    height, width = (photo_shape or rgb.shape)[:2]
+    scale = min(1.0, PHONE_WIDTH / width)
+    if scale == 1.0:
+        if box is None:
+            return rgb
+        x0, y0, x1, y1 = box
+        return rgb[y0 - origin[1] : y1 - origin[1], x0 - origin[0] : x1 - origin[0]]
+    shown_height = round(height * scale)
+    x0, y0, x1, y1 = box or (0, 0, PHONE_WIDTH, shown_height)
+    sx, sy = width / PHONE_WIDTH, height / shown_height  # what PIL's whole-photo resize uses
+    source = (x0 * sx - origin[0], y0 * sy - origin[1], x1 * sx - origin[0], y1 * sy - origin[1])
+    return np.asarray(Image.fromarray(rgb).resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS, box=source))
 
 
 def photo_jod(original: np.ndarray, changed: np.ndarray, display: str = "4k") -> float:

@@ -308,9 +308,7 @@ def met_to_jod(q: torch.Tensor) -> torch.Tensor:
     return torch.where(q <= q_t, linear, power)
 
 
-def band_difference(
-    test: torch.Tensor, reference: torch.Tensor, s: torch.Tensor, *, baseband: bool
-) -> torch.Tensor:
+def band_difference(test: torch.Tensor, reference: torch.Tensor, s: torch.Tensor, *, baseband: bool) -> torch.Tensor:
     """Per-pixel visible difference ``D`` of one band: ``B x 3 x h x w`` contrasts and sensitivities."""
     if baseband:
         return (test - reference).abs() * s
@@ -321,9 +319,7 @@ def band_difference(
     return soft_clamp(_safe_pow((t_p - r_p).abs(), PARAMS.mask_p) / (1.0 + masker))
 
 
-def contrast_bands(
-    dkl: torch.Tensor, levels: int, *, first: int = 0
-) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+def contrast_bands(dkl: torch.Tensor, levels: int, *, first: int = 0) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
     """Weber-contrast Laplacian bands of ``B x 3 x H x W`` DKL light and the log10 background
     luminance of each band (``B x 1 x h x w``; the base band's is the image mean): cvvdp's
     ``weber_contrast_pyr`` with ``weber_g1`` contrast. ``first``: the pyramid level ``dkl`` is

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import torch
 
+from photoguard.visibility.measure import PHONE_MARGIN, PHONE_WIDTH
 from photoguard.visibility.model import (
     CHANNEL_GAIN,
+    DISPLAYS,
     PARAMS,
     Display,
     _safe_pow,
@@ -76,6 +78,7 @@ class CropVisibility:
         q = torch.tensor(PARAMS.mask_q, dtype=clean.dtype, device=clean.device).view(1, 3, 1, 1)
         self.weights: list[torch.Tensor] = []  # DKL band amplitude -> sensitivity-scaled contrast
         self.maskers: list[torch.Tensor | None] = []  # 1 + masking, None for the base band
+        self.references: list[torch.Tensor | None] = []  # the clean crop's sensitivity-scaled contrast
         self.windows: list[tuple[slice, slice]] = []
         for i, rho in enumerate(self.freqs):
             baseband = i == self.levels
@@ -85,14 +88,18 @@ class CropVisibility:
             if baseband:
                 self.weights.append(s / background)
                 self.maskers.append(None)
+                self.references.append(None)
             else:
                 r_p = bands[i] * s * gain
                 self.weights.append(s * gain * scale / background)
                 self.maskers.append(1.0 + mask_pool(_safe_pow(phase_uncertainty(r_p.abs()).abs(), q)))
+                self.references.append(r_p)
             self.windows.append(_window(window, (height, width), tuple(backgrounds[i].shape[-2:])))
+        self.q = q
 
-    def jod(self, perturbed: torch.Tensor) -> torch.Tensor:
-        """``B`` JODs of ``B x 3 x H x W`` perturbed crops (sRGB in [0, 1])."""
+    def jod(self, perturbed: torch.Tensor, *, mutual: bool = False) -> torch.Tensor:
+        """``B`` JODs of ``B x 3 x H x W`` perturbed crops (sRGB in [0, 1]); ``mutual``: the masker is
+        the smaller of the clean and changed contrast, as in the model (slower)."""
         change = to_dkl(perturbed, self.display) - self.clean_dkl
         gauss = [change]
         for _ in range(self.levels):
@@ -108,10 +115,54 @@ class CropVisibility:
             masker = self.maskers[i]
             if masker is None:
                 d = contrast.abs()
+            elif mutual:
+                reference = self.references[i]
+                assert reference is not None
+                full = band * self.weights[i]
+                shared = torch.minimum(reference.abs(), (reference + full).abs())
+                masker = 1.0 + mask_pool(_safe_pow(phase_uncertainty(shared).abs(), self.q))
+                d = soft_clamp(_safe_pow(contrast.abs(), PARAMS.mask_p) / masker[..., rows, cols])
             else:
                 d = soft_clamp(_safe_pow(contrast.abs(), PARAMS.mask_p) / masker[..., rows, cols])
             q.append(lp_norm(d, PARAMS.beta, (-2, -1), mean=True))
         return pooled_jod(torch.stack(q, -1))
+
+
+class FaceVisibility:
+    """How visible a change of one face's working crop is, in both views the product holds: the
+    face region at 100 % on a 4K monitor, and on a phone showing the photo :data:`PHONE_WIDTH` px
+    wide, held :data:`PHONE_MARGIN` higher. :meth:`jod` is the 4K-equivalent JOD of the view closer
+    to its limit, so one budget (``10 - target``) covers both.
+
+    Args:
+        clean: ``1 x 3 x H x W`` working crop, the photo scaled by ``scale``.
+        scale: working pixels per photo pixel.
+        window: the face region (box + 20 %) in crop pixels.
+        photo_width: the photo's width, pixels (it decides how much a phone shrinks it).
+        target: the 4K target JOD (it sets how the phone's stricter limit compares).
+    """
+
+    def __init__(
+        self,
+        clean: torch.Tensor,
+        scale: float,
+        window: tuple[float, float, float, float],
+        photo_width: int,
+        target: float,
+    ) -> None:
+        shrink = min(1.0, PHONE_WIDTH / photo_width)  # phone pixels per photo pixel
+        self.views = [
+            (CropVisibility(clean, DISPLAYS["4k"], DISPLAYS["4k"].ppd * scale, window), 1.0),
+            (
+                CropVisibility(clean, DISPLAYS["phone"], DISPLAYS["phone"].ppd * scale / shrink, window),
+                (10.0 - target) / max(10.0 - target - PHONE_MARGIN, 1e-3),
+            ),
+        ]
+
+    def jod(self, perturbed: torch.Tensor) -> torch.Tensor:
+        """``B`` 4K-equivalent JODs of ``B x 3 x H x W`` perturbed crops."""
+        seen = torch.stack([(10.0 - view.jod(perturbed)) * weight for view, weight in self.views])
+        return 10.0 - seen.amax(0)
 
 
 def _window(
