@@ -204,17 +204,22 @@ class IterativePerturbation:
             grad = grad * active
             self.velocity = self.momentum * self.velocity + grad / (grad.abs().sum() / active_count).clamp_min(1e-12)
             velocity = self.velocity
-            if self.visibility is not None:
-                velocity = self._along_visibility(velocity)
+            along = self._along_visibility(velocity) if self.visibility is not None else None
+            if along is not None:
+                velocity = along[0]
             rms = (velocity.pow(2).sum(dim=(2, 3), keepdim=True) / active_count).sqrt().clamp_min(1e-12)
             t = step / max(steps - 1, 1)
             ratio = self.final_step_ratio
             size = self.step_size * (ratio + (1 - ratio) * 0.5 * (1 + math.cos(math.pi * t)))
-            delta = self.delta.detach() - size * self.channel_budget * velocity / rms
+            before = self.delta.detach()
+            delta = before - size * self.channel_budget * velocity / rms
             limit = self.channel_budget * self.scale
             delta = torch.maximum(torch.minimum(delta, limit), -limit)
-            if self.visibility is not None:
-                delta = self._within_visibility(delta)
+            if along is not None:  # first-order estimate of the new visible difference; the next step measures it
+                _, seen, g_v = along
+                estimate = seen + float((g_v * (delta - before)).sum())
+                if estimate > self.visible_cap:
+                    delta = delta * (self.visible_cap / estimate) ** (1.0 / GROWTH)
             self.delta = delta
         self.step += 1
 
@@ -223,37 +228,37 @@ class IterativePerturbation:
         """The visible difference (``10 - JOD``) allowed now: the target's, shrunk with the DDN scale."""
         return (10.0 - self.jod_target) * self.scale**GROWTH
 
-    def _visible(self, delta: torch.Tensor) -> float:
-        assert self.visibility is not None
-        return 10.0 - float(self.visibility(compose(self.clean, delta, self.epsilon))[0])
-
-    def _within_visibility(self, delta: torch.Tensor) -> torch.Tensor:
-        """``delta`` scaled back onto the visibility budget when it went past it (one measurement:
-        the next step's :meth:`_along_visibility` measures again and finishes a short scaling)."""
-        cap, seen = self.visible_cap, self._visible(delta)
-        return delta * (cap / seen) ** (1.0 / GROWTH) if seen > cap else delta
-
-    def _along_visibility(self, velocity: torch.Tensor) -> torch.Tensor:
-        """``velocity`` without its part that would make the change more visible, once the change is
-        within 10 % of the visibility budget (the step then moves along the surface of equal JOD)."""
+    def _along_visibility(self, velocity: torch.Tensor) -> tuple[torch.Tensor, float, torch.Tensor]:
+        """``(velocity, seen, g_v)``: ``velocity`` without its part that would make the change more
+        visible once the change is within 10 % of the visibility budget (the step then moves along
+        the surface of equal JOD); the visible difference of :attr:`delta` and its gradient, measured
+        (a change the last step's estimate let past the budget is first scaled back onto it)."""
         assert self.visibility is not None
         with torch.enable_grad():
             delta = self.delta.detach().requires_grad_(True)
-            seen = 10.0 - self.visibility(compose(self.clean, delta, self.epsilon))[0]
-            (g_v,) = torch.autograd.grad(seen, delta)
-        cap = self.visible_cap
-        if float(seen) > 1.02 * cap:  # the last scaling fell short: finish it (the direction holds)
-            self.delta = self.delta * (cap / float(seen)) ** (1.0 / GROWTH)
-        if float(seen) < 0.9 * cap:
-            return velocity
+            seen_t = 10.0 - self.visibility(compose(self.clean, delta, self.epsilon))[0]
+            (g_v,) = torch.autograd.grad(seen_t, delta)
+        seen, cap = float(seen_t), self.visible_cap
+        if seen > 1.02 * cap:  # past the budget: back onto it (the gradient's direction holds)
+            factor = (cap / seen) ** (1.0 / GROWTH)
+            self.delta = self.delta * factor
+            g_v, seen = g_v * factor ** (GROWTH - 1.0), cap
+        if seen < 0.9 * cap:
+            return velocity, seen, g_v
         b = self.channel_budget
         # the step is -size * b * velocity / rms: it changes the visible difference by -<g_v, b * velocity> (first order)
         along = (g_v * b * velocity).sum()
         if along >= 0:  # the step already makes it less visible
-            return velocity
-        return velocity - along / (g_v * b * g_v).sum().clamp_min(1e-20) * g_v
+            return velocity, seen, g_v
+        return velocity - along / (g_v * b * g_v).sum().clamp_min(1e-20) * g_v, seen, g_v
 
     def result(self) -> tuple[torch.Tensor, int]:
-        """``(delta, steps_run)``: the RGB perturbation ``perturbed - clean`` and how many steps ran."""
+        """``(delta, steps_run)``: the RGB perturbation ``perturbed - clean`` and how many steps ran
+        (measured against the visibility budget once more: the last step's was an estimate)."""
         with torch.no_grad():
-            return compose(self.clean, self.delta.detach(), self.epsilon) - self.clean, self.steps_run
+            delta = self.delta.detach()
+            if self.visibility is not None:
+                seen, cap = float(10.0 - self.visibility(compose(self.clean, delta, self.epsilon))[0]), self.visible_cap
+                if seen > cap:
+                    delta = delta * (cap / seen) ** (1.0 / GROWTH)
+            return compose(self.clean, delta, self.epsilon) - self.clean, self.steps_run

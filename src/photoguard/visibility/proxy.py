@@ -78,7 +78,6 @@ class CropVisibility:
         q = torch.tensor(PARAMS.mask_q, dtype=clean.dtype, device=clean.device).view(1, 3, 1, 1)
         self.weights: list[torch.Tensor] = []  # DKL band amplitude -> sensitivity-scaled contrast
         self.maskers: list[torch.Tensor | None] = []  # 1 + masking, None for the base band
-        self.references: list[torch.Tensor | None] = []  # the clean crop's sensitivity-scaled contrast
         self.windows: list[tuple[slice, slice]] = []
         for i, rho in enumerate(self.freqs):
             baseband = i == self.levels
@@ -88,40 +87,31 @@ class CropVisibility:
             if baseband:
                 self.weights.append(s / background)
                 self.maskers.append(None)
-                self.references.append(None)
             else:
                 r_p = bands[i] * s * gain
                 self.weights.append(s * gain * scale / background)
                 self.maskers.append(1.0 + mask_pool(_safe_pow(phase_uncertainty(r_p.abs()).abs(), q)))
-                self.references.append(r_p)
             self.windows.append(_window(window, (height, width), tuple(backgrounds[i].shape[-2:])))
-        self.q = q
 
-    def jod(self, perturbed: torch.Tensor, *, mutual: bool = False) -> torch.Tensor:
-        """``B`` JODs of ``B x 3 x H x W`` perturbed crops (sRGB in [0, 1]); ``mutual``: the masker is
-        the smaller of the clean and changed contrast, as in the model (slower)."""
-        change = to_dkl(perturbed, self.display) - self.clean_dkl
-        gauss = [change]
+    def jod(self, perturbed: torch.Tensor) -> torch.Tensor:
+        """``B`` JODs of ``B x 3 x H x W`` perturbed crops (sRGB in [0, 1])."""
+        return self.jod_of_bands(self.change_bands(perturbed))
+
+    def change_bands(self, perturbed: torch.Tensor) -> list[torch.Tensor]:
+        """The Laplacian bands (base band last) of the change in the display's DKL light."""
+        gauss = [to_dkl(perturbed, self.display) - self.clean_dkl]
         for _ in range(self.levels):
             gauss.append(reduce(gauss[-1]))
+        bands = [gauss[i] - expand(gauss[i + 1], (gauss[i].shape[-2], gauss[i].shape[-1])) for i in range(self.levels)]
+        return [*bands, gauss[-1]]
+
+    def jod_of_bands(self, bands: list[torch.Tensor], scale: float = 1.0) -> torch.Tensor:
+        """``B`` JODs of a change given by its bands (:meth:`change_bands`), times ``scale``."""
         q = []
-        for i in range(self.levels + 1):
-            if i < self.levels:
-                band = gauss[i] - expand(gauss[i + 1], (gauss[i].shape[-2], gauss[i].shape[-1]))
-            else:
-                band = gauss[i]
-            rows, cols = self.windows[i]
-            contrast = (band * self.weights[i])[..., rows, cols]
-            masker = self.maskers[i]
+        for band, weight, masker, (rows, cols) in zip(bands, self.weights, self.maskers, self.windows):
+            contrast = (band * (weight * scale))[..., rows, cols]
             if masker is None:
                 d = contrast.abs()
-            elif mutual:
-                reference = self.references[i]
-                assert reference is not None
-                full = band * self.weights[i]
-                shared = torch.minimum(reference.abs(), (reference + full).abs())
-                masker = 1.0 + mask_pool(_safe_pow(phase_uncertainty(shared).abs(), self.q))
-                d = soft_clamp(_safe_pow(contrast.abs(), PARAMS.mask_p) / masker[..., rows, cols])
             else:
                 d = soft_clamp(_safe_pow(contrast.abs(), PARAMS.mask_p) / masker[..., rows, cols])
             q.append(lp_norm(d, PARAMS.beta, (-2, -1), mean=True))
@@ -151,17 +141,22 @@ class FaceVisibility:
         target: float,
     ) -> None:
         shrink = min(1.0, PHONE_WIDTH / photo_width)  # phone pixels per photo pixel
-        self.views = [
-            (CropVisibility(clean, DISPLAYS["4k"], DISPLAYS["4k"].ppd * scale, window), 1.0),
-            (
-                CropVisibility(clean, DISPLAYS["phone"], DISPLAYS["phone"].ppd * scale / shrink, window),
-                (10.0 - target) / max(10.0 - target - PHONE_MARGIN, 1e-3),
-            ),
-        ]
+        monitor, phone = DISPLAYS["4k"], DISPLAYS["phone"]
+        self.monitor = CropVisibility(clean, monitor, monitor.ppd * scale, window)
+        self.phone = CropVisibility(clean, phone, phone.ppd * scale / shrink, window)
+        # The change of light is the same change of pixels times each display's range: one pyramid serves both.
+        self.light_ratio = (phone.peak - phone.peak / phone.contrast) / (monitor.peak - monitor.peak / monitor.contrast)
+        self.phone_weight = (10.0 - target) / max(10.0 - target - PHONE_MARGIN, 1e-3)
 
     def jod(self, perturbed: torch.Tensor) -> torch.Tensor:
         """``B`` 4K-equivalent JODs of ``B x 3 x H x W`` perturbed crops."""
-        seen = torch.stack([(10.0 - view.jod(perturbed)) * weight for view, weight in self.views])
+        bands = self.monitor.change_bands(perturbed)
+        on_phone = (
+            self.phone.jod_of_bands(bands, self.light_ratio)
+            if self.phone.levels == self.monitor.levels
+            else self.phone.jod(perturbed)
+        )
+        seen = torch.stack([10.0 - self.monitor.jod_of_bands(bands), (10.0 - on_phone) * self.phone_weight])
         return 10.0 - seen.amax(0)
 
 
