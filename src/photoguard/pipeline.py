@@ -504,7 +504,8 @@ def _take_cloak(work: _Work, cloaked: tuple[np.ndarray, list[FaceOutcome]]) -> N
         from photoguard.cloak.floor import within_floor
 
         faces = [work.faces[i] for i in cloaked]
-        protected, jods = within_floor(work.base, protected, faces, work.config.jod_target, work.quality)
+        targets = (work.config.jod_target, work.config.phone_jod_target)
+        protected, jods = within_floor(work.base, protected, faces, targets, work.quality)
         for i, (at_100, on_phone) in zip(cloaked, jods):
             work.reports[i].visibility_jod, work.reports[i].phone_jod = at_100, on_phone
     work.protected = protected

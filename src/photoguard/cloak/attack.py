@@ -215,7 +215,7 @@ class IterativePerturbation:
             delta = before - size * self.channel_budget * velocity / rms
             limit = self.channel_budget * self.scale
             delta = torch.maximum(torch.minimum(delta, limit), -limit)
-            if along is not None:  # first-order estimate of the new visible difference; the next step measures it
+            if along is not None and along[2] is not None:  # a first-order estimate; the next step measures it
                 _, seen, g_v = along
                 estimate = seen + float((g_v * (delta - before)).sum())
                 if estimate > self.visible_cap:
@@ -228,23 +228,24 @@ class IterativePerturbation:
         """The visible difference (``10 - JOD``) allowed now: the target's, shrunk with the DDN scale."""
         return (10.0 - self.jod_target) * self.scale**GROWTH
 
-    def _along_visibility(self, velocity: torch.Tensor) -> tuple[torch.Tensor, float, torch.Tensor]:
-        """``(velocity, seen, g_v)``: ``velocity`` without its part that would make the change more
-        visible once the change is within 10 % of the visibility budget (the step then moves along
-        the surface of equal JOD); the visible difference of :attr:`delta` and its gradient, measured
-        (a change the last step's estimate let past the budget is first scaled back onto it)."""
+    def _along_visibility(self, velocity: torch.Tensor) -> tuple[torch.Tensor, float, torch.Tensor | None]:
+        """``(velocity, seen, g_v)``: the visible difference of :attr:`delta`, measured (a change the
+        last step's estimate let past the budget is first scaled back onto it) and, once it is within
+        10 % of the budget, its gradient ``g_v`` and ``velocity`` without the part that would make the
+        change more visible (the step then moves along the surface of equal JOD); further below the
+        budget the step is left as it is and ``g_v`` is None."""
         assert self.visibility is not None
         with torch.enable_grad():
             delta = self.delta.detach().requires_grad_(True)
             seen_t = 10.0 - self.visibility(compose(self.clean, delta, self.epsilon))[0]
-            (g_v,) = torch.autograd.grad(seen_t, delta)
         seen, cap = float(seen_t), self.visible_cap
+        if seen < 0.9 * cap:
+            return velocity, seen, None
+        (g_v,) = torch.autograd.grad(seen_t, delta)
         if seen > 1.02 * cap:  # past the budget: back onto it (the gradient's direction holds)
             factor = (cap / seen) ** (1.0 / GROWTH)
             self.delta = self.delta * factor
             g_v, seen = g_v * factor ** (GROWTH - 1.0), cap
-        if seen < 0.9 * cap:
-            return velocity, seen, g_v
         b = self.channel_budget
         # the step is -size * b * velocity / rms: it changes the visible difference by -<g_v, b * velocity> (first order)
         along = (g_v * b * velocity).sum()

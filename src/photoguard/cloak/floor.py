@@ -1,5 +1,5 @@
-"""The visibility floor: every face of the file *as written* stays at or above a JOD, at 100 % on
-a 4K monitor and (:data:`~photoguard.visibility.measure.PHONE_MARGIN` higher) on a phone.
+"""The visibility floor: every face of the file *as written* stays at or above its JOD targets, at
+100 % on a 4K monitor and on a phone.
 
 The cloak aims at its preset's visibility target on the working crop, with a fast linearised
 estimate (:mod:`photoguard.visibility.proxy`). This module measures the result the way the product
@@ -20,7 +20,7 @@ from PIL import Image
 
 from photoguard.metrics import crop, face_region_box
 from photoguard.types import Face
-from photoguard.visibility.measure import PHONE_MARGIN, phone_face_box, phone_source_box, region_jod, shown_on_phone
+from photoguard.visibility.measure import phone_face_box, phone_source_box, region_jod, shown_on_phone
 
 #: Most measurements spent looking for the scale.
 TRIES = 5
@@ -61,10 +61,10 @@ def written_face_jods(
     return out
 
 
-def _over(jods: list[tuple[float, float]], target: float) -> float:
+def _over(jods: list[tuple[float, float]], targets: tuple[float, float]) -> float:
     """The largest visible difference (``10 - JOD``, in units of the 4K target's) among the faces:
-    the phone's is scaled so that its stricter limit, ``target + PHONE_MARGIN``, maps to the target."""
-    phone = (10.0 - target) / max(10.0 - target - PHONE_MARGIN, 1e-3)
+    the phone's is scaled so that its target maps to the 4K target."""
+    phone = (10.0 - targets[0]) / max(10.0 - targets[1], 1e-3)
     return max(max(10.0 - at_100, (10.0 - on_phone) * phone) for at_100, on_phone in jods)
 
 
@@ -79,16 +79,20 @@ def _scaled(original: np.ndarray, protected: np.ndarray, k: float) -> np.ndarray
 
 
 def within_floor(
-    original: np.ndarray, protected: np.ndarray, faces: list[Face], floor_jod: float, jpeg_quality: int | None
+    original: np.ndarray,
+    protected: np.ndarray,
+    faces: list[Face],
+    floors: tuple[float, float],
+    jpeg_quality: int | None,
 ) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """``protected`` with its cloak scaled down until every face of the written file is at least
-    ``floor_jod`` at 100 % on a 4K monitor and ``floor_jod + PHONE_MARGIN`` on a phone, and each
-    face's two JODs as finally written.
+    ``floors[0]`` at 100 % on a 4K monitor and ``floors[1]`` on a phone, and each face's two JODs as
+    finally written.
 
     Args:
         original, protected: ``H x W x 3`` uint8 RGB.
         faces: the cloaked faces.
-        floor_jod: the lowest face JOD allowed (4K monitor, 100 %).
+        floors: the lowest face JODs allowed, ``(4K monitor at 100 %, phone)``.
         jpeg_quality: the quality the photo will be written at, or None for a lossless format.
 
     Returns:
@@ -98,8 +102,8 @@ def within_floor(
     if not faces:
         return protected, []
     jods = written_face_jods(original, protected, faces, jpeg_quality)
-    budget = 10.0 - floor_jod
-    seen = _over(jods, floor_jod)
+    budget = 10.0 - floors[0]
+    seen = _over(jods, floors)
     if seen <= budget:
         return protected, jods
     best: tuple[float, np.ndarray, list[tuple[float, float]]] = (
@@ -114,7 +118,7 @@ def within_floor(
             break
         image = _scaled(original, protected, target)
         measured = written_face_jods(original, image, faces, jpeg_quality)
-        now = _over(measured, floor_jod)
+        now = _over(measured, floors)
         if now <= budget and target > best[0]:
             best = (target, image, measured)
             if now > 0.97 * budget:  # close enough under the floor

@@ -151,7 +151,7 @@ class IdentityCloak:
         # on a 4K monitor, and on a phone); the crop is the photo scaled by region.scale.
         x0, y0, x1, y1 = region.box
         mx, my = (x1 - x0) * FACE_MARGIN, (y1 - y0) * FACE_MARGIN
-        aim = min(9.99, cfg.jod_target + PROXY_MARGIN)
+        aim = (min(9.99, cfg.jod_target + PROXY_MARGIN), min(9.99, cfg.phone_jod_target + PROXY_MARGIN))
         visibility = FaceVisibility(crop, region.scale, (x0 - mx, y0 - my, x1 + mx, y1 + my), photo_width, aim)
         state = IterativePerturbation(
             crop,
@@ -165,7 +165,7 @@ class IdentityCloak:
             shrink=cfg.budget_shrink,
             min_scale=cfg.min_budget_scale,
             visibility=visibility.jod,
-            jod_target=aim,
+            jod_target=aim[0],
             patience=cfg.patience,
             on_step=on_step,
         )

@@ -30,9 +30,6 @@ from photoguard.visibility.model import DISPLAYS, jod_of_dkl, reduce, to_dkl
 MAX_SIDE = 768
 #: The width a phone shows a photo at in a feed (the photo scaled to it).
 PHONE_WIDTH = 1080
-#: A visibility target is for the face at 100 % on a 4K monitor; on a phone it is held this many
-#: JOD higher (a photo seen on a phone is judged by a stricter eye: the whole face at once).
-PHONE_MARGIN = 0.2
 
 
 def _tensor(rgb: np.ndarray) -> torch.Tensor:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import torch
 
-from photoguard.visibility.measure import PHONE_MARGIN, PHONE_WIDTH
+from photoguard.visibility.measure import PHONE_WIDTH
 from photoguard.visibility.model import (
     CHANNEL_GAIN,
     DISPLAYS,
@@ -121,15 +121,15 @@ class CropVisibility:
 class FaceVisibility:
     """How visible a change of one face's working crop is, in both views the product holds: the
     face region at 100 % on a 4K monitor, and on a phone showing the photo :data:`PHONE_WIDTH` px
-    wide, held :data:`PHONE_MARGIN` higher. :meth:`jod` is the 4K-equivalent JOD of the view closer
-    to its limit, so one budget (``10 - target``) covers both.
+    wide, each with its own target. :meth:`jod` is the 4K-equivalent JOD of the view closer to its
+    target, so one budget (``10 - monitor target``) covers both.
 
     Args:
         clean: ``1 x 3 x H x W`` working crop, the photo scaled by ``scale``.
         scale: working pixels per photo pixel.
         window: the face region (box + 20 %) in crop pixels.
         photo_width: the photo's width, pixels (it decides how much a phone shrinks it).
-        target: the 4K target JOD (it sets how the phone's stricter limit compares).
+        targets: ``(4K monitor, phone)`` target JODs.
     """
 
     def __init__(
@@ -138,7 +138,7 @@ class FaceVisibility:
         scale: float,
         window: tuple[float, float, float, float],
         photo_width: int,
-        target: float,
+        targets: tuple[float, float],
     ) -> None:
         shrink = min(1.0, PHONE_WIDTH / photo_width)  # phone pixels per photo pixel
         monitor, phone = DISPLAYS["4k"], DISPLAYS["phone"]
@@ -146,7 +146,7 @@ class FaceVisibility:
         self.phone = CropVisibility(clean, phone, phone.ppd * scale / shrink, window)
         # The change of light is the same change of pixels times each display's range: one pyramid serves both.
         self.light_ratio = (phone.peak - phone.peak / phone.contrast) / (monitor.peak - monitor.peak / monitor.contrast)
-        self.phone_weight = (10.0 - target) / max(10.0 - target - PHONE_MARGIN, 1e-3)
+        self.phone_weight = (10.0 - targets[0]) / max(10.0 - targets[1], 1e-3)
 
     def jod(self, perturbed: torch.Tensor) -> torch.Tensor:
         """``B`` 4K-equivalent JODs of ``B x 3 x H x W`` perturbed crops."""
