@@ -20,6 +20,8 @@ $(BIN)/python:
 
 venv: $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v 'is ignored' || true
+	@# the reference ColorVideoVDP for the tests and benchmarks, without the torchvision its metadata asks for
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps cvvdp==0.5.7 2>&1 | grep -v 'is ignored' || true
 	$(BIN)/python -c "import photoguard, torch; print('photoguard', photoguard.__version__, 'torch', torch.__version__)"
 
 system:

@@ -44,13 +44,13 @@ class CloakConfig:
         done_margin: the ensemble counts as done when every encoder is this far below its threshold.
         feature_weight: weight of the mid-level feature-disruption loss (0 = off).
         mirror_anchor: push away from the mean embedding of the face and its mirror image.
-        face_rms: cap on the RMS change over the face region (box + 20 %), 1/255 units
-            (4.0 ~ 36.1 dB face PSNR); None for no cap.
-        photo_rms: cap on the RMS change over the whole photo, 1/255 units (2.4 ~ 40.5 dB); it
-            binds on close-ups, where the face is most of the photo. None for no cap.
-        face_psnr_floor: the lowest face PSNR (dB) in the file as written, JPEG's own loss
-            included: a cloak that ends below it is scaled down (:mod:`photoguard.cloak.floor`).
-            None for no floor.
+        jod_target: how visible the cloak may be: the lowest JOD (ColorVideoVDP: 10 = no visible
+            difference, one less = 75 % of people prefer the original) of each face region (box +
+            20 %) on a 4K monitor at 100 %. The optimisation spends up to it
+            (:mod:`photoguard.visibility.proxy`) and the file as written is held at or above it
+            (:mod:`photoguard.cloak.floor`).
+        phone_jod_target: the same for the face on a phone showing the photo 1080 px wide (the
+            view of a feed: a selfie's cloak, shrunk 3-4 times, shows there first).
         encoders: encoders the cloak knows of: the attacked ones plus ``holdout``. Every preset
             attacks ArcFace, SFace, FaceNet and FaceRes; attacking MobileFace as well cost ArcFace
             5-25 points, so it is only measured (docs/cloak_experiments.md).
@@ -88,9 +88,8 @@ class CloakConfig:
     done_margin: float = 0.1
     feature_weight: float = 1.0
     mirror_anchor: bool = True
-    face_rms: float | None = 4.0
-    photo_rms: float | None = 2.4
-    face_psnr_floor: float | None = 35.5
+    jod_target: float = 9.3
+    phone_jod_target: float = 9.3
     encoders: tuple[str, ...] = ("arcface", "sface", "facenet", "faceres", "faceplugin")
     holdout: str | None = "faceplugin"
     face_px: int = 224
@@ -127,6 +126,8 @@ class CloakConfig:
             ),
             (self.face_px >= 64, "face_px must be >= 64"),
             (1.4 <= self.region_scale <= 4, "region_scale must be in [1.4, 4]"),
+            (5.0 <= self.jod_target < 10.0, "jod_target must be in [5, 10)"),
+            (5.0 <= self.phone_jod_target < 10.0, "phone_jod_target must be in [5, 10)"),
         ]
         for ok, message in checks:
             if not ok:
@@ -148,24 +149,33 @@ class CloakConfig:
 
 
 PRESETS: dict[str, CloakConfig] = {
-    # ~2 s a face on 2 cores: one encoder (the worst) and one channel draw per step, same shaping.
-    "fast": CloakConfig(steps=18, eot_samples=1, step_size=0.35, encoders_per_step=1, patience=None),
-    # The default: face PSNR >= 36 dB, photo >= 42 dB, L-inf <= 12/255; stops 3 steps after every
-    # encoder is safely fooled (same protection on 18 people as running all 30, ~30 % less time).
-    "medium": CloakConfig(done_margin=0.25),  # 0.1 lost transfer once the energy shrinks (docs/cloak_experiments.md)
-    # For people who accept a visible change: about 2.5x the energy and a 16/255 bound, all 40
-    # steps and no budget shrink (stopping or shrinking once fooled gave up the overshoot that
-    # carries to unseen encoders: Faceplugin 61-72 % with them, 100 % without).
+    # ~2 s a face on 2 cores: one encoder (the worst) and one channel draw per step, medium's visibility.
+    "fast": CloakConfig(
+        steps=12,
+        eot_samples=1,
+        step_size=0.35,
+        encoders_per_step=1,
+        patience=None,
+        blur_sigma=0.0,
+        jod_target=9.0,
+        phone_jod_target=9.0,
+    ),
+    # The default: the strongest cloak that keeps every face at its visibility target; stops 3 steps
+    # after every encoder is safely fooled.
+    "medium": CloakConfig(steps=20, done_margin=0.25, blur_sigma=0.0, jod_target=9.0, phone_jod_target=9.0),
+    # Hard to see even side by side at 100 % and on a phone, for less protection.
+    "light": CloakConfig(steps=20, done_margin=0.25, blur_sigma=0.0, jod_target=9.5, phone_jod_target=9.7),
+    # For people who accept a visible change: a 16/255 bound, all 40 steps and no budget shrink
+    # (stopping or shrinking once fooled gave up the overshoot that carries to unseen encoders).
     "strong": CloakConfig(
         epsilon=16.0,
         jnd_scale=5.0,
-        chroma_ratio=0.3,
         steps=40,
-        face_rms=6.5,
-        photo_rms=4.2,
-        face_psnr_floor=None,
         patience=None,
         budget_shrink=0.0,
+        blur_sigma=0.0,
+        jod_target=8.6,
+        phone_jod_target=8.6,
     ),
 }
 DEFAULT_PRESET = "medium"

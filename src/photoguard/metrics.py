@@ -44,7 +44,11 @@ def ssim(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(num / den))
 
 
-def face_region_box(face: Face, shape: tuple[int, ...], margin: float = 0.2) -> tuple[int, int, int, int]:
+#: The face region the product measures and reports: the face box plus this share of its size on every side.
+FACE_MARGIN = 0.2
+
+
+def face_region_box(face: Face, shape: tuple[int, ...], margin: float = FACE_MARGIN) -> tuple[int, int, int, int]:
     """The face box plus ``margin`` of its size on every side, clipped: ``(x0, y0, x1, y1)`` ints."""
     height, width = shape[:2]
     x0, y0, x1, y1 = face.box

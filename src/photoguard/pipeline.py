@@ -511,11 +511,15 @@ def _take_cloak(work: _Work, cloaked: tuple[np.ndarray, list[FaceOutcome]]) -> N
     for i, outcome in zip(work.usable, outcomes):
         work.reports[i].protected = outcome.cloaked
         work.reports[i].reason = outcome.reason
-    if work.config.face_psnr_floor is not None:  # before the check: the verdict is on the final pixels
+    cloaked = [i for i, outcome in zip(work.usable, outcomes) if outcome.cloaked]
+    if cloaked:  # before the check: the verdict is on the final pixels
         from photoguard.cloak.floor import within_floor
 
-        usable = [work.faces[i] for i in work.usable]
-        protected = within_floor(work.base, protected, usable, work.config.face_psnr_floor, work.quality)
+        faces = [work.faces[i] for i in cloaked]
+        targets = (work.config.jod_target, work.config.phone_jod_target)
+        protected, jods = within_floor(work.base, protected, faces, targets, work.quality)
+        for i, (at_100, on_phone) in zip(cloaked, jods):
+            work.reports[i].visibility_jod, work.reports[i].phone_jod = at_100, on_phone
     work.protected = protected
 
 

@@ -137,6 +137,7 @@ class FaceReport:
         visibility_jod: how visible the cloak is, measured: ColorVideoVDP's JOD (10 = indistinguishable,
             one less = 75 % of people prefer the original) of this face's region (box + 20 %) in the
             file as written against the original, on a 4K monitor at 100 %; None when not measured.
+        phone_jod: the same on a phone showing the photo 1080 px wide; None when not measured.
     """
 
     index: int
@@ -150,6 +151,7 @@ class FaceReport:
     verification_threshold: float | None = None
     found_again: bool | None = None
     visibility_jod: float | None = None
+    phone_jod: float | None = None
 
     @property
     def visibility(self) -> Visibility:

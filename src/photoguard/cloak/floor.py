@@ -1,26 +1,29 @@
-"""The visibility floor: the face as *written* (JPEG's own loss included) stays above a PSNR.
+"""The visibility floor: every face of the file *as written* stays at or above its JOD targets, at
+100 % on a 4K monitor and on a phone.
 
-The cloak's energy caps are set on the working crop, before the file is encoded. A JPEG at
-quality 95 adds its own error, most on textured photos (about 0.8 dB on the worst face of
-../shared/faces), so a face can end below the visibility the preset promises. :func:`within_floor`
-measures every cloaked face region in the file as it will be written and, if one is under the
-floor, scales the whole cloak down (bisection) until none is. A photo whose re-encode alone is
-already within 0.5 dB of the floor is left alone: the floor cannot be a promise there, and the
-cloak would vanish.
+The cloak aims at its preset's visibility target on the working crop, with a fast linearised
+estimate (:mod:`photoguard.visibility.proxy`). This module measures the result the way the product
+reports it: ColorVideoVDP's JOD of each face region (box + 20 %) of the photo as it decodes from
+the written file (a JPEG's own loss included) against the original, at 100 % on a 4K monitor
+(:func:`photoguard.visibility.measure.face_jod`). If a face is under the floor, the whole cloak is
+scaled down until none is: the visible difference grows about as a power of the cloak's amplitude,
+so a secant on log-log axes finds the scale in two or three measurements.
 """
 
 from __future__ import annotations
 
 import io
+import math
 
 import numpy as np
 from PIL import Image
 
-from photoguard.metrics import crop, face_region_box, psnr
+from photoguard.metrics import crop, face_region_box
 from photoguard.types import Face
+from photoguard.visibility.measure import phone_face_box, phone_source_box, region_jod, shown_on_phone
 
-#: Bisection steps on the cloak's scale (1/64 resolution).
-STEPS = 6
+#: Most measurements spent looking for the scale.
+TRIES = 5
 #: Rows scaled at a time.
 BAND_ROWS = 256
 
@@ -39,64 +42,88 @@ def _written(rgb: np.ndarray, box: tuple[int, int, int, int], jpeg_quality: int 
     return decoded[y0 - ay0 : y1 - ay0, x0 - ax0 : x1 - ax0]
 
 
-def written_face_psnr(original: np.ndarray, image: np.ndarray, faces: list[Face], jpeg_quality: int | None) -> float:
-    """The lowest face-region PSNR (box + 20 %, dB) of ``image`` as written, against ``original``."""
-    boxes = [face_region_box(f, original.shape) for f in faces]
-    return min(psnr(crop(original, b), _written(image, b, jpeg_quality)) for b in boxes)
+def written_face_jods(
+    original: np.ndarray, image: np.ndarray, faces: list[Face], jpeg_quality: int | None
+) -> list[tuple[float, float]]:
+    """Each face's ``(JOD at 100 % on a 4K monitor, JOD on a phone)`` in ``image`` as written, against
+    ``original`` (:func:`~photoguard.visibility.measure.face_jod`, :func:`~photoguard.visibility.measure.phone_jod`)."""
+    out = []
+    for face in faces:
+        box = face_region_box(face, original.shape)
+        at_100 = region_jod(crop(original, box), _written(image, box, jpeg_quality))
+        shown = phone_face_box(face, original.shape)
+        source = phone_source_box(shown, original.shape)
+        views = [
+            shown_on_phone(part, shown, photo_shape=original.shape, origin=source[:2])
+            for part in (crop(original, source), _written(image, source, jpeg_quality))
+        ]
+        out.append((at_100, region_jod(*views, "phone")))
+    return out
 
 
-def face_rms_under_floor(
-    original: np.ndarray, face: Face, face_rms: float, floor_db: float, jpeg_quality: int | None
-) -> float:
-    """The face RMS cap (1/255 units) that leaves room for the re-encode's own loss under the floor.
+def _over(jods: list[tuple[float, float]], targets: tuple[float, float]) -> float:
+    """The largest visible difference (``10 - JOD``, in units of the 4K target's) among the faces:
+    the phone's is scaled so that its target maps to the 4K target."""
+    phone = (10.0 - targets[0]) / max(10.0 - targets[1], 1e-3)
+    return max(max(10.0 - at_100, (10.0 - on_phone) * phone) for at_100, on_phone in jods)
 
-    The two errors add (independent): the cloak may use ``floor_mse - jpeg_mse``. So the optimiser
-    works within the budget the written file allows instead of being scaled down afterwards. Where
-    the re-encode alone takes most of the floor (see the module text) ``face_rms`` is kept.
-    """
-    box = face_region_box(face, original.shape)
-    loss = crop(original, box).astype(np.float64) - _written(original, box, jpeg_quality)
-    jpeg_mse = float(np.mean(loss**2)) if loss.size else 0.0
-    allowed = (255.0 / 10 ** (floor_db / 20)) ** 2 - jpeg_mse
-    if allowed <= (0.5 * face_rms) ** 2:
-        return face_rms
-    return min(face_rms, float(np.sqrt(allowed)))
+
+def _scaled(original: np.ndarray, protected: np.ndarray, k: float) -> np.ndarray:
+    """``original + k * (protected - original)``, rounded, in bands of rows (no photo-sized float array)."""
+    out = np.empty_like(protected)
+    for r0 in range(0, out.shape[0], BAND_ROWS):
+        clean = original[r0 : r0 + BAND_ROWS].astype(np.float32)
+        change = protected[r0 : r0 + BAND_ROWS] - clean
+        out[r0 : r0 + BAND_ROWS] = np.clip(np.rint(clean + k * change), 0, 255)
+    return out
 
 
 def within_floor(
-    original: np.ndarray, protected: np.ndarray, faces: list[Face], floor_db: float, jpeg_quality: int | None
-) -> np.ndarray:
-    """``protected`` with its cloak scaled down until every face region of the written file is at
-    least ``floor_db`` PSNR (``jpeg_quality`` None: written losslessly).
+    original: np.ndarray,
+    protected: np.ndarray,
+    faces: list[Face],
+    floors: tuple[float, float],
+    jpeg_quality: int | None,
+) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """``protected`` with its cloak scaled down until every face of the written file is at least
+    ``floors[0]`` at 100 % on a 4K monitor and ``floors[1]`` on a phone, and each face's two JODs as
+    finally written.
 
     Args:
         original, protected: ``H x W x 3`` uint8 RGB.
         faces: the cloaked faces.
-        floor_db: the lowest face PSNR allowed, dB.
+        floors: the lowest face JODs allowed, ``(4K monitor at 100 %, phone)``.
         jpeg_quality: the quality the photo will be written at, or None for a lossless format.
 
     Returns:
-        ``protected`` itself when it already holds the floor (or cannot: see the module text),
-        else a scaled copy.
+        ``(image, jods)``: ``protected`` itself when it already holds the floor, else a scaled copy;
+        ``(4K, phone)`` JODs per face, measured on that image as written.
     """
-    if not faces or written_face_psnr(original, protected, faces, jpeg_quality) >= floor_db:
-        return protected
-    if written_face_psnr(original, original, faces, jpeg_quality) < floor_db + 0.5:
-        return protected  # the re-encode alone nearly breaks the floor: no promise to keep
-
-    def scaled(k: float) -> np.ndarray:  # in bands of rows: no photo-sized float array
-        out = np.empty_like(protected)
-        for r0 in range(0, out.shape[0], BAND_ROWS):
-            clean = original[r0 : r0 + BAND_ROWS].astype(np.float32)
-            change = protected[r0 : r0 + BAND_ROWS] - clean
-            out[r0 : r0 + BAND_ROWS] = np.clip(np.rint(clean + k * change), 0, 255)
-        return out
-
-    lo, hi = 0.0, 1.0
-    for _ in range(STEPS):
-        mid = (lo + hi) / 2
-        if written_face_psnr(original, scaled(mid), faces, jpeg_quality) >= floor_db:
-            lo = mid
-        else:
-            hi = mid
-    return scaled(lo)
+    if not faces:
+        return protected, []
+    jods = written_face_jods(original, protected, faces, jpeg_quality)
+    budget = 10.0 - floors[0]
+    seen = _over(jods, floors)
+    if seen <= budget:
+        return protected, jods
+    best: tuple[float, np.ndarray, list[tuple[float, float]]] = (
+        0.0,
+        original,
+        written_face_jods(original, original, faces, jpeg_quality),
+    )
+    k, growth = 1.0, 1.5
+    for _ in range(TRIES):
+        target = k * (budget / seen) ** (1.0 / growth) * (0.98 if best[0] == 0.0 else 1.0)
+        if not 0.0 < target < 1.0 or abs(target - k) < 1e-3:
+            break
+        image = _scaled(original, protected, target)
+        measured = written_face_jods(original, image, faces, jpeg_quality)
+        now = _over(measured, floors)
+        if now <= budget and target > best[0]:
+            best = (target, image, measured)
+            if now > 0.97 * budget:  # close enough under the floor
+                break
+        if now > 1e-6 and seen > 1e-6 and now != seen:
+            growth = min(3.0, max(0.7, math.log(seen / now) / math.log(k / target)))
+        k, seen = target, now
+    return best[1], best[2]

@@ -6,8 +6,9 @@ working crop (:mod:`photoguard.cloak.region`), builds the per-pixel budget
 (:mod:`photoguard.cloak.budget`) and runs :func:`~photoguard.cloak.attack.perturb_iterative`
 against the ensemble under random platform channels (:mod:`photoguard.cloak.transforms`).
 Every face starts from the same seed, so a face's cloak does not depend on its position in a
-batch; the photo's energy cap is shared by the number of faces, and overlapping regions see the
-cloak of the faces before them.
+batch, and overlapping regions see the cloak of the faces before them. How much a face may
+change is set by how visible the change is (:mod:`photoguard.visibility.proxy`, the preset's
+``jod_target``).
 """
 
 from __future__ import annotations
@@ -25,10 +26,18 @@ from photoguard.cloak.objective import EnsembleObjective, ObjectiveSettings
 from photoguard.cloak.region import FaceRegion, extract, face_region, paste
 from photoguard.cloak.transforms import TransformSampler
 from photoguard.config import CloakConfig
+from photoguard.metrics import FACE_MARGIN
 from photoguard.models.encoders import ENCODERS
 from photoguard.models.face_encoder import load_encoder
 from photoguard.progress import Stage
 from photoguard.types import Face
+from photoguard.visibility.proxy import FaceVisibility
+
+#: The loop aims this many JOD above the preset's target: its linearised estimate counts contrast
+#: masking a little generously (about 0.05-0.08 JOD on cloaked faces), and the floor on the written
+#: file (:mod:`photoguard.cloak.floor`) takes the rest back by scaling, which costs more protection
+#: than optimising at the right budget.
+PROXY_MARGIN = 0.08
 
 
 @dataclass
@@ -81,8 +90,7 @@ class IdentityCloak:
             faces: detected faces in the photo's pixel coordinates.
             progress: called with ``(fraction of the cloak done, stage)``, the stage a
                 :class:`~photoguard.progress.Stage` ``"step"`` (face i of n, step s of S).
-            jpeg_quality: the quality the photo will be written at (None: a lossless format); with
-                the config's ``face_psnr_floor``, the face cap leaves room for its loss.
+            jpeg_quality: the quality the photo will be written at (None: a lossless format).
 
         Returns:
             ``(protected, outcomes)``: the protected ``H x W x 3`` uint8 photo and one outcome per face.
@@ -100,31 +108,16 @@ class IdentityCloak:
         run_faces(list(photos), dict(self.encoders))
         return [(photo.out, photo.outcomes) for photo in photos]
 
-    def _energy(
-        self, region: FaceRegion, photo_hw: tuple[int, int], n_faces: int, face_rms: float | None
-    ) -> float | None:
-        """Sum-of-squares budget (working-resolution pixels, [0, 1] units) from the RMS caps."""
-        cfg = self.config
-        caps = []
-        s2 = region.scale**2
-        x0, y0, x1, y1 = region.box
-        if face_rms is not None:
-            face_area = (x1 - x0) * 1.4 * (y1 - y0) * 1.4  # box + 20 % each side, working px
-            caps.append((face_rms / 255.0) ** 2 * 3 * face_area)
-        if cfg.photo_rms is not None:
-            photo_area = photo_hw[0] * photo_hw[1] * s2 / max(n_faces, 1)
-            caps.append((cfg.photo_rms / 255.0) ** 2 * 3 * photo_area)
-        return min(caps) if caps else None
-
     def face_run(
         self,
         crop: torch.Tensor,
         region: FaceRegion,
-        energy: float | None = None,
+        photo_width: int,
         on_step: Callable[[int, int], None] | None = None,
     ) -> FaceRun:
         """The optimisation of one ``1 x 3 x H x W`` working crop, ready to step: its budget, its
-        objective and loop state, both drawing from one generator seeded with the config's seed."""
+        visibility, its objective and loop state, the last two drawing from one generator seeded
+        with the config's seed."""
         cfg = self.config
         generator = torch.Generator().manual_seed(cfg.seed)
         sampler = TransformSampler(
@@ -154,6 +147,12 @@ class IdentityCloak:
             settings=objective_settings(cfg),
             generator=generator,
         )
+        # How visible a change of the crop is where the product measures it (the face region at 100 %
+        # on a 4K monitor, and on a phone); the crop is the photo scaled by region.scale.
+        x0, y0, x1, y1 = region.box
+        mx, my = (x1 - x0) * FACE_MARGIN, (y1 - y0) * FACE_MARGIN
+        aim = (min(9.99, cfg.jod_target + PROXY_MARGIN), min(9.99, cfg.phone_jod_target + PROXY_MARGIN))
+        visibility = FaceVisibility(crop, region.scale, (x0 - mx, y0 - my, x1 + mx, y1 + my), photo_width, aim)
         state = IterativePerturbation(
             crop,
             budget,
@@ -165,7 +164,8 @@ class IdentityCloak:
             final_step_ratio=cfg.final_step_ratio,
             shrink=cfg.budget_shrink,
             min_scale=cfg.min_budget_scale,
-            energy=energy,
+            visibility=visibility.jod,
+            jod_target=aim[0],
             patience=cfg.patience,
             on_step=on_step,
         )
@@ -220,14 +220,8 @@ class PhotoCloak:
                 continue
             region = face_region(face, size, config.face_px, config.region_scale)
             crop = extract(self.out, region).to(self.cloak.device)  # move only the crop to the GPU
-            face_rms = config.face_rms
-            if face_rms is not None and config.face_psnr_floor is not None:
-                from photoguard.cloak.floor import face_rms_under_floor
-
-                face_rms = face_rms_under_floor(image, face, face_rms, config.face_psnr_floor, self.jpeg_quality)
-            energy = self.cloak._energy(region, (image.shape[0], image.shape[1]), len(faces), face_rms)
             self._current = (face, region)
-            return self.cloak.face_run(crop, region, energy, on_step=self._on_step(index))
+            return self.cloak.face_run(crop, region, image.shape[1], on_step=self._on_step(index))
         return None
 
     def finish_run(self, run: FaceRun) -> None:
