@@ -446,15 +446,10 @@ class _Work:
         self.timings[stage] = now - self.lap_start
         self.lap_start = now
 
-    def cloak_arguments(self) -> tuple[np.ndarray, list[Face], Progress, int | None]:
+    def cloak_arguments(self) -> tuple[np.ndarray, list[Face], Progress]:
         """The cloak's arguments for this photo's usable faces (progress scaled into 0.1..0.85)."""
         report = self.report_progress
-        return (
-            self.base,
-            [self.faces[i] for i in self.usable],
-            lambda f, stage: report(0.1 + 0.75 * f, stage),
-            self.quality,
-        )
+        return (self.base, [self.faces[i] for i in self.usable], lambda f, stage: report(0.1 + 0.75 * f, stage))
 
 
 def _detect(
@@ -506,19 +501,20 @@ def _detect(
 
 
 def _take_cloak(work: _Work, cloaked: tuple[np.ndarray, list[FaceOutcome]]) -> None:
-    """Take the cloak's ``(protected, outcomes)`` for the usable faces, then the face PSNR floor."""
+    """Take the cloak's ``(protected, outcomes)`` for the usable faces, then hold the visibility
+    floor on the file as written and record each cloaked face's JODs."""
     protected, outcomes = cloaked
     for i, outcome in zip(work.usable, outcomes):
         work.reports[i].protected = outcome.cloaked
         work.reports[i].reason = outcome.reason
-    cloaked = [i for i, outcome in zip(work.usable, outcomes) if outcome.cloaked]
-    if cloaked:  # before the check: the verdict is on the final pixels
+    done = [i for i, outcome in zip(work.usable, outcomes) if outcome.cloaked]
+    if done:  # before the check: the verdict is on the final pixels
         from photoguard.cloak.floor import within_floor
 
-        faces = [work.faces[i] for i in cloaked]
+        faces = [work.faces[i] for i in done]
         targets = (work.config.jod_target, work.config.phone_jod_target)
         protected, jods = within_floor(work.base, protected, faces, targets, work.quality)
-        for i, (at_100, on_phone) in zip(cloaked, jods):
+        for i, (at_100, on_phone) in zip(done, jods):
             work.reports[i].visibility_jod, work.reports[i].phone_jod = at_100, on_phone
     work.protected = protected
 

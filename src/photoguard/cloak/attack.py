@@ -204,9 +204,9 @@ class IterativePerturbation:
             grad = grad * active
             self.velocity = self.momentum * self.velocity + grad / (grad.abs().sum() / active_count).clamp_min(1e-12)
             velocity = self.velocity
-            along = self._along_visibility(velocity) if self.visibility is not None else None
-            if along is not None:
-                velocity = along[0]
+            seen, g_v = 0.0, None
+            if self.visibility is not None:
+                velocity, seen, g_v = self._along_visibility(velocity)
             rms = (velocity.pow(2).sum(dim=(2, 3), keepdim=True) / active_count).sqrt().clamp_min(1e-12)
             t = step / max(steps - 1, 1)
             ratio = self.final_step_ratio
@@ -215,8 +215,7 @@ class IterativePerturbation:
             delta = before - size * self.channel_budget * velocity / rms
             limit = self.channel_budget * self.scale
             delta = torch.maximum(torch.minimum(delta, limit), -limit)
-            if along is not None and along[2] is not None:  # a first-order estimate; the next step measures it
-                _, seen, g_v = along
+            if g_v is not None:  # a first-order estimate of the visible difference; the next step measures it
                 estimate = seen + float((g_v * (delta - before)).sum())
                 if estimate > self.visible_cap:
                     delta = delta * (self.visible_cap / estimate) ** (1.0 / GROWTH)

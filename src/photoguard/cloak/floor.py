@@ -53,11 +53,11 @@ def written_face_jods(
         at_100 = region_jod(crop(original, box), _written(image, box, jpeg_quality))
         shown = phone_face_box(face, original.shape)
         source = phone_source_box(shown, original.shape)
-        views = [
-            shown_on_phone(part, shown, photo_shape=original.shape, origin=source[:2])
+        before, after = (
+            shown_on_phone(part, shown, photo_shape=original.shape, origin=(source[0], source[1]))
             for part in (crop(original, source), _written(image, source, jpeg_quality))
-        ]
-        out.append((at_100, region_jod(*views, "phone")))
+        )
+        out.append((at_100, region_jod(before, after, "phone")))
     return out
 
 

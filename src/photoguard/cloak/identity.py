@@ -78,7 +78,6 @@ class IdentityCloak:
         image: np.ndarray,
         faces: list[Face],
         progress: Callable[[float, str], None] | None = None,
-        jpeg_quality: int | None = None,
     ) -> tuple[np.ndarray, list[FaceOutcome]]:
         """Protect every face of ``image``.
 
@@ -90,12 +89,11 @@ class IdentityCloak:
             faces: detected faces in the photo's pixel coordinates.
             progress: called with ``(fraction of the cloak done, stage)``, the stage a
                 :class:`~photoguard.progress.Stage` ``"step"`` (face i of n, step s of S).
-            jpeg_quality: the quality the photo will be written at (None: a lossless format).
 
         Returns:
             ``(protected, outcomes)``: the protected ``H x W x 3`` uint8 photo and one outcome per face.
         """
-        return self.cloak_many([PhotoCloak(self, image, faces, progress, jpeg_quality)])[0]
+        return self.cloak_many([PhotoCloak(self, image, faces, progress)])[0]
 
     def cloak_many(self, photos: list[PhotoCloak]) -> list[tuple[np.ndarray, list[FaceOutcome]]]:
         """Protect several photos at once: their faces share each encoder's forward/backward pass
@@ -179,7 +177,7 @@ class PhotoCloak:
     Args:
         cloak: the cloak (config, encoders, device).
         image: ``H x W x 3`` uint8 RGB photo (not modified).
-        faces, progress, jpeg_quality: as for :meth:`IdentityCloak.__call__`.
+        faces, progress: as for :meth:`IdentityCloak.__call__`.
 
     Attributes:
         out: the protected ``H x W x 3`` uint8 photo (complete once every run finished).
@@ -192,7 +190,6 @@ class PhotoCloak:
         image: np.ndarray,
         faces: list[Face],
         progress: Callable[[float, str], None] | None = None,
-        jpeg_quality: int | None = None,
     ) -> None:
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f"expected an H x W x 3 uint8 photo, got {image.shape} {image.dtype}")
@@ -200,7 +197,6 @@ class PhotoCloak:
         self.image = image
         self.faces = faces
         self.progress = progress
-        self.jpeg_quality = jpeg_quality
         self.out = image.copy()
         self.outcomes: list[FaceOutcome] = []
         self._next = 0

@@ -70,9 +70,9 @@ def phone_jod(original: np.ndarray, changed: np.ndarray, face: Face | None = Non
     (:func:`shown_on_phone`), so the cost follows the face, not the photo.
     """
     if face is None:
-        return region_jod(*(shown_on_phone(x) for x in (original, changed)), "phone")
+        return region_jod(shown_on_phone(original), shown_on_phone(changed), "phone")
     box = phone_face_box(face, original.shape)
-    return region_jod(*(shown_on_phone(x, box) for x in (original, changed)), "phone")
+    return region_jod(shown_on_phone(original, box), shown_on_phone(changed, box), "phone")
 
 
 def phone_face_box(face: Face, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
