@@ -95,3 +95,29 @@ def test_the_fast_estimate_is_differentiable_and_pools_a_window(face: np.ndarray
     inside = float(window.jod(clean + changed)[0])
     changed[..., :60, :] += 0.02
     assert float(window.jod(clean + changed)[0]) == pytest.approx(inside, abs=0.05)
+
+
+@pytest.mark.parametrize(("height", "width"), [(37, 50), (38, 51), (1031, 77)])
+def test_a_large_region_is_reduced_a_band_of_rows_at_a_time(height: int, width: int) -> None:
+    """The first pyramid level of a close-up's region is made band by band: the same numbers."""
+    from photoguard.visibility.model import reduce, reduce_in_bands
+
+    x = torch.rand(1, 3, height, width)
+    for band in (4, 8, 512):
+        assert torch.equal(reduce_in_bands(lambda r0, r1: x[..., r0:r1, :], height, band=band), reduce(x))
+
+
+def test_both_views_are_held_by_the_one_closer_to_its_target(face: np.ndarray) -> None:
+    """FaceVisibility answers the 4K-equivalent JOD of the view closer to its own target."""
+    from photoguard.visibility.proxy import FaceVisibility
+
+    clean = _tensor(face)
+    changed = _tensor(_changed(face, 2.0, blur=3.0))
+    window = (0.0, 0.0, float(face.shape[1]), float(face.shape[0]))
+    both = FaceVisibility(clean, 0.5, window, 3000, (9.0, 9.0))
+    monitor = float(both.monitor.jod(changed)[0])
+    phone = float(both.phone.jod(changed)[0])
+    assert float(both.jod(changed)[0]) == pytest.approx(min(monitor, phone), abs=1e-4)
+    strict = FaceVisibility(clean, 0.5, window, 3000, (9.0, 9.5))  # a phone held higher weighs more
+    expected = 10 - max(10 - monitor, (10 - phone) * (10 - 9.0) / (10 - 9.5))
+    assert float(strict.jod(changed)[0]) == pytest.approx(expected, abs=1e-4)

@@ -151,18 +151,18 @@ class CloakConfig:
 PRESETS: dict[str, CloakConfig] = {
     # ~2 s a face on 2 cores: one encoder (the worst) and one channel draw per step, medium's visibility.
     "fast": CloakConfig(
-        steps=12,
+        steps=10,
         eot_samples=1,
         step_size=0.35,
         encoders_per_step=1,
         patience=None,
         blur_sigma=0.0,
-        jod_target=9.0,
-        phone_jod_target=9.0,
+        jod_target=8.9,
+        phone_jod_target=8.9,
     ),
     # The default: the strongest cloak that keeps every face at its visibility target; stops 3 steps
     # after every encoder is safely fooled.
-    "medium": CloakConfig(steps=20, done_margin=0.25, blur_sigma=0.0, jod_target=9.0, phone_jod_target=9.0),
+    "medium": CloakConfig(steps=20, done_margin=0.25, blur_sigma=0.0, jod_target=8.9, phone_jod_target=8.9),
     # Hard to see even side by side at 100 % and on a phone, for less protection.
     "light": CloakConfig(steps=20, done_margin=0.25, blur_sigma=0.0, jod_target=9.5, phone_jod_target=9.7),
     # For people who accept a visible change: a 16/255 bound, all 40 steps and no budget shrink
@@ -174,8 +174,8 @@ PRESETS: dict[str, CloakConfig] = {
         patience=None,
         budget_shrink=0.0,
         blur_sigma=0.0,
-        jod_target=8.6,
-        phone_jod_target=8.6,
+        jod_target=8.4,
+        phone_jod_target=8.4,
     ),
 }
 DEFAULT_PRESET = "medium"

@@ -24,7 +24,7 @@ from PIL import Image
 
 from photoguard.metrics import crop, face_region_box
 from photoguard.types import Face
-from photoguard.visibility.model import DISPLAYS, jod_of_dkl, reduce, to_dkl
+from photoguard.visibility.model import DISPLAYS, jod_of_dkl, reduce, reduce_in_bands, to_dkl
 
 #: Regions whose shorter side is longer than this are measured on a reduced pyramid level.
 MAX_SIDE = 768
@@ -50,9 +50,15 @@ def region_jod(original: np.ndarray, changed: np.ndarray, display: str = "4k", *
     screen = DISPLAYS[display]
     skip = max(0, math.ceil(math.log2(min(original.shape[:2]) / max_side))) if min(original.shape[:2]) > max_side else 0
     with torch.no_grad():
-        ref, test = to_dkl(_tensor(original), screen), to_dkl(_tensor(changed), screen)
-        for _ in range(skip):
-            ref, test = reduce(ref), reduce(test)
+        if skip == 0:
+            ref, test = to_dkl(_tensor(original), screen), to_dkl(_tensor(changed), screen)
+        else:  # the full-size light only a band of rows at a time: a 50 MP close-up's region stays in memory
+            ref, test = (
+                reduce_in_bands(lambda r0, r1, rgb=rgb: to_dkl(_tensor(rgb[r0:r1]), screen), rgb.shape[0])
+                for rgb in (original, changed)
+            )
+            for _ in range(skip - 1):
+                ref, test = reduce(ref), reduce(test)
         return round(float(jod_of_dkl(test, ref, screen.ppd, skip=skip)[0]), 4)
 
 

@@ -29,6 +29,7 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -154,16 +155,20 @@ def _reduce_axis(x: torch.Tensor, dim: int) -> torch.Tensor:
     return out
 
 
-def reduce(x: torch.Tensor) -> torch.Tensor:
+def reduce(x: torch.Tensor, *, height: int | None = None) -> torch.Tensor:
     """One level down the Gaussian pyramid: ``... x H x W`` -> ``... x ceil(H/2) x ceil(W/2)``.
 
     As in cvvdp 0.5.7, the right border's symmetric padding follows the parity of the *height*
     (its ``gausspyr_reduce`` tests ``shape[-2]`` for the columns too): where height and width
     differ in parity, the last column is padded as if the width had the height's parity.
+    ``height``: the whole image's, when ``x`` is a band of its rows (:func:`reduce_in_bands`).
     """
-    rows = _reduce_axis(x, -2)
+    return _reduce_columns(_reduce_axis(x, -2), x.shape[-2] if height is None else height)
+
+
+def _reduce_columns(rows: torch.Tensor, height: int) -> torch.Tensor:
     out = _reduce_axis(rows, -1)
-    height, width = x.shape[-2], x.shape[-1]
+    width = rows.shape[-1]
     if height % 2 != width % 2 and width >= 2:
         k = _kernel()
         last, before = rows[..., -1], rows[..., -2]
@@ -173,6 +178,24 @@ def reduce(x: torch.Tensor) -> torch.Tensor:
             fix = last * k[3] + before * k[4] - last * k[4]
         out = torch.cat([out[..., :-1], (out[..., -1] + fix).unsqueeze(-1)], -1)
     return out
+
+
+def reduce_in_bands(rows_of: Callable[[int, int], torch.Tensor], height: int, *, band: int = 512) -> torch.Tensor:
+    """:func:`reduce` of an image made ``band`` rows at a time: ``rows_of(r0, r1)`` returns its rows
+    ``r0:r1`` (``B x C x (r1 - r0) x W``), so only a band of the full-size image is ever held.
+
+    The same numbers as reducing the whole image: each band is made with two rows of context on
+    either side, and the symmetric padding happens only at the image's own top and bottom.
+    """
+    band += band % 2
+    parts = []
+    for r0 in range(0, height, band):
+        r1 = min(height, r0 + band)
+        c0, c1 = max(0, r0 - 2), min(height, r1 + 2)
+        reduced_rows = _reduce_axis(rows_of(c0, c1), -2)
+        first = (r0 - c0) // 2
+        parts.append(_reduce_columns(reduced_rows[..., first : first + (r1 - r0 + 1) // 2, :], height))
+    return torch.cat(parts, -2)
 
 
 def _expand_axis(x: torch.Tensor, size: int, dim: int) -> torch.Tensor:
