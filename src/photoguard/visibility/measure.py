@@ -53,13 +53,20 @@ def region_jod(original: np.ndarray, changed: np.ndarray, display: str = "4k", *
         if skip == 0:
             ref, test = to_dkl(_tensor(original), screen), to_dkl(_tensor(changed), screen)
         else:  # the full-size light only a band of rows at a time: a 50 MP close-up's region stays in memory
-            ref, test = (
-                reduce_in_bands(lambda r0, r1, rgb=rgb: to_dkl(_tensor(rgb[r0:r1]), screen), rgb.shape[0])
-                for rgb in (original, changed)
-            )
+            ref, test = (_reduced_light(rgb, display) for rgb in (original, changed))
             for _ in range(skip - 1):
                 ref, test = reduce(ref), reduce(test)
         return round(float(jod_of_dkl(test, ref, screen.ppd, skip=skip)[0]), 4)
+
+
+def _reduced_light(rgb: np.ndarray, display: str) -> torch.Tensor:
+    """The display's DKL light of ``rgb``, one pyramid level down, made a band of rows at a time."""
+    screen = DISPLAYS[display]
+
+    def rows(r0: int, r1: int) -> torch.Tensor:
+        return to_dkl(_tensor(rgb[r0:r1]), screen)
+
+    return reduce_in_bands(rows, rgb.shape[0])
 
 
 def face_jod(original: np.ndarray, changed: np.ndarray, face: Face, display: str = "4k") -> float:
