@@ -22,6 +22,7 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from photoguard.errors import CorruptImageError, ImageNotFoundError, ImageTooLargeError, UnsupportedImageError
 from photoguard.fileio import atomic_write_bytes, read_error, read_regular  # noqa: F401  (re-exported: the one atomic writer)
+from photoguard.formats import FORMATS, JPEG_QUALITY, MULTI_FRAME_FORMATS
 
 if TYPE_CHECKING:  # torch is imported by the two tensor helpers only (it costs ~2 s of start-up)
     import torch
@@ -50,11 +51,8 @@ HEIF_AVAILABLE: bool | None = None
 #: pixel is decoded, so a small file that claims a huge picture (a "decompression bomb") costs nothing.
 #: Pillow's own warning at 89.5 MP is not an error here (it would refuse photos the limit allows).
 DEFAULT_MAX_PIXELS = 100_000_000
-#: Pillow formats photoguard reads.
-SUPPORTED_FORMATS = {"JPEG", "PNG", "WEBP", "TIFF", "HEIF", "BMP", "MPO", "GIF"}
-#: Formats whose extra frames are pictures of their own (animation frames, pages); an MPO's or a
-#: HEIF's extra images are previews and depth maps of the primary one.
-MULTI_FRAME_FORMATS = {"PNG", "WEBP", "GIF", "TIFF"}
+#: Pillow formats photoguard reads (the keys of :data:`photoguard.formats.FORMATS`).
+SUPPORTED_FORMATS = frozenset(FORMATS)
 
 
 @dataclass
@@ -262,31 +260,30 @@ def encode_image(
     fmt: str,
     *,
     alpha: np.ndarray | None = None,
-    quality: int = 95,
+    quality: int = JPEG_QUALITY,
     subsampling: str = "4:4:4",
     icc_profile: bytes | None = None,
 ) -> bytes:
     """Encode ``H x W x 3`` uint8 RGB as ``fmt`` (JPEG, PNG, WEBP, TIFF) without metadata.
 
-    JPEG uses ``quality`` and ``subsampling`` (default 4:4:4 so chroma survives); PNG, WebP
-    and TIFF are lossless. Only the ICC profile is carried over, when given.
+    How each format is written is its :data:`photoguard.formats.FORMATS` entry: JPEG uses
+    ``quality`` and ``subsampling`` (default 4:4:4 so chroma survives); PNG, WebP and TIFF are
+    lossless and keep ``alpha``. Only the ICC profile is carried over, when given.
     """
     fmt = fmt.upper()
-    im = Image.fromarray(rgb, "RGB")
-    if alpha is not None and fmt in ("PNG", "WEBP", "TIFF"):
-        im.putalpha(Image.fromarray(alpha, "L"))
-    buf = io.BytesIO()
-    extra = {"icc_profile": icc_profile} if icc_profile else {}
-    if fmt in ("JPEG", "JPG", "MPO"):
-        im.save(buf, "JPEG", quality=quality, subsampling=subsampling, optimize=False, **extra)
-    elif fmt == "PNG":
-        im.save(buf, "PNG", compress_level=6, **extra)
-    elif fmt == "WEBP":
-        im.save(buf, "WEBP", lossless=True, **extra)
-    elif fmt == "TIFF":
-        im.save(buf, "TIFF", compression="tiff_deflate", **extra)
-    else:
+    spec = FORMATS.get("JPEG" if fmt in ("JPG", "MPO") else fmt)
+    if spec is None or spec.save is None:
         raise UnsupportedImageError(f"cannot write {fmt} images")
+    im = Image.fromarray(rgb, "RGB")
+    if alpha is not None and spec.alpha:
+        im.putalpha(Image.fromarray(alpha, "L"))
+    options: dict[str, object] = dict(spec.save)
+    if spec.lossy:
+        options.update(quality=quality, subsampling=subsampling)
+    if icc_profile:
+        options["icc_profile"] = icc_profile
+    buf = io.BytesIO()
+    im.save(buf, spec.name, **options)
     return buf.getvalue()
 
 

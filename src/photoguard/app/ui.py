@@ -38,6 +38,7 @@ from photoguard.app.style import CSS, THEME
 from photoguard.app.workspace import KEEP_SECONDS, PRUNE_EVERY_S, Workspace, private_dir
 from photoguard.config import DEFAULT_PRESET
 from photoguard.eta import Eta
+from photoguard.formats import SUFFIX_FORMAT
 from photoguard.imageio import DEFAULT_MAX_PIXELS
 from photoguard.progress import Stage
 from photoguard.types import Verdict
@@ -336,7 +337,7 @@ def build_app(*, workdir: str | os.PathLike | None = None, max_pixels: int = DEF
                     gr.UploadButton(
                         _t("choose"),
                         file_count="multiple",
-                        file_types=["image", ".heic", ".heif"],
+                        file_types=["image", *SUFFIX_FORMAT],  # a browser may not call a HEIC an image
                         variant="secondary",
                         size="lg",
                         elem_id="pg-upload",

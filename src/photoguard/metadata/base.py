@@ -6,22 +6,30 @@ from abc import ABC, abstractmethod
 from typing import ClassVar
 
 from photoguard.fileio import Piece, join_pieces
+from photoguard.formats import FORMATS
 from photoguard.metadata.types import MetadataReport, StripReport
 
 
 class MetadataHandler(ABC):
     """Inspect and strip one file format, working on bytes (so callers can strip in memory).
 
-    Subclasses set :attr:`format`, :attr:`mime` and :attr:`extensions`, recognise their files by
-    magic bytes in :meth:`sniff`, and are registered in :mod:`photoguard.metadata.registry`.
+    Subclasses set :attr:`format` (a key of :data:`photoguard.formats.FORMATS`) and :attr:`mime`,
+    recognise their files by magic bytes in :meth:`sniff`, and are registered in
+    :mod:`photoguard.metadata.registry`; their :attr:`extensions` are the format's suffixes there.
     """
 
     format: ClassVar[str]
     mime: ClassVar[str]
+    #: The suffixes that name this handler's format (:attr:`photoguard.formats.Format.suffixes`).
     extensions: ClassVar[tuple[str, ...]]
     #: True when :meth:`inspect` and :meth:`strip_pieces` read ``data`` only by slicing, indexing,
     #: ``find`` and ``struct.unpack_from``, so a memory-mapped file can stand in for bytes.
     accepts_mmap: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "format" in cls.__dict__:
+            cls.extensions = FORMATS[cls.format].suffixes
 
     @staticmethod
     @abstractmethod

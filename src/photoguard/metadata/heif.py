@@ -37,7 +37,7 @@ def _open(data: bytes):
 class HeifHandler(MetadataHandler):
     """HEIC/HEIF still images (HEVC-coded). AVIF is not handled."""
 
-    format, mime, extensions = "HEIF", "image/heic", (".heic", ".heif", ".hif")
+    format, mime = "HEIF", "image/heic"
 
     @staticmethod
     def sniff(head: bytes) -> bool:

@@ -192,7 +192,7 @@ def _items(kind: str, payload: bytes) -> list[MetadataItem]:
 class JpegHandler(MetadataHandler):
     """JPEG/JFIF/EXIF files (and MPO, whose secondary images follow EOI)."""
 
-    format, mime, extensions = "JPEG", "image/jpeg", (".jpg", ".jpeg", ".jpe", ".jfif", ".mpo")
+    format, mime = "JPEG", "image/jpeg"
 
     accepts_mmap = True  # parse and inspect only slice, index, find and struct.unpack_from
 

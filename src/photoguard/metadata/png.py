@@ -113,7 +113,7 @@ def _text_items(ctype: bytes, body: bytes) -> list[MetadataItem]:
 class PngHandler(MetadataHandler):
     """PNG and APNG files."""
 
-    format, mime, extensions = "PNG", "image/png", (".png", ".apng")
+    format, mime = "PNG", "image/png"
 
     @staticmethod
     def sniff(head: bytes) -> bool:

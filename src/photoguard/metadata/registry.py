@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from photoguard.errors import UnsupportedFormatError
+from photoguard.formats import listed
 from photoguard.metadata.base import MetadataHandler
 from photoguard.metadata.heif import HeifHandler
 from photoguard.metadata.jpeg import JpegHandler
@@ -45,5 +46,5 @@ def handler_for(source: bytes | str | os.PathLike) -> MetadataHandler:
     if cls is None:
         if not head:
             raise UnsupportedFormatError("empty file", path=path)
-        raise UnsupportedFormatError("not a JPEG, PNG, WebP, TIFF or HEIC/HEIF image", path=path)
+        raise UnsupportedFormatError(f"not a {listed(HANDLERS)} image", path=path)
     return cls()

@@ -107,7 +107,7 @@ def _write_ifd(out: bytearray, bo: str, entries: list[tuple[int, int, int, bytes
 class TiffHandler(MetadataHandler):
     """Classic TIFF files (not BigTIFF, not camera RAW)."""
 
-    format, mime, extensions = "TIFF", "image/tiff", (".tif", ".tiff")
+    format, mime = "TIFF", "image/tiff"
 
     @staticmethod
     def sniff(head: bytes) -> bool:

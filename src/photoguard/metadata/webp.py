@@ -89,7 +89,7 @@ def _check_canvas(data: bytes, found: list[tuple[bytes, int, int]]) -> None:
 class WebpHandler(MetadataHandler):
     """WebP files (lossy, lossless, extended, animated)."""
 
-    format, mime, extensions = "WEBP", "image/webp", (".webp",)
+    format, mime = "WEBP", "image/webp"
 
     @staticmethod
     def sniff(head: bytes) -> bool:
