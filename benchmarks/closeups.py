@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from photoguard.config import DEFAULT_PRESET
+
 ROOT = Path(__file__).resolve().parents[1]
 FACES = ROOT.parent / "shared" / "faces"
 OUT = ROOT / "benchmarks" / "results" / "private" / "closeups"
@@ -42,7 +44,7 @@ def largest_faces(count: int) -> list[tuple[float, Path]]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--count", type=int, default=3)
-    ap.add_argument("--strength", default="medium")
+    ap.add_argument("--strength", default=DEFAULT_PRESET)
     ap.add_argument("--variant", default="{}", help="JSON changes to the preset, e.g. '{\"face_px\": 224}'")
     ap.add_argument("--tag", default="", help="suffix of the output names")
     ap.add_argument("--threads", type=int, default=2)

@@ -43,7 +43,7 @@ import torch
 from PIL import Image
 
 from photoguard.channels import CHANNELS, posted
-from photoguard.config import preset
+from photoguard.config import DEFAULT_PRESET, preset
 from photoguard.edits.config import EDIT_PRESETS, EditConfig
 from photoguard.edits.pattern import load_pattern, perturbation, protect_edits, working_scale
 from photoguard.faces.detect import detect_faces
@@ -124,7 +124,7 @@ def measure(ae: TinyAutoencoder, name: str, path: Path, config: EditConfig, pict
     rgb = open_image(path).rgb
     image = to_tensor(rgb)
     # as protect() does: the faces the identity cloak takes are left to it
-    faces = [f.box for f in detect_faces(rgb) if f.size >= preset("medium").min_face_px]
+    faces = [f.box for f in detect_faces(rgb) if preset(DEFAULT_PRESET).too_small(f) is None]
     t0 = time.perf_counter()
     protected = to_uint8(protect_edits(image, config, faces=faces))
     seconds = time.perf_counter() - t0

@@ -22,7 +22,7 @@ from photoguard.app.report import (
 )
 from photoguard.app.strings import TABLES
 from photoguard.metadata.findings import Finding, FindingKind, finding_for, location_finding
-from photoguard.types import FaceReport, ProtectResult, Verdict
+from photoguard.types import FaceReason, FaceReport, ProtectResult, Verdict
 
 
 def _face(
@@ -60,7 +60,9 @@ def _result(
     )
 
 
-_SMALL = "too small to protect: 24 px (minimum 40 px)"
+_SMALL = FaceReason(
+    "too small", px=24, min=40
+)  # as the library words it: "too small to protect: 24 px (minimum 40 px)"
 #: One result per verdict (and both wordings of "not protected").
 CASES = {
     "protected": _result([_face()]),
@@ -263,7 +265,7 @@ def test_a_measured_visibility_is_worded(jod, en, ko):
 
 
 def test_library_reasons_are_reworded():
-    assert plain_reason("too small: 24 px (min 40)", "ko") == "얼굴이 너무 작습니다: 24픽셀 (최소 40픽셀)"
+    assert plain_reason(FaceReason("too small", px=24, min=40), "ko") == "얼굴이 너무 작습니다: 24픽셀 (최소 40픽셀)"
     assert plain_reason(None, "en") == "unknown reason"
     assert plain_reason("something new", "ko") == "something new"  # unknown: shown as the library said it
 

@@ -14,7 +14,7 @@ import pytest
 from photoguard.app import views
 from photoguard.app.previews import FaceCrops
 from photoguard.app.processing import Failure, Outcome
-from photoguard.types import FaceReport, ProtectResult
+from photoguard.types import FaceReason, FaceReport, ProtectResult
 
 
 def _result(
@@ -26,7 +26,7 @@ def _result(
             box=(0.0, 0.0, 50.0, 50.0),
             score=0.9,
             protected=s is not None,
-            reason=None if s is not None else "too small to protect: 31 px (minimum 40 px)",
+            reason=None if s is not None else FaceReason("too small", px=31, min=40),
             verification_encoder="facenet" if s is not None else None,
             verification_similarity=s,
             verification_threshold=0.3 if s is not None else None,

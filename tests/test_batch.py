@@ -409,7 +409,7 @@ ALONE: list[str] = []  # the photos _BatchFails ran one at a time
     ids=["batched", "fails", "fails-after-one"],
 )
 def test_batched_photos_get_the_records_and_bytes_of_one_at_a_time(tmp_path, monkeypatch, op, batched_calls, alone):
-    import photoguard.many
+    import photoguard.pipeline.many
 
     src = tmp_path / "shoot"
     for i in range(3):
@@ -418,13 +418,13 @@ def test_batched_photos_get_the_records_and_bytes_of_one_at_a_time(tmp_path, mon
     reference = ProtectOperation(device="cpu")
     one = run(plan([src], reference, out=tmp_path / "one"), reference)
     calls = []
-    real = photoguard.many.protect_many
+    real = photoguard.pipeline.many.protect_photos
 
     def spy(images, **options):
         calls.append(len(images))
         return real(images, **options)
 
-    monkeypatch.setattr(photoguard.many, "protect_many", spy)
+    monkeypatch.setattr(photoguard.pipeline.many, "protect_photos", spy)
     ALONE.clear()
     seen = []
     batched = run(plan([src], op, out=tmp_path / "batched"), op, batch=4, on_record=seen.append)

@@ -229,7 +229,8 @@ def test_a_png_with_an_oversized_text_chunk_still_decodes(tmp_path):
 def test_a_failing_self_check_is_an_error_not_a_quiet_re_encode(tmp_path, monkeypatch):
     import photoguard.metadata as metadata
     from photoguard.imageio import open_image
-    from photoguard.pipeline import _encode
+    from photoguard.pipeline import ProtectOptions
+    from photoguard.pipeline.write import encode as _encode
     from photoguard.types import ProtectResult
 
     src = jpeg(tmp_path / "wall.jpg", artist="Jane Doe")
@@ -241,7 +242,7 @@ def test_a_failing_self_check_is_an_error_not_a_quiet_re_encode(tmp_path, monkey
     loaded = open_image(src)
     result = ProtectResult(image=loaded.rgb, faces=[], timings={}, psnr=float("inf"))
     with pytest.raises(MetadataError, match="still holds owner name"):
-        _encode(loaded, None, result, 95, True)
+        _encode(loaded, None, result, ProtectOptions(jpeg_quality=95, keep_icc=True))
 
 
 def test_a_full_disk_is_one_clear_line_and_nothing_is_left(tmp_path, capsys, monkeypatch):

@@ -214,7 +214,7 @@ def test_two_threads_share_the_models_and_get_what_one_gets(weights, astronaut: 
 
 def test_the_line_words_a_measured_visibility_and_nothing_else() -> None:
     """The CLI's line (ProtectResult.details) says how visible the cloak is only from a JOD."""
-    from photoguard.pipeline import _details
+    from photoguard.pipeline.result import details as _details
     from photoguard.types import FaceReport, ProtectResult
 
     def result(jod: float | None) -> ProtectResult:

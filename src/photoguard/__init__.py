@@ -19,15 +19,14 @@ from photoguard.errors import PhotoguardError
 if TYPE_CHECKING:
     from photoguard.config import DEFAULT_PRESET, PRESETS, CloakConfig, preset
     from photoguard.faces.detect import detect_faces
-    from photoguard.many import protect_many
     from photoguard.metadata import inspect_metadata, strip_bytes, strip_metadata
-    from photoguard.pipeline import protect, protect_bytes, release_models
+    from photoguard.pipeline import ProtectOptions, protect, protect_bytes, protect_many, release_models
     from photoguard.types import Face, FaceReport, FaceStatus, ProtectResult, Verdict
 
 __version__ = "0.1.0"
 
 # Everything else loads on first use, not at import: `photoguard strip` must not pay for numpy
-# (photoguard.types) or torch (photoguard.pipeline) to start.
+# (photoguard.types) or torch (the cloak behind photoguard.pipeline) to start.
 _LAZY = {
     "DEFAULT_PRESET": "photoguard.config",
     "PRESETS": "photoguard.config",
@@ -46,14 +45,10 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return getattr(importlib.import_module(_LAZY[name]), name)
-    if name in ("protect", "protect_bytes", "release_models"):
+    if name in ("protect", "protect_bytes", "protect_many", "release_models", "ProtectOptions"):
         from photoguard import pipeline
 
         return getattr(pipeline, name)
-    if name == "protect_many":
-        from photoguard.many import protect_many
-
-        return protect_many
     if name in ("strip_metadata", "inspect_metadata", "strip_bytes"):
         from photoguard import metadata
 
@@ -79,6 +74,7 @@ __all__ = [
     "FaceReport",
     "FaceStatus",
     "PhotoguardError",
+    "ProtectOptions",
     "ProtectResult",
     "Verdict",
     "__version__",

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, replace
 
 from photoguard.errors import UsageError
 from photoguard.models.encoders import ENCODER_NAMES, ENCODERS
+from photoguard.types import Face, FaceReason
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,6 +140,13 @@ class CloakConfig:
     def attack_encoders(self) -> tuple[str, ...]:
         """Encoders whose gradients drive the attack (``encoders`` minus ``holdout``)."""
         return tuple(e for e in self.encoders if e != self.holdout)
+
+    def too_small(self, face: Face) -> FaceReason | None:
+        """Why ``face`` is left as it is at this config (smaller than :attr:`min_face_px`), or None:
+        the one rule, applied by the pipeline before the cloak and by the cloak itself."""
+        if face.size >= self.min_face_px:
+            return None
+        return FaceReason("too small", px=round(face.size), min=self.min_face_px)
 
     def with_(self, **changes: object) -> CloakConfig:
         """A copy with some fields changed (validated again)."""

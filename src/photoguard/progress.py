@@ -11,7 +11,7 @@ language without parsing the English back:
 
 from __future__ import annotations
 
-from typing import Any
+from photoguard.keyed import Keyed
 
 #: Stage key -> its English words (``{placeholders}`` filled from the stage's values).
 STAGES: dict[str, str] = {
@@ -30,7 +30,7 @@ STAGES: dict[str, str] = {
 }
 
 
-class Stage(str):
+class Stage(Keyed):
     """One progress stage: ``Stage(key, **values)``; ``key`` must be in :data:`STAGES`.
 
     Attributes:
@@ -38,18 +38,4 @@ class Stage(str):
         values: the numbers in its words (``i``, ``n``, ``s``, ``steps``, ...).
     """
 
-    key: str
-    values: dict[str, Any]
-
-    def __new__(cls, key: str, **values: Any) -> Stage:
-        obj = super().__new__(cls, STAGES[key].format(**values))
-        obj.key = key
-        obj.values = values
-        return obj
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_stage, (self.key, self.values))
-
-
-def _stage(key: str, values: dict[str, Any]) -> Stage:
-    return Stage(key, **values)
+    WORDS = STAGES

@@ -8,6 +8,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from photoguard.keyed import Keyed
+
 if TYPE_CHECKING:  # annotations only: `photoguard strip` starts without numpy
     import numpy as np
 
@@ -49,6 +51,26 @@ class FaceStatus(StrEnum):
     NOT_FOUND = "not found again"  #: cloaked, but the detector did not find it again, so it was not checked
     NOT_CHECKED = "not checked"  #: cloaked; the check was switched off or has no held-out encoder
     NOT_CLOAKED = "not cloaked"  #: left as it was (too small); see :attr:`FaceReport.reason`
+
+
+#: Why a face was left as it was: reason key -> its English words (``{placeholders}`` from its values).
+FACE_REASONS: dict[str, str] = {
+    "too small": "too small to protect: {px} px (minimum {min} px)",
+}
+
+
+class FaceReason(Keyed):
+    """Why a face was left as it was (:attr:`FaceReport.reason`): ``FaceReason(key, **values)``,
+    ``key`` in :data:`FACE_REASONS`; a ``str`` (the English words), whose key and values let the
+    app and the CLI word it in their own way.
+
+    Example:
+        >>> reason = FaceReason("too small", px=24, min=40)
+        >>> str(reason), reason.key, reason.values["px"]
+        ('too small to protect: 24 px (minimum 40 px)', 'too small', 24)
+    """
+
+    WORDS = FACE_REASONS
 
 
 #: Face JOD (ColorVideoVDP, 10 = indistinguishable) at or above which a cloak is "hard to see":
@@ -123,7 +145,8 @@ class FaceReport:
         index: position in the detector's output (largest first).
         box: the face box in pixels.
         protected: whether the cloak was applied to this face.
-        reason: why not, when ``protected`` is False (e.g. ``"too small: 24 px"``).
+        reason: why not, when ``protected`` is False: a :class:`FaceReason` (``too small to protect:
+            24 px (minimum 40 px)``, key ``"too small"``).
         similarity: cosine similarity of the protected face to the original, per encoder.
         verification_encoder: the encoder left out of this face's attack, used for the honest score.
         verification_similarity: similarity of protected vs original under that encoder (None when
@@ -144,7 +167,7 @@ class FaceReport:
     box: tuple[float, float, float, float]
     score: float
     protected: bool
-    reason: str | None = None
+    reason: FaceReason | None = None
     similarity: dict[str, float] = field(default_factory=dict)
     verification_encoder: str | None = None
     verification_similarity: float | None = None

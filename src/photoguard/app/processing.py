@@ -22,7 +22,7 @@ from photoguard.app import report
 from photoguard.app.previews import FaceCrops, write_previews
 from photoguard.app.strings import text
 from photoguard.app.workspace import private_dir
-from photoguard.config import PRESETS
+from photoguard.config import DEFAULT_PRESET, PRESETS
 from photoguard.errors import (
     CorruptImageError,
     ImageNotFoundError,
@@ -33,6 +33,7 @@ from photoguard.errors import (
 )
 from photoguard.imageio import DEFAULT_MAX_PIXELS
 from photoguard.metadata.findings import Finding
+from photoguard.pipeline.options import ProtectOptions
 from photoguard.progress import Stage
 from photoguard.types import ProtectResult, Verdict
 
@@ -118,7 +119,7 @@ class Outcome:
             self.name,
             self.result,
             self.findings,
-            strength=self.strength or "medium",
+            strength=self.strength or DEFAULT_PRESET,
             inspected=self.inspected,
             lang=lang,
         )
@@ -158,31 +159,22 @@ def _findings(path: Path) -> tuple[list[Finding], bool]:
         return [], False
 
 
-def _protect(
-    src: Path, folder: Path, strength: str, max_pixels: int, progress: Progress, against: tuple[str, ...]
-) -> Outcome:
+def _protect(src: Path, folder: Path, options: ProtectOptions, progress: Progress) -> Outcome:
     from photoguard.imageio import open_image
-    from photoguard.pipeline import protect
+    from photoguard.pipeline import protect_photo
 
     progress(0.0, Stage("reading"))
     findings, inspected = _findings(src)
     out = private_dir(folder / "out")  # an existing folder: protect() writes <stem><suffix> into it
-    result = protect(
-        src,
-        strength=strength,
-        against=against,
-        output=out,
-        max_pixels=max_pixels,
-        progress=lambda f, stage: progress(0.95 * f, stage),
-    )
+    result = protect_photo(src, options, output=out, progress=lambda f, stage: progress(0.95 * f, stage))
     assert result.output_path is not None  # an output folder was given
     os.chmod(result.output_path, 0o600)
     progress(0.95, Stage("making previews"))
-    original = open_image(src, max_pixels=max_pixels).rgb
+    original = open_image(src, max_pixels=options.max_pixels).rgb
     boxes = [(f.index, f.box) for f in result.faces if f.protected]
     faces = write_previews(original, result.image, boxes, folder / "preview")
     kept = dataclasses.replace(result, image=_NO_PIXELS)  # the outcome lives in the session: no pixels
-    return Outcome(src.name, strength, kept, findings, inspected, output=result.output_path, faces=faces)
+    return Outcome(src.name, result.strength, kept, findings, inspected, output=result.output_path, faces=faces)
 
 
 def _metadata_only(src: Path, folder: Path, max_pixels: int, progress: Progress) -> Outcome:
@@ -234,7 +226,8 @@ def process_file(
         if strength is None:
             return _metadata_only(src, folder, max_pixels, report_progress)
         against = ("identity", "edits") if edits else ("identity",)
-        return _protect(src, folder, strength, max_pixels, report_progress, against)
+        options = ProtectOptions(strength=strength, against=against, max_pixels=max_pixels)
+        return _protect(src, folder, options, report_progress)
     except Exception as exc:  # every failure becomes a message, never a traceback on the page
         if not isinstance(exc, PhotoguardError):
             log.exception("unexpected error while processing %s", src)

@@ -18,15 +18,14 @@ Example::
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 from photoguard.app.strings import text
-from photoguard.config import PRESETS
+from photoguard.config import DEFAULT_PRESET, PRESETS
 from photoguard.coverage import LEAVE_ONE_OUT, PEOPLE, PRESET, said_protected_range
 from photoguard.metadata.findings import Finding, FindingKind
 from photoguard.models.encoders import ENCODERS
-from photoguard.types import FaceReport, FaceStatus, ProtectResult, Verdict, Visibility
+from photoguard.types import FaceReason, FaceReport, FaceStatus, ProtectResult, Verdict, Visibility
 
 #: Each kind of finding -> its message key (``{value}``: the finding's value), or None where the
 #: library's English words are shown (capitalised) in every language. Every kind is listed.
@@ -82,9 +81,6 @@ FINDING_KEYS: dict[FindingKind, str | None] = {
 #: Kinds that give the photo's position; a bare "GPS data" says nothing more next to one.
 _POSITION = (FindingKind.LOCATION, FindingKind.LOCATION_UNREADABLE)
 
-#: Library wording of a face left as it was -> message key (values: px, min).
-_REASONS = (re.compile(r"too small(?: to protect)?: (?P<px>\d+) px \(min(?:imum)? (?P<min>\d+)(?: px)?\)"),)
-
 #: The mark before each verdict (the words carry the meaning; the mark only repeats it).
 _MARKS = {
     Verdict.PROTECTED: "✅",
@@ -130,12 +126,12 @@ def plain_findings(findings: Sequence[str], lang: str = "en") -> list[str]:
 
 
 def plain_reason(reason: str | None, lang: str = "en") -> str:
-    """Why a face was left as it was (the library's words), in ``lang``."""
+    """Why a face was left as it was, in ``lang``: a :class:`~photoguard.types.FaceReason` worded
+    from its key (``reason.<key>``); other words (a reason read back from a report) as they are."""
     if not reason:
         return text(lang, "reason.unknown")
-    for pattern in _REASONS:
-        if m := pattern.fullmatch(reason):
-            return text(lang, "reason.too small", px=m["px"], min=m["min"])
+    if isinstance(reason, FaceReason):
+        return text(lang, f"reason.{reason.key}", **reason.values)
     return reason
 
 
@@ -175,10 +171,10 @@ def why(result: ProtectResult, lang: str = "en") -> str:
 
 
 def too_small(face: FaceReport) -> tuple[int, int]:
-    """``(size, minimum)`` in px of a face left as it was: from the library's reason, else its box
-    against the presets' smallest cloaked size."""
-    if face.reason and (m := _REASONS[0].fullmatch(face.reason)):
-        return int(m["px"]), int(m["min"])
+    """``(size, minimum)`` in px of a face left as it was: from its reason, else its box against
+    the presets' smallest cloaked size."""
+    if isinstance(face.reason, FaceReason) and face.reason.key == "too small":
+        return int(face.reason.values["px"]), int(face.reason.values["min"])
     x0, y0, x1, y1 = face.box
     return round(math.sqrt(max(x1 - x0, 0) * max(y1 - y0, 0))), min(c.min_face_px for c in PRESETS.values())
 
@@ -223,7 +219,7 @@ def _quality_line(psnr: float, face_psnr: float | None, lang: str) -> str:
     return text(lang, "quality", psnr=f"{psnr:.1f}", face=face)
 
 
-def verification_line(face: FaceReport, lang: str = "en", *, strength: str = "medium") -> str | None:
+def verification_line(face: FaceReport, lang: str = "en", *, strength: str = DEFAULT_PRESET) -> str | None:
     """The honest protection score of one cloaked face, or None when it was not checked at all.
 
     ``"✅ A face-recognition model now sees a different person: similarity 0.08, was 1.00;
@@ -242,7 +238,7 @@ def verification_line(face: FaceReport, lang: str = "en", *, strength: str = "me
     return text(lang, "check.safe", numbers=numbers)
 
 
-def faces_section(faces: Sequence[FaceReport], lang: str = "en", *, strength: str = "medium") -> list[str]:
+def faces_section(faces: Sequence[FaceReport], lang: str = "en", *, strength: str = DEFAULT_PRESET) -> list[str]:
     """Bullet lines about the faces found, protected and verified."""
     if not faces:
         return [text(lang, "faces.none")]

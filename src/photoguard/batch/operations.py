@@ -10,9 +10,9 @@ import math
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from photoguard.batch import storage
 from photoguard.batch.paths import InputFile
@@ -20,7 +20,8 @@ from photoguard.batch.records import DONE, NO_FACE, Job, Progress, Record
 from photoguard.batch.storage import Location
 from photoguard.errors import PhotoguardError
 from photoguard.fileio import refuse_hard_links, sibling_temp
-from photoguard.formats import output_format, output_name, suffix_format, wrong_name
+from photoguard.formats import suffix_format
+from photoguard.pipeline.naming import planned_names
 
 #: Photos whose faces a GPU cloaks in one batched pass (:func:`photoguard.protect_many`). On a CPU
 #: batching saves little (1.14x, benchmarks/results/batching.md), so photos go one at a time there.
@@ -28,6 +29,7 @@ GPU_BATCH = 8
 
 if TYPE_CHECKING:
     from photoguard.metadata.types import StripReport
+    from photoguard.pipeline.options import ProtectOptions
     from photoguard.types import ProtectResult
 
 
@@ -42,11 +44,11 @@ class Operation:
         batches: whether :meth:`run_batch` runs several files in one call.
     """
 
-    action: str = "process"
-    verb: str = "processed"
-    finished: str = "processed"
-    uses_torch: bool = False
-    batches: bool = False
+    action: ClassVar[str] = "process"
+    verb: ClassVar[str] = "processed"
+    finished: ClassVar[str] = "processed"
+    uses_torch: ClassVar[bool] = False
+    batches: ClassVar[bool] = False
 
     def output_rel(self, item: InputFile) -> tuple[Path, tuple[Path, ...]]:
         """The output path relative to the output folder, and alternate names it may take."""
@@ -55,6 +57,11 @@ class Operation:
     def check_in_place(self, src: Location) -> str | None:
         """Why ``src`` cannot be processed in place, or None."""
         return None
+
+    def on_device(self, device: str) -> Operation:
+        """This operation run on ``device`` (``"cpu"``, ``"cuda"``): a Ray actor's, which must not
+        take a GPU it did not reserve; itself for an operation that uses none."""
+        return self
 
     def __call__(self, job: Job, progress: Progress | None = None) -> Record:
         """Process one file; ``progress(fraction, stage)`` is called as it advances (in this process only)."""
@@ -107,27 +114,45 @@ def is_image_candidate(path: Location) -> bool:
 
 @dataclass(frozen=True)
 class ProtectOperation(Operation):
-    """Cloak every face with :func:`photoguard.pipeline.protect` and write it without metadata."""
+    """Cloak every face with :func:`photoguard.protect` and write it without metadata.
 
-    strength: str = "medium"
-    against: tuple[str, ...] = ("identity",)
-    edit_strength: str = "medium"
-    device: str = "auto"
-    jpeg_quality: int = 95
-    keep_icc: bool = True
-    action: str = "protect"
-    verb: str = "protected"
-    finished: str = "written"
-    uses_torch: bool = True
-    batches: bool = True
+    ``ProtectOperation(options)``, or ``ProtectOperation(strength="fast", device="cpu", ...)``: the
+    keyword arguments of :class:`~photoguard.pipeline.options.ProtectOptions` it takes make its
+    options (those not given keep the options' defaults, checked there).
+
+    Attributes:
+        options: what every photo is protected with; each job's own ``overwrite`` replaces its
+            ``overwrite`` (the plan decides it per file).
+    """
+
+    options: ProtectOptions = None  # type: ignore[assignment]  # made in __post_init__ when not given
+    strength: InitVar[str | None] = None
+    against: InitVar[Sequence[str] | None] = None
+    edit_strength: InitVar[str | None] = None
+    device: InitVar[str | None] = None
+    jpeg_quality: InitVar[int | None] = None
+    keep_icc: InitVar[bool | None] = None
+    action: ClassVar[str] = "protect"
+    verb: ClassVar[str] = "protected"
+    finished: ClassVar[str] = "written"
+    uses_torch: ClassVar[bool] = True
+    batches: ClassVar[bool] = True
+
+    def __post_init__(self, *values: object) -> None:
+        from photoguard.pipeline.options import ProtectOptions  # numpy and the presets: not for `photoguard strip`
+
+        names = ("strength", "against", "edit_strength", "device", "jpeg_quality", "keep_icc")
+        given = {name: value for name, value in zip(names, values) if value is not None}
+        if self.options is not None and given:
+            raise TypeError(f"give ProtectOperation its options or {', '.join(given)}, not both")
+        if self.options is None:
+            object.__setattr__(self, "options", ProtectOptions(**given))
+
+    def on_device(self, device: str) -> ProtectOperation:
+        return replace(self, options=self.options.with_(device=device))
 
     def output_rel(self, item: InputFile) -> tuple[Path, tuple[Path, ...]]:
-        fmt = sniff_format(item.path) or suffix_format(item.path.name)
-        if fmt is None:
-            return item.rel, ()
-        rel = output_name(item.rel, output_format(fmt))
-        # A photo without a face is only stripped, losslessly, and keeps its own suffix.
-        return rel, (() if rel == item.rel else (item.rel,))
+        return planned_names(item.rel, sniff_format(item.path) or suffix_format(item.path.name))
 
     def output_for_file(self, src: Path, target: Path) -> tuple[Path, tuple[Path, ...]]:
         """``target`` checked against the format written for ``src``, and its alternate name.
@@ -135,10 +160,7 @@ class ProtectOperation(Operation):
         Raises:
             UsageError: the name's suffix does not match the format (a PNG named ``.jpg``).
         """
-        fmt = sniff_format(src) or suffix_format(src)
-        if fmt is not None and suffix_format(target) != output_format(fmt):
-            raise wrong_name(target, output_format(fmt))
-        return target, (() if target.suffix.lower() == src.suffix.lower() else (target.with_suffix(src.suffix),))
+        return planned_names(target, sniff_format(src) or suffix_format(src), src)
 
     def check_in_place(self, src: Location) -> str | None:
         rel, _ = self.output_rel(InputFile(src, Path(src.name), False))
@@ -150,18 +172,14 @@ class ProtectOperation(Operation):
         start = time.perf_counter()
         written: Location
         if job.is_local:
-            result, written = self._protect_file(
-                cast(Path, job.src), cast(Path, job.dst), job.in_place, progress, job.overwrite
-            )
+            result, written = self._protect_file(job, progress)
         else:
             result, written = self._protect_through_storage(job, progress)
         return self._record(job, result, written, time.perf_counter() - start)
 
     def batch_size(self) -> int:
         """:data:`GPU_BATCH` when the cloak runs on a GPU, else 1."""
-        from photoguard.pipeline import resolve_device
-
-        return GPU_BATCH if resolve_device(self.device).type == "cuda" else 1
+        return GPU_BATCH if self.options.torch_device().type == "cuda" else 1
 
     def can_batch(self, job: Job) -> bool:
         """Local photos only: a URI's bytes go through :func:`photoguard.protect_bytes` one at a time."""
@@ -173,7 +191,7 @@ class ProtectOperation(Operation):
         writes it (committed over the original with ``--in-place``) and passed to ``done`` before
         the next one is written. A record's ``seconds`` is the batch's time until that photo was
         written, shared by the photos of the batch."""
-        from photoguard.many import protect_many
+        from photoguard.pipeline import protect_photos
 
         start = time.perf_counter()
         sources = [cast(Path, job.src) for job in jobs]
@@ -193,7 +211,8 @@ class ProtectOperation(Operation):
             done(k, record)
 
         try:
-            protect_many(sources, output=targets, on_outcome=finished, overwrite=overwrite, **self._library_options())
+            options = self.options.with_(overwrite=overwrite)
+            protect_photos(sources, options=options, output=targets, on_outcome=finished)
         finally:
             for job, target in zip(jobs, targets):
                 if job.in_place:
@@ -231,36 +250,30 @@ class ProtectOperation(Operation):
             detail={"timings": {k: round(v, 3) for k, v in result.timings.items()}},
         )
 
-    def _library_options(self) -> dict[str, Any]:
-        """The keyword arguments of :func:`photoguard.pipeline.protect` this operation sets."""
-        options = ("strength", "against", "edit_strength", "device", "jpeg_quality", "keep_icc")
-        return {name: getattr(self, name) for name in options}
+    def _protect_file(self, job: Job, progress: Progress | None) -> tuple[ProtectResult, Path]:
+        """A local photo, written to ``job.dst`` (or over ``job.src`` in place; a file at ``job.dst``
+        is replaced only with ``job.overwrite``): ``(result, file written)``."""
+        from photoguard.pipeline import protect_photo
 
-    def _protect_file(
-        self, src: Path, dst: Path, in_place: bool, progress: Progress | None, overwrite: bool = False
-    ) -> tuple[ProtectResult, Path]:
-        """A local photo, written to ``dst`` (or over ``src``; a file at ``dst`` is replaced only
-        with ``overwrite``): ``(result, file written)``."""
-        from photoguard.pipeline import protect
-
-        target = sibling_temp(src) if in_place else dst
+        src = cast(Path, job.src)
+        target = sibling_temp(src) if job.in_place else cast(Path, job.dst)
         try:
-            result = protect(src, output=target, progress=progress, overwrite=overwrite, **self._library_options())
-            return result, _commit(result.output_path, src, in_place)
+            options = self.options.with_(overwrite=job.overwrite)
+            result = protect_photo(src, options, output=target, progress=progress)
+            return result, _commit(result.output_path, src, job.in_place)
         finally:
-            if in_place:
+            if job.in_place:
                 target.unlink(missing_ok=True)
 
     def _protect_through_storage(self, job: Job, progress: Progress | None) -> tuple[ProtectResult, Location]:
         """A job with a URI: the same call on the photo's bytes, its output written through
         ``pyarrow.fs`` under the planned name that fits the format written (a face-free photo
         copied losslessly keeps its own suffix: ``job.alternates``)."""
-        from photoguard.pipeline import protect_bytes
+        from photoguard.metadata.registry import HEAD_BYTES
+        from photoguard.pipeline import protect_photo_bytes
 
         source = job.src if isinstance(job.src, Path) else storage.read_bytes(job.src)
-        encoded, result = protect_bytes(source, progress=progress, name=str(job.src), **self._library_options())
-        from photoguard.metadata.registry import HEAD_BYTES
-
+        encoded, result = protect_photo_bytes(source, self.options, progress=progress, name=str(job.src))
         written = head_format(encoded[:HEAD_BYTES])
         target = next((p for p in (job.dst, *job.alternates) if suffix_format(p.name) == written), None)
         if target is None:
@@ -274,9 +287,9 @@ class StripOperation(Operation):
     """Remove identifying metadata losslessly with :func:`photoguard.metadata.strip_metadata`."""
 
     keep_icc: bool = True
-    action: str = "strip"
-    verb: str = "stripped"
-    finished: str = "stripped"
+    action: ClassVar[str] = "strip"
+    verb: ClassVar[str] = "stripped"
+    finished: ClassVar[str] = "stripped"
 
     def __call__(self, job: Job, progress: Progress | None = None) -> Record:
         from photoguard.metadata import strip_metadata

@@ -24,6 +24,7 @@ from photoguard.batch import (
     Job,
     Operation,
     Outcome,
+    ProtectOperation,
     Record,
     run,
     write_report,
@@ -355,7 +356,8 @@ def summary(outcome: Outcome, op: Operation) -> str:
     whose faces were all too small to cloak is counted as such, not as one with no face."""
     parts = [f"{outcome.count(DONE)} file(s) {op.verb if not op.uses_torch else 'cloaked'}"]
     if op.uses_torch:
-        edits = "edits" in getattr(op, "against", ())  # with --against edits a face-free photo gets the pattern
+        # with --against edits a face-free photo gets the pattern
+        edits = isinstance(op, ProtectOperation) and op.options.edits is not None
         done = "edit defence added, metadata stripped" if edits else "metadata stripped only"
         small = sum(r.status == NO_FACE and r.verdict is Verdict.TOO_SMALL for r in outcome.records)
         parts.append(f"{outcome.count(NO_FACE) - small} with no face ({done})")

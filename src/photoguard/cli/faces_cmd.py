@@ -17,11 +17,11 @@ def detect(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON record per photo."),
 ) -> None:
     """List the faces in each photo: box, size and detector confidence (nothing is written)."""
-    from photoguard.config import preset
+    from photoguard.config import DEFAULT_PRESET, preset
     from photoguard.faces.detect import detect_faces
     from photoguard.imageio import open_image
 
-    minimum = preset("medium").min_face_px
+    minimum = preset(DEFAULT_PRESET).min_face_px
     failed = 0
     for path in paths:
         try:

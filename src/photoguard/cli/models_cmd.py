@@ -133,7 +133,7 @@ def verify() -> None:
     """Re-check the sha256 of every model file; exit 1 if any is missing or corrupt."""
     from rich.console import Console
 
-    model_store._verified.cache_clear()
+    model_store.forget_checks()
     table, problems = _status_table("photoguard models verify")
     Console(width=160).print(table)
     for message in problems:

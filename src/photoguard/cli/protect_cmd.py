@@ -13,9 +13,11 @@ from photoguard.config import DEFAULT_PRESET, PRESETS
 from photoguard.distributed.cluster import CONNECT_TIMEOUT_S
 from photoguard.edits.config import AGAINST, DEFAULT_EDIT_STRENGTH, EDIT_PRESETS
 from photoguard.errors import UsageError
+from photoguard.formats import JPEG_QUALITY, MAX_JPEG_QUALITY, MIN_JPEG_QUALITY
 
 if TYPE_CHECKING:
     from photoguard.batch.storage import Location
+    from photoguard.pipeline.options import ProtectOptions
 
 #: The strengths are the presets (one table: :data:`photoguard.config.PRESETS`).
 Strength = Enum("Strength", {name: name for name in PRESETS}, type=str)  # type: ignore[misc]
@@ -187,12 +189,12 @@ def protect_cmd(
         False, "-q", "--quiet", help="No progress bar and no per-photo lines; errors and the summary only."
     ),
     jpeg_quality: int = typer.Option(
-        95,
+        JPEG_QUALITY,
         "--jpeg-quality",
-        min=90,
-        max=100,
+        min=MIN_JPEG_QUALITY,
+        max=MAX_JPEG_QUALITY,
         metavar="Q",
-        help="Quality of JPEG outputs (90-100; lower erodes the cloak).",
+        help=f"Quality of JPEG outputs ({MIN_JPEG_QUALITY}-{MAX_JPEG_QUALITY}; lower erodes the cloak).",
     ),
     fail_unprotected: bool = typer.Option(
         False,
@@ -217,23 +219,23 @@ def protect_cmd(
 
         if not torch.cuda.is_available():  # fail now, not once per photo
             raise UsageError("--device cuda was asked for but no CUDA GPU is available (use --device auto or cpu)")
-    defences = ("identity", *(a.value for a in against if a.value != "identity"))
+    from photoguard.pipeline.options import ProtectOptions
+
+    options = ProtectOptions(
+        strength=strength.value,
+        against=("identity", *(a.value for a in against if a.value != "identity")),
+        edit_strength=edit_strength.value,
+        device=device.value,
+        jpeg_quality=jpeg_quality,
+    )
     inputs = [location(p) for p in paths]
     out_at = None if out is None else location(out)
     if inputs == [Path("-")]:  # a pipe: bytes in, the protected file's bytes out, the line on stderr
         if out_at is not None and not isinstance(out_at, Path):
             raise UsageError("protect - writes to a local file or to standard output, not to a URI")
-        _protect_stream(
-            out_at, strength.value, device.value, jpeg_quality, fail_unprotected, defences, edit_strength.value
-        )
+        _protect_stream(out_at, options, fail_unprotected)
         return
-    op = ProtectOperation(
-        strength=strength.value,
-        against=defences,
-        edit_strength=edit_strength.value,
-        device=device.value,
-        jpeg_quality=jpeg_quality,
-    )
+    op = ProtectOperation(options)
     target = _single_file_target(inputs, out_at) if not in_place else None
     if target is not None:
         planned = [plan_file(Path(paths[0]), target, op, skip_existing=skip_existing, overwrite=overwrite)]
@@ -290,31 +292,16 @@ def _engine(
     return partial(run_ray, address=address, num_cpus=num_cpus, num_gpus=num_gpus, connect_timeout=connect_timeout)
 
 
-def _protect_stream(
-    out: Path | None,
-    strength: str,
-    device: str,
-    jpeg_quality: int,
-    fail_unprotected: bool,
-    against: tuple[str, ...] = ("identity",),
-    edit_strength: str = DEFAULT_EDIT_STRENGTH,
-) -> None:
+def _protect_stream(out: Path | None, options: ProtectOptions, fail_unprotected: bool) -> None:
     """``photoguard protect - [-o FILE|-]``: the photo from standard input, the protected file to
     ``FILE`` or standard output (never a terminal), the verdict line on standard error."""
     from photoguard.cli._stream import read_photo, write_photo
     from photoguard.cli._text import printable
     from photoguard.errors import NotProtectedError
-    from photoguard.pipeline import protect_bytes
+    from photoguard.pipeline import protect_photo_bytes
     from photoguard.types import Verdict
 
-    encoded, result = protect_bytes(
-        read_photo(out),
-        strength=strength,
-        against=against,
-        edit_strength=edit_strength,
-        device=device,
-        jpeg_quality=jpeg_quality,
-    )
+    encoded, result = protect_photo_bytes(read_photo(out), options)
     where = write_photo(out, encoded)
     typer.echo(printable(f"{result.headline}  - -> {where}: {result.details}"), err=True)
     if fail_unprotected and result.verdict not in (Verdict.PROTECTED, Verdict.NO_FACE):

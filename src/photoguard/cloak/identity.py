@@ -30,7 +30,7 @@ from photoguard.metrics import FACE_MARGIN
 from photoguard.models.encoders import ENCODERS
 from photoguard.models.face_encoder import load_encoder
 from photoguard.progress import Stage
-from photoguard.types import Face
+from photoguard.types import Face, FaceReason
 from photoguard.visibility.proxy import FaceVisibility
 
 #: The loop aims this many JOD above the preset's target: its linearised estimate counts contrast
@@ -46,7 +46,7 @@ class FaceOutcome:
 
     face: Face
     cloaked: bool
-    reason: str | None = None
+    reason: FaceReason | None = None
     final_similarity: dict[str, float] | None = None
 
 
@@ -209,10 +209,9 @@ class PhotoCloak:
         while self._next < len(faces):
             index, face = self._next, faces[self._next]
             self._next += 1
-            if face.size < config.min_face_px:
-                self.outcomes.append(
-                    FaceOutcome(face, False, f"too small: {face.size:.0f} px (min {config.min_face_px})")
-                )
+            reason = config.too_small(face)
+            if reason is not None:
+                self.outcomes.append(FaceOutcome(face, False, reason))
                 continue
             region = face_region(face, size, config.face_px, config.region_scale)
             crop = extract(self.out, region).to(self.cloak.device)  # move only the crop to the GPU

@@ -17,7 +17,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -66,8 +65,8 @@ def run_ray(
 
     Args:
         jobs: the plan (:func:`photoguard.batch.plan`); skipped and known-bad jobs never leave this process.
-        op: the operation; an operation with a ``device`` runs as a copy with ``device="cuda"`` on
-            GPU actors and ``"cpu"`` on CPU actors.
+        op: the operation; one that uses a device runs as its copy on ``"cuda"`` on GPU actors and
+            ``"cpu"`` on CPU actors (:meth:`~photoguard.batch.Operation.on_device`).
         address: the cluster to join (see :func:`~photoguard.distributed.cluster.connect`); None
             starts a private local cluster of ``num_cpus`` CPUs for this run.
         num_cpus: CPU actors, one torch thread each (default: every CPU of the cluster).
@@ -245,8 +244,7 @@ def _pipeline(
 
     rows = [{"index": np.int64(i), "job": job_to_json(jobs[i])} for i in todo]
     dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
-    if hasattr(op, "device"):  # a CPU actor on a GPU node must not take the GPU it did not reserve
-        op = replace(op, device="cuda" if on_gpu else "cpu")  # type: ignore[type-var]
+    op = op.on_device("cuda" if on_gpu else "cpu")  # a CPU actor on a GPU node must not take the GPU it did not reserve
     return dataset.map_batches(
         _bound(op, os.getcwd(), stop_name),
         batch_size=batch,

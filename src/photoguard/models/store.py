@@ -159,6 +159,11 @@ def _verified(path: str, size: int, mtime_ns: int, expected: str) -> bool:
     return sha256_of(Path(path)) == expected
 
 
+def forget_checks() -> None:
+    """Forget which files were checked already: the next lookup hashes every file again."""
+    _verified.cache_clear()
+
+
 def find_model(name: str, *, verify: bool = True) -> Path:
     """Path of the weight file for ``name``.
 

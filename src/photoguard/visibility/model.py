@@ -270,7 +270,8 @@ def sensitivity(rho: float, log_background: torch.Tensor, channel: int) -> torch
 # --- masking and pooling (cvvdp_metric.py) ---
 
 
-def _safe_pow(x: torch.Tensor, p: float | torch.Tensor) -> torch.Tensor:
+def safe_pow(x: torch.Tensor, p: float | torch.Tensor) -> torch.Tensor:
+    """``x ** p`` with a finite gradient at 0 (ColorVideoVDP's ``safe_pow``)."""
     return (x + 1e-5) ** p - 1e-5**p
 
 
@@ -310,7 +311,7 @@ def lp_norm(x: torch.Tensor, p: float, dim: int | tuple[int, ...], *, mean: bool
     """cvvdp's p-norm (its ``safe_pow`` form, smooth at 0), over ``dim``; ``mean``: divided by the count."""
     dims = (dim,) if isinstance(dim, int) else dim
     count = math.prod(x.shape[d] for d in dims) if mean else 1
-    return _safe_pow(_safe_pow(x, p).sum(dim=dims) / count, 1.0 / p)
+    return safe_pow(safe_pow(x, p).sum(dim=dims) / count, 1.0 / p)
 
 
 def pooled_jod(q: torch.Tensor) -> torch.Tensor:
@@ -338,8 +339,8 @@ def band_difference(test: torch.Tensor, reference: torch.Tensor, s: torch.Tensor
     gain = torch.tensor(CHANNEL_GAIN, dtype=test.dtype, device=test.device).view(1, 3, 1, 1)
     t_p, r_p = test * s * gain, reference * s * gain
     q = torch.tensor(PARAMS.mask_q, dtype=test.dtype, device=test.device).view(1, 3, 1, 1)
-    masker = mask_pool(_safe_pow(phase_uncertainty(torch.minimum(t_p.abs(), r_p.abs())).abs(), q))
-    return soft_clamp(_safe_pow((t_p - r_p).abs(), PARAMS.mask_p) / (1.0 + masker))
+    masker = mask_pool(safe_pow(phase_uncertainty(torch.minimum(t_p.abs(), r_p.abs())).abs(), q))
+    return soft_clamp(safe_pow((t_p - r_p).abs(), PARAMS.mask_p) / (1.0 + masker))
 
 
 def contrast_bands(dkl: torch.Tensor, levels: int, *, first: int = 0) -> tuple[list[torch.Tensor], list[torch.Tensor]]:

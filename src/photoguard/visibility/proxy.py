@@ -25,7 +25,6 @@ from photoguard.visibility.model import (
     DISPLAYS,
     PARAMS,
     Display,
-    _safe_pow,
     band_frequencies,
     contrast_bands,
     expand,
@@ -34,6 +33,7 @@ from photoguard.visibility.model import (
     phase_uncertainty,
     pooled_jod,
     reduce,
+    safe_pow,
     sensitivity,
     soft_clamp,
     to_dkl,
@@ -90,7 +90,7 @@ class CropVisibility:
             else:
                 r_p = bands[i] * s * gain
                 self.weights.append(s * gain * scale / background)
-                self.maskers.append(1.0 + mask_pool(_safe_pow(phase_uncertainty(r_p.abs()).abs(), q)))
+                self.maskers.append(1.0 + mask_pool(safe_pow(phase_uncertainty(r_p.abs()).abs(), q)))
             self.windows.append(_window(window, (height, width), tuple(backgrounds[i].shape[-2:])))
 
     def jod(self, perturbed: torch.Tensor) -> torch.Tensor:
@@ -113,7 +113,7 @@ class CropVisibility:
             if masker is None:
                 d = contrast.abs()
             else:
-                d = soft_clamp(_safe_pow(contrast.abs(), PARAMS.mask_p) / masker[..., rows, cols])
+                d = soft_clamp(safe_pow(contrast.abs(), PARAMS.mask_p) / masker[..., rows, cols])
             q.append(lp_norm(d, PARAMS.beta, (-2, -1), mean=True))
         return pooled_jod(torch.stack(q, -1))
 

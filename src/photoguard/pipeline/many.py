@@ -1,11 +1,11 @@
 """``protect_many()``: several photos, their faces cloaked together (one encoder pass per step).
 
-The stages are :func:`photoguard.protect`'s own (:mod:`photoguard.pipeline`): every photo is
-loaded and its faces detected, then the faces of all photos are cloaked in one batched
-optimisation (:meth:`~photoguard.cloak.identity.IdentityCloak.cloak_many`: each face keeps its
-own seeded draws, encoder choice, budget scale and early stop; only the encoder calls are shared),
-then each photo is verified and written as :func:`~photoguard.protect` would. On a GPU that is the
-difference between a busy chip and an idle one; on a CPU it saves little (benchmarks/batching.py).
+The stages are :func:`photoguard.protect`'s own (this package's modules): every photo is loaded
+and its faces detected, then the faces of all photos are cloaked in one batched optimisation
+(:func:`~photoguard.pipeline.cloak.cloak_together`: each face keeps its own seeded draws, encoder
+choice, budget scale and early stop; only the encoder calls are shared), then each photo is
+verified and written as :func:`~photoguard.protect` would. On a GPU that is the difference between
+a busy chip and an idle one; on a CPU it saves little (benchmarks/batching.py).
 
 A photo's output equals its :func:`~photoguard.protect` output for the same strength and seed, up
 to the rounding of batched convolutions, which the optimisation amplifies over the steps
@@ -16,51 +16,47 @@ to the rounding of batched convolutions, which the optimisation amplifies over t
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-
-from photoguard.config import CloakConfig, preset
-from photoguard.edits.config import DEFAULT_AGAINST, DEFAULT_EDIT_STRENGTH, EditConfig, edit_preset
+from photoguard.config import CloakConfig
+from photoguard.edits.config import EditConfig
 from photoguard.errors import PhotoguardError, UsageError
-from photoguard.imageio import DEFAULT_MAX_PIXELS
-from photoguard.pipeline import (
-    Source,
-    _against,
-    _detect,
-    _finish,
-    _get_cloak,
-    _load_for,
-    _names_folder,
-    _take_cloak,
-    _Work,
-    _write,
-    resolve_device,
-)
+from photoguard.pipeline.cloak import cloak_together
+from photoguard.pipeline.detect import detect
+from photoguard.pipeline.load import Source, load
+from photoguard.pipeline.naming import names_folder
+from photoguard.pipeline.options import DEFAULTS, ProtectOptions
+from photoguard.pipeline.result import result_of
+from photoguard.pipeline.verify import verify
+from photoguard.pipeline.work import PhotoWork
+from photoguard.pipeline.write import write
 from photoguard.types import ProtectResult
+
+if TYPE_CHECKING:
+    import torch
 
 #: What each photo of :func:`protect_many` turns into: its result, or the error that stopped it.
 Outcome = ProtectResult | PhotoguardError | OSError
-
-__all__ = ["Outcome", "protect_many"]
+#: ``protect_many``'s ``output``: None, one folder for every photo, or one output per photo.
+Outputs = str | os.PathLike[str] | Sequence[str | os.PathLike[str] | None] | None
 
 
 def protect_many(
     images: Sequence[Source],
     *,
-    strength: str | CloakConfig = "medium",
-    against: Sequence[str] = DEFAULT_AGAINST,
-    edit_strength: str | EditConfig = DEFAULT_EDIT_STRENGTH,
-    output: str | os.PathLike[str] | Sequence[str | os.PathLike[str] | None] | None = None,
-    device: str | torch.device = "auto",
-    jpeg_quality: int = 95,
-    keep_icc: bool = True,
-    verify: bool = True,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
+    strength: str | CloakConfig = DEFAULTS.strength,
+    against: Sequence[str] = DEFAULTS.against,
+    edit_strength: str | EditConfig = DEFAULTS.edit_strength,
+    output: Outputs = None,
+    device: str | torch.device = DEFAULTS.device,
+    jpeg_quality: int = DEFAULTS.jpeg_quality,
+    keep_icc: bool = DEFAULTS.keep_icc,
+    verify: bool = DEFAULTS.verify,
+    max_pixels: int = DEFAULTS.max_pixels,
     on_outcome: Callable[[int, Outcome], None] | None = None,
-    overwrite: bool | None = None,
+    overwrite: bool | None = DEFAULTS.overwrite,
 ) -> list[Outcome]:
     """Cloak every face of several photos at once and (optionally) write them without metadata.
 
@@ -92,57 +88,53 @@ def protect_many(
         UsageError: an option that is wrong for every photo (strength, defences, quality, device,
             the number of outputs).
     """
-    config = preset(strength)
-    _against(against)
-    if "edits" in against:
-        edit_preset(edit_strength)
-    if not 90 <= jpeg_quality <= 100:
-        raise UsageError("jpeg_quality must be 90..100: lower quality erodes the cloak")
-    dev = resolve_device(device)
-    outputs = _outputs(output, len(images))
+    options = ProtectOptions(
+        strength=strength,
+        against=against,
+        edit_strength=edit_strength,
+        device=device,
+        jpeg_quality=jpeg_quality,
+        keep_icc=keep_icc,
+        verify=verify,
+        max_pixels=max_pixels,
+        overwrite=overwrite,
+    )
+    return protect_photos(images, options, output=output, on_outcome=on_outcome)
+
+
+def protect_photos(
+    images: Sequence[Source],
+    options: ProtectOptions,
+    *,
+    output: Outputs = None,
+    on_outcome: Callable[[int, Outcome], None] | None = None,
+) -> list[Outcome]:
+    """:func:`protect_many` with its options made."""
+    options.torch_device()  # an unavailable device fails every photo: say so once, before any work
+    outputs = per_photo(output, len(images))
 
     outcomes: list[Outcome | None] = [None] * len(images)
-    started: list[tuple[int, _Work, bytes | None]] = []
+    started: list[tuple[int, PhotoWork, bytes | None]] = []
     for i, source in enumerate(images):
         try:
-            loaded, data, load_seconds = _load_for(source, outputs[i], max_pixels)
-            work = _detect(
-                loaded,
-                config,
-                dev,
-                jpeg_quality,
-                None,
-                load_seconds=load_seconds,
-                against=against,
-                edit_strength=edit_strength,
-            )
-            started.append((i, work, data))
+            loaded = load(source, options, outputs[i])
+            started.append((i, detect(loaded.photo, options, None, load_seconds=loaded.seconds), loaded.data))
         except PhotoguardError as exc:
             outcomes[i] = exc
             if on_outcome is not None:
                 on_outcome(i, exc)
 
-    to_cloak = [work for _, work, _ in started if work.usable]
-    if to_cloak:
-        from photoguard.cloak.identity import PhotoCloak
-
-        cloak = _get_cloak(config, dev)
-        t0 = time.perf_counter()
-        cloaked = cloak.cloak_many([PhotoCloak(cloak, *work.cloak_arguments()) for work in to_cloak])
-        for work, photo in zip(to_cloak, cloaked):
-            work.lap_start = t0  # the cloak lap: the batch's wall time
-            _take_cloak(work, photo)
+    cloak_together([work for _, work, _ in started])
 
     written: set[Path] = set()
     for i, work, data in started:
         outcome: Outcome
         try:
-            result = _finish(work, verify)
+            verify(work)
+            result = result_of(work)
             target = outputs[i]
             if target is not None:
-                _write(
-                    target, work.loaded, data, result, jpeg_quality, keep_icc, None, taken=written, overwrite=overwrite
-                )
+                write(target, work.loaded, data, result, options, None, taken=written)
             outcome = result
         except (PhotoguardError, OSError) as exc:
             outcome = exc
@@ -152,14 +144,16 @@ def protect_many(
     return [o if o is not None else UsageError("not processed") for o in outcomes]
 
 
-def _outputs(
-    output: str | os.PathLike[str] | Sequence[str | os.PathLike[str] | None] | None, n: int
-) -> list[str | os.PathLike[str] | None]:
-    """One output per photo: None for each, the same folder for each, or the caller's list."""
+def per_photo(output: Outputs, n: int) -> list[str | os.PathLike[str] | None]:
+    """One output per photo: None for each, the same folder for each, or the caller's list.
+
+    Raises:
+        UsageError: one file name for several photos, or as many outputs as there are not photos.
+    """
     if output is None:
         return [None] * n
     if isinstance(output, (str, os.PathLike)):
-        if not _names_folder(output):
+        if not names_folder(output):
             raise UsageError(f"{output}: one output for several photos must be a folder (end it with '/')")
         return [output] * n
     outputs = list(output)
