@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from photoguard.cloak.attack import perturb_iterative
+from photoguard.cloak.loop import perturb_iterative
 from photoguard.config import PRESETS, CloakConfig, preset
 from photoguard.errors import UsageError
 

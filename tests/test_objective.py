@@ -16,7 +16,7 @@ import pytest
 import torch
 from torch import Tensor, nn
 
-from photoguard.cloak.attack import perturb_iterative
+from photoguard.cloak.loop import perturb_iterative
 from photoguard.cloak.objective import EnsembleObjective, ObjectiveSettings, hinge_similarity_loss
 from photoguard.cloak.transforms import TransformSampler
 from photoguard.faces.align import ARCFACE_TEMPLATE

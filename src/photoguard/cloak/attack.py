@@ -1,10 +1,10 @@
-"""The cloak's optimisation loop (a pure function) and the thin class around it.
+"""The cloak's step for one crop: :class:`IterativePerturbation`, the state and update of a
+bounded perturbation, driven by the loop (:mod:`photoguard.cloak.loop`).
 
-:func:`perturb_iterative` is the whole algorithm: momentum gradient steps on a perturbation
-parameterised in luma/chroma, each pixel's step scaled to its own budget and the result
-projected back into it. Steps are normalised by the RMS of the momentum, not its sign, so the
-perturbation gathers where the gradient is (eyes, nose, brows) instead of saturating every
-pixel to the bound as sign-PGD does.
+A step is a momentum gradient step on a perturbation parameterised in luma/chroma, each pixel's
+step scaled to its own budget and the result projected back into it. Steps are normalised by the
+RMS of the momentum, not its sign, so the perturbation gathers where the gradient is (eyes, nose,
+brows) instead of saturating every pixel to the bound as sign-PGD does.
 
 Visibility is the budget: given a model of how visible the change is (``visibility``: the JOD of a
 perturbed crop, :class:`~photoguard.visibility.proxy.CropVisibility`), every step is scaled back
@@ -43,33 +43,16 @@ def compose(clean: torch.Tensor, delta_ycc: torch.Tensor, epsilon: float) -> tor
     return (clean + rgb).clamp(0.0, 1.0)
 
 
-def perturb_iterative(
-    clean: torch.Tensor,
-    budget: torch.Tensor,
-    loss_fn: Callable[[torch.Tensor, int], tuple[torch.Tensor, bool]],
-    *,
-    steps: int,
-    step_size: float,
-    momentum: float,
-    epsilon: float,
-    chroma_ratio: float,
-    final_step_ratio: float,
-    shrink: float,
-    min_scale: float,
-    visibility: Callable[[torch.Tensor], torch.Tensor] | None = None,
-    jod_target: float = 9.5,
-    patience: int | None = None,
-    on_step: Callable[[int, int], None] | None = None,
-) -> tuple[torch.Tensor, int]:
-    """Optimise a bounded perturbation of ``clean`` that minimises ``loss_fn``.
+class IterativePerturbation:
+    """The state of one crop's perturbation, stepped by the loop (:func:`photoguard.cloak.loop.step_faces`).
+
+    A step is :meth:`perturbed` (the differentiable input of the loss), :meth:`record` (the loss's
+    ``done``: whether the loop goes on) and, when it does, :meth:`update` with the gradient of the
+    loss with respect to :attr:`delta`; :meth:`result` is the perturbation at the end.
 
     Args:
         clean: ``1 x 3 x H x W`` crop in [0, 1] (not modified).
         budget: ``1 x 1 x H x W`` per-pixel luma budget in [0, 1] units (0 = untouchable).
-        loss_fn: ``loss_fn(perturbed, step) -> (loss, done)``: a scalar to minimise and
-            whether the perturbation already does its job (e.g. an
-            :class:`~photoguard.cloak.objective.EnsembleObjective`); ``perturbed`` is
-            ``1 x 3 x H x W`` in [0, 1] and differentiable.
         steps: number of gradient steps.
         step_size: first step, as a fraction of each pixel's budget; decays (cosine) to
             ``final_step_ratio`` of it.
@@ -84,46 +67,9 @@ def perturb_iterative(
         visibility: ``visibility(perturbed) -> B`` JODs of ``B x 3 x H x W`` perturbed crops
             (differentiable; 10 = no visible difference), or None for the per-pixel bound alone.
         jod_target: the lowest JOD the perturbation may reach.
-        patience: stop once ``loss_fn`` said ``done`` on this many consecutive steps (None:
-            run every step); the perturbation of the last step is returned.
+        patience: stop once the loss said ``done`` on this many consecutive steps (None: run
+            every step); the perturbation of the last step is returned.
         on_step: called with ``(steps_run, steps)`` after each step (progress display).
-
-    Returns:
-        ``(delta, steps_run)``: the ``1 x 3 x H x W`` RGB perturbation (``perturbed - clean``),
-        within ``epsilon``, and how many steps ran.
-    """
-    state = IterativePerturbation(
-        clean,
-        budget,
-        steps=steps,
-        step_size=step_size,
-        momentum=momentum,
-        epsilon=epsilon,
-        chroma_ratio=chroma_ratio,
-        final_step_ratio=final_step_ratio,
-        shrink=shrink,
-        min_scale=min_scale,
-        visibility=visibility,
-        jod_target=jod_target,
-        patience=patience,
-        on_step=on_step,
-    )
-    while not state.finished:
-        loss, done = loss_fn(state.perturbed(), state.step)
-        if state.record(done):
-            (grad,) = torch.autograd.grad(loss, state.delta)
-            state.update(grad)
-    return state.result()
-
-
-class IterativePerturbation:
-    """The state of :func:`perturb_iterative`'s loop for one crop, stepped from outside.
-
-    :func:`perturb_iterative` drives one; :func:`photoguard.cloak.batching.run_faces` drives many
-    at once and shares their encoder calls. A step is :meth:`perturbed` (the differentiable input
-    of the loss), :meth:`record` (the loss's ``done``: whether the loop goes on) and, when it does,
-    :meth:`update` with the gradient of the loss with respect to :attr:`delta`. The arguments are
-    :func:`perturb_iterative`'s.
     """
 
     def __init__(

@@ -3,8 +3,8 @@
 :class:`IdentityCloak` holds a frozen :class:`~photoguard.config.CloakConfig` and the encoders;
 calling it on an 8-bit photo and its faces returns the protected photo. For each face it cuts a
 working crop (:mod:`photoguard.cloak.region`), builds the per-pixel budget
-(:mod:`photoguard.cloak.budget`) and runs :func:`~photoguard.cloak.attack.perturb_iterative`
-against the ensemble under random platform channels (:mod:`photoguard.cloak.transforms`).
+(:mod:`photoguard.cloak.budget`) and runs the loop (:mod:`photoguard.cloak.loop`) against the
+ensemble under random platform channels (:mod:`photoguard.cloak.transforms`).
 Every face starts from the same seed, so a face's cloak does not depend on its position in a
 batch, and overlapping regions see the cloak of the faces before them. How much a face may
 change is set by how visible the change is (:mod:`photoguard.visibility.proxy`, the preset's
@@ -20,8 +20,8 @@ import numpy as np
 import torch
 
 from photoguard.cloak.attack import IterativePerturbation
-from photoguard.cloak.batching import FaceRun, run_faces
 from photoguard.cloak.budget import budget_map
+from photoguard.cloak.loop import FaceRun, run_faces
 from photoguard.cloak.objective import EnsembleObjective, ObjectiveSettings
 from photoguard.cloak.region import FaceRegion, extract, face_region, paste
 from photoguard.cloak.transforms import TransformSampler
@@ -97,7 +97,7 @@ class IdentityCloak:
 
     def cloak_many(self, photos: list[PhotoCloak]) -> list[tuple[np.ndarray, list[FaceOutcome]]]:
         """Protect several photos at once: their faces share each encoder's forward/backward pass
-        (:func:`~photoguard.cloak.batching.run_faces`); each face's result is the one it gets alone,
+        (:func:`~photoguard.cloak.loop.run_faces`); each face's result is the one it gets alone,
         up to the rounding of batched convolutions.
 
         Returns:
@@ -171,7 +171,7 @@ class IdentityCloak:
 
 
 class PhotoCloak:
-    """One photo's faces as a :class:`~photoguard.cloak.batching.FaceSource`: each face's crop is
+    """One photo's faces as a :class:`~photoguard.cloak.loop.FaceSource`: each face's crop is
     cut from the photo as cloaked so far, and its finished perturbation pasted back.
 
     Args:
@@ -226,7 +226,9 @@ class PhotoCloak:
         (face, region), self._current = self._current, None
         delta, _ = run.state.result()
         paste(self.out, self.image, delta, region, self.cloak.config.epsilon / 255.0)
-        self.outcomes.append(FaceOutcome(face, True, final_similarity=dict(run.objective.last_similarity)))
+        objective = run.objective
+        assert isinstance(objective, EnsembleObjective)  # face_run's
+        self.outcomes.append(FaceOutcome(face, True, final_similarity=dict(objective.last_similarity)))
 
     def _on_step(self, index: int) -> Callable[[int, int], None] | None:
         progress, n = self.progress, len(self.faces)

@@ -1,6 +1,8 @@
-"""The cloak's objective: what :func:`~photoguard.cloak.attack.perturb_iterative` minimises.
+"""The cloak's objective: what the loop (:mod:`photoguard.cloak.loop`) minimises.
 
-:class:`EnsembleObjective` is the ``loss_fn`` handed to the loop. At every step it
+:class:`EnsembleObjective` is each face's objective in the loop (its ``begin``/``absorb``/``finish``
+let the loop share the encoder calls of many faces; called as ``loss_fn(perturbed, step)`` it
+makes its own calls). At every step it
 
 1. draws ``eot_samples`` random platform channels (blur, downscale, JPEG) and re-detections
    (:mod:`photoguard.cloak.transforms`) and applies them to the perturbed crop once, shared by
