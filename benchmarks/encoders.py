@@ -1,9 +1,9 @@
 """Verification accuracy and CPU speed of the identity encoders on the labelled face photos.
 
-For every photo of ``identities.csv`` the largest YuNet face is taken; arcface/sface see the
-5-point aligned 112 x 112 crop (``cv2.FaceRecognizerSF.alignCrop``, the ArcFace template),
-facenet the square margin crop of ``EncoderSpec`` resized to 160. Every pair of photos is
-scored by cosine similarity, and per encoder we report mean same-/different-person
+For every photo of ``identities.csv`` the largest YuNet face is taken, and each encoder sees the
+crop its registry entry names (:func:`photoguard.models.encoders.reference_crop`: the 5-point
+ArcFace-template warp at its input size, or the square margin crop of the box), so a new entry is
+measured with no change here. Every pair of photos is scored by cosine similarity, and per encoder we report mean same-/different-person
 similarity, ROC AUC, the threshold at 0.1 % false-accept rate, the true-accept rate there, and
 milliseconds per face (batch 1, forward, and forward + backward to the input).
 
@@ -28,7 +28,7 @@ import cv2
 import numpy as np
 import torch
 
-from photoguard.models.encoders import ENCODER_NAMES, ENCODERS, encoder_matrix, margin_crop
+from photoguard.models.encoders import ENCODER_NAMES, ENCODERS, EncoderSpec, reference_crop
 from photoguard.models.face_encoder import load_encoder
 from photoguard.models.store import find_model
 
@@ -40,15 +40,13 @@ FAR = 0.001
 class Photo:
     path: str
     identity: str
-    aligned_bgr: np.ndarray  # 112 x 112 x 3 uint8
-    margin_bgr: np.ndarray  # 160 x 160 x 3 uint8
-    aligned_224_bgr: np.ndarray  # 224 x 224 x 3 uint8 (ArcFace template x 2)
+    crops: dict[str, np.ndarray]  # encoder -> its S x S x 3 uint8 BGR crop
 
 
 def detect_photos(faces_dir: Path) -> tuple[list[Photo], list[str]]:
-    """Largest YuNet face of every labelled photo; returns the photos and the paths with no face."""
+    """Largest YuNet face of every labelled photo, cropped for every encoder; returns the photos
+    and the paths with no face."""
     detector = cv2.FaceDetectorYN.create(str(find_model("yunet_2023mar")), "", (320, 320), 0.6, 0.3, 5000)
-    recognizer = cv2.FaceRecognizerSF.create(str(find_model("sface_2021dec")), "")
     photos, missed = [], []
     with open(faces_dir / "identities.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -64,11 +62,9 @@ def detect_photos(faces_dir: Path) -> tuple[list[Photo], list[str]]:
             continue
         det = max(dets, key=lambda d: d[2] * d[3])
         x, y, w, h = (float(v) for v in det[:4])
-        aligned = recognizer.alignCrop(bgr, det)
-        crop = margin_crop(bgr, (x, y, x + w, y + h), ENCODERS["facenet"])
         landmarks = np.asarray(det[4:14], dtype=np.float64).reshape(5, 2)
-        large = cv2.warpAffine(bgr, encoder_matrix("faceres", (x, y, x + w, y + h), landmarks), (224, 224))
-        photos.append(Photo(row["path"], row["identity"], aligned, crop, large))
+        crops = {name: reference_crop(bgr, (x, y, x + w, y + h), landmarks, spec) for name, spec in ENCODERS.items()}
+        photos.append(Photo(row["path"], row["identity"], crops))
     return photos, missed
 
 
@@ -119,11 +115,7 @@ def time_ms(encoder: torch.nn.Module, size: int, repeats: int, backward: bool) -
 
 def evaluate(photos: list[Photo], name: str) -> dict[str, float]:
     encoder = load_encoder(name)
-    spec = ENCODERS[name]
-    if spec.crop == "margin":
-        crops = [p.margin_bgr for p in photos]
-    else:
-        crops = [p.aligned_bgr if spec.input_size == 112 else p.aligned_224_bgr for p in photos]
+    crops = [p.crops[name] for p in photos]
     with torch.no_grad():
         emb = torch.cat([encoder(to_tensor(crops[i : i + 16])) for i in range(0, len(crops), 16)]).numpy()
     sims = emb @ emb.T
@@ -141,6 +133,12 @@ def evaluate(photos: list[Photo], name: str) -> dict[str, float]:
         "far_0.001": threshold,
         "tar": float((same > threshold).mean()),
     }
+
+
+def _crop_words(spec: EncoderSpec) -> str:
+    if spec.crop == "margin":
+        return f"{spec.name}: square crop of the box, side max(w, h) x (1 + {spec.margin}), {spec.input_size} px"
+    return f"{spec.name}: 5-point ArcFace-template warp, {spec.input_size} px"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,10 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         f"- data: `identities.csv`, {len(photos)} photos with a face"
         + (f" (no face found in: {', '.join(missed)})" if missed else "")
         + f", {first['n_same']} same-person and {first['n_diff']} different-person pairs (all pairs)",
-        "- faces: largest YuNet face per photo; arcface/sface: 5-point ArcFace-template alignment "
-        "(`cv2.FaceRecognizerSF.alignCrop`), 112 px (faceres: the template x 2, 224 px, `cv2.warpAffine`); "
-        f"facenet: square crop of the YuNet box, side max(w, h) x (1 + {ENCODERS['facenet'].margin}), resized to "
-        "160 px (`margin_crop`)",
+        "- faces: largest YuNet face per photo, cropped as each registry entry says (`reference_crop`): "
+        + "; ".join(_crop_words(spec) for spec in ENCODERS.values()),
         "- encoders: photoguard's native PyTorch ports (`load_encoder`), fp32",
         f"- thresholds: similarity above which at most {FAR:.1%} of different-person pairs lie; "
         "TAR = share of same-person pairs above it",

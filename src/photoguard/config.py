@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from photoguard.errors import UsageError
-from photoguard.models.encoders import ENCODER_NAMES, ENCODERS
+from photoguard.models.encoders import CLOAK_ENCODERS, ENCODERS, HOLDOUT
 from photoguard.types import Face, FaceReason
 
 
@@ -52,11 +52,14 @@ class CloakConfig:
             (:mod:`photoguard.cloak.floor`).
         phone_jod_target: the same for the face on a phone showing the photo 1080 px wide (the
             view of a feed: a selfie's cloak, shrunk 3-4 times, shows there first).
-        encoders: encoders the cloak knows of: the attacked ones plus ``holdout``. Every preset
-            attacks ArcFace, SFace, FaceNet and FaceRes; attacking MobileFace as well cost ArcFace
-            5-25 points, so it is only measured (docs/cloak_experiments.md).
-        holdout: encoder kept out of the attack and used for the honest verification score
-            (Faceplugin: of the five strong encoders the one whose absence cost the attack least).
+        encoders: encoders the cloak knows of: the attacked ones plus ``holdout``; by default the
+            registry's (:data:`~photoguard.models.encoders.CLOAK_ENCODERS`: the entries whose role
+            is ``attack`` or ``holdout``). Every preset attacks ArcFace, SFace, FaceNet and FaceRes;
+            attacking MobileFace as well cost ArcFace 5-25 points, so it is only measured
+            (docs/cloak_experiments.md).
+        holdout: encoder kept out of the attack and used for the honest verification score; by
+            default the registry's (Faceplugin: of the five strong encoders the one whose absence
+            cost the attack least).
         face_px: faces larger than this (box side, px) are worked on downsampled to it, and their
             cloak upsampled back; smaller faces at their own resolution.
         region_scale: side of the working region around a face, in face box sides (it must hold
@@ -91,8 +94,8 @@ class CloakConfig:
     mirror_anchor: bool = True
     jod_target: float = 9.3
     phone_jod_target: float = 9.3
-    encoders: tuple[str, ...] = ("arcface", "sface", "facenet", "faceres", "faceplugin")
-    holdout: str | None = "faceplugin"
+    encoders: tuple[str, ...] = CLOAK_ENCODERS
+    holdout: str | None = HOLDOUT
     face_px: int = 224
     region_scale: float = 1.7
     min_face_px: int = 40
@@ -117,8 +120,8 @@ class CloakConfig:
             (self.encoders_per_step is None or self.encoders_per_step >= 1, "encoders_per_step must be None or >= 1"),
             (self.hinge_sharpness > 0, "hinge_sharpness must be positive"),
             (
-                set(self.encoders) <= set(ENCODER_NAMES) and len(set(self.encoders)) == len(self.encoders) > 0,
-                f"encoders must be distinct names among {ENCODER_NAMES}",
+                set(self.encoders) <= set(ENCODERS) and len(set(self.encoders)) == len(self.encoders) > 0,
+                f"encoders must be distinct names among {tuple(ENCODERS)}",
             ),
             (self.holdout is None or self.holdout in self.encoders, "holdout must be None or one of encoders"),
             (

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="operator, list-item, assignment"
+# (torch types an nn.Module attribute as "Tensor | Module"; this module reads its layers that way)
 """Native PyTorch port of InsightFace ArcFace w600k_mbf (MobileFaceNet, WebFace600K).
 
 The ONNX graph (``arcface_w600k_mbf.onnx``) has its BatchNorms folded into the convolution

@@ -1,21 +1,14 @@
 """The encoder registry: every face identity encoder photoguard knows, one entry each.
 
-An entry says everything the rest of the library needs about an encoder: its weight files, the
+An entry says everything the rest of the library needs about an encoder: its weight files (whose
+own facts, the licence among them, are the manifest's: :mod:`photoguard.models.store`), the
 function that builds its native PyTorch port, the crop and input convention it expects, its
-embedding size, how it is shown to people and its same-person threshold. Adding an encoder is
-one entry here plus its port module. Builders are named, not imported, so reading the table
-loads no network (nor torch); :mod:`photoguard.models.face_encoder` builds and caches them.
-
-==========  ======================================  ====  ========================  ====  =======
-name        network (training data)                 size  crop                      dim   thr
-==========  ======================================  ====  ========================  ====  =======
-arcface     InsightFace ArcFace w600k_mbf (WF600K)  112   5-point ArcFace template  512   0.258
-sface       OpenCV SFace 2021dec                    112   5-point ArcFace template  128   0.394
-facenet     FaceNet Inception-ResNet-v1 (CASIA)     160   square box + 25 % margin  512   0.528
-faceres     HSE FaceRes MobileNet v1 (VGGFace2)     224   ArcFace template x 2      1024  0.637
-faceplugin  Faceplugin MobileFaceNet fr_feature     112   5-point ArcFace template  512   0.378
-mobileface  becauseofAI MobileFace                  112   5-point ArcFace template  256   0.446
-==========  ======================================  ====  ========================  ====  =======
+embedding size, how it is shown to people, its same-person threshold and its role in the cloak.
+Adding an encoder is one entry here plus its port module (``tests/test_seventh_encoder.py`` does
+it with a dummy): the cloak's default ensemble and hold-out (:class:`~photoguard.config.CloakConfig`),
+``photoguard verify``, the app's model names and ``benchmarks/encoders.py``'s crops all read the
+entry. Builders are named, not imported, so reading the table loads no network (nor torch);
+:mod:`photoguard.models.face_encoder` builds and caches them.
 
 Thresholds are the cosine similarity at 0.1 % false accepts on ../shared/faces
 (``python benchmarks/encoders.py``, benchmarks/results/encoders.md).
@@ -23,8 +16,10 @@ Thresholds are the cosine similarity at 0.1 % false accepts on ../shared/faces
 Example:
     >>> ENCODERS["faceres"].input_size
     224
-    >>> encoder_spec("arcface").display_name
-    'ArcFace'
+    >>> encoder_spec("arcface").display_name, encoder_spec("arcface").licence
+    ('ArcFace', 'InsightFace: non-commercial research only')
+    >>> CLOAK_ENCODERS, HOLDOUT
+    (('arcface', 'sface', 'facenet', 'faceres', 'faceplugin'), 'faceplugin')
 """
 
 from __future__ import annotations
@@ -35,6 +30,9 @@ import cv2
 import numpy as np
 
 from photoguard.errors import UsageError
+
+#: An encoder's role in the cloak by default (:attr:`EncoderSpec.role`).
+ROLES = ("attack", "holdout", "measured")
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,9 @@ class EncoderSpec:
         embedding_dim: ``D``.
         threshold: same-person cosine similarity at 0.1 % false accepts on ../shared/faces.
         same_person_mean: mean similarity of two photos of the same person on ../shared/faces.
-        licence: the weights' licence, in short.
+        role: in the cloak by default: ``"attack"`` (its gradient drives the cloak), ``"holdout"``
+            (kept out of the attack, the honest verdict: one encoder) or ``"measured"`` (neither:
+            too weak to attack or to judge; measured by ``photoguard verify`` and the benchmarks).
     """
 
     name: str
@@ -76,7 +76,20 @@ class EncoderSpec:
     embedding_dim: int
     threshold: float
     same_person_mean: float
-    licence: str
+    role: str = "attack"
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"encoder {self.name!r}: role must be one of {ROLES}, not {self.role!r}")
+        if self.crop not in ("arcface", "margin"):
+            raise ValueError(f"encoder {self.name!r}: crop must be 'arcface' or 'margin', not {self.crop!r}")
+
+    @property
+    def licence(self) -> str:
+        """The weights' licence: the manifest's, of the first weight file (stated there once)."""
+        from photoguard.models.store import spec as weight_spec
+
+        return weight_spec(self.weights[0]).licence
 
     @property
     def photo_threshold(self) -> float:
@@ -90,6 +103,7 @@ class EncoderSpec:
 
 
 def _arcface_aligned(name: str, display: str, weights: tuple[str, ...], builder: str, **kw: object) -> EncoderSpec:
+    """An entry of an encoder that takes the 5-point ArcFace-aligned crop, RGB, 112 px unless ``kw`` says otherwise."""
     defaults: dict[str, object] = {"input_size": 112, "crop": "arcface", "margin": 0.0, "bgr": False}
     defaults.update(kw)
     return EncoderSpec(name=name, display_name=display, weights=weights, builder=builder, **defaults)  # type: ignore[arg-type]
@@ -109,7 +123,6 @@ ENCODERS: dict[str, EncoderSpec] = {
             embedding_dim=512,
             threshold=0.2581,
             same_person_mean=0.669,
-            licence="InsightFace: non-commercial research only",
         ),
         _arcface_aligned(
             "sface",
@@ -121,7 +134,6 @@ ENCODERS: dict[str, EncoderSpec] = {
             embedding_dim=128,
             threshold=0.3939,
             same_person_mean=0.740,
-            licence="Apache-2.0",
         ),
         EncoderSpec(
             name="facenet",
@@ -137,7 +149,6 @@ ENCODERS: dict[str, EncoderSpec] = {
             embedding_dim=512,
             threshold=0.5275,
             same_person_mean=0.753,
-            licence="MIT (training data research-only)",
         ),
         _arcface_aligned(
             "faceres",
@@ -151,7 +162,6 @@ ENCODERS: dict[str, EncoderSpec] = {
             embedding_dim=1024,
             threshold=0.6371,
             same_person_mean=0.758,
-            licence="MIT (npm package; upstream research code)",
         ),
         _arcface_aligned(
             "faceplugin",
@@ -163,7 +173,7 @@ ENCODERS: dict[str, EncoderSpec] = {
             embedding_dim=512,
             threshold=0.3782,
             same_person_mean=0.714,
-            licence="MIT",
+            role="holdout",
         ),
         _arcface_aligned(
             "mobileface",
@@ -175,12 +185,17 @@ ENCODERS: dict[str, EncoderSpec] = {
             embedding_dim=256,
             threshold=0.4459,
             same_person_mean=0.438,
-            licence="MIT",
+            role="measured",
         ),
     )
 }
 
 ENCODER_NAMES: tuple[str, ...] = tuple(ENCODERS)
+#: The encoders the cloak knows by default (:attr:`photoguard.config.CloakConfig.encoders`): the
+#: attacked ones and the hold-out, in registry order.
+CLOAK_ENCODERS: tuple[str, ...] = tuple(name for name, spec in ENCODERS.items() if spec.role in ("attack", "holdout"))
+#: The encoder kept out of the attack by default, for the honest verdict (:attr:`photoguard.config.CloakConfig.holdout`).
+HOLDOUT: str | None = next((name for name, spec in ENCODERS.items() if spec.role == "holdout"), None)
 
 
 def encoder_spec(name: str) -> EncoderSpec:
@@ -205,6 +220,18 @@ def margin_box(box: tuple[float, float, float, float], margin: float) -> tuple[f
     side = max(x1 - x0, y1 - y0) * (1.0 + margin)
     cx, cy = (x0 + x1) / 2.0, (y0 + y1) / 2.0
     return (cx - side / 2.0, cy - side / 2.0, cx + side / 2.0, cy + side / 2.0)
+
+
+def reference_crop(
+    image: np.ndarray, box: tuple[float, float, float, float], landmarks: np.ndarray, spec: EncoderSpec
+) -> np.ndarray:
+    """Reference (non-differentiable) crop of a face for encoder ``spec``, as its entry says: H x W x
+    C uint8 -> S x S x C uint8 (channel order kept as given): :func:`margin_crop`, or the similarity
+    warp of the landmarks onto the ArcFace template at ``S`` (``cv2.warpAffine``, as a bot aligns)."""
+    if spec.crop == "margin":
+        return margin_crop(image, box, spec)
+    size = spec.input_size
+    return cv2.warpAffine(image, encoder_matrix(spec.name, box, landmarks), (size, size))
 
 
 def margin_crop(image: np.ndarray, box: tuple[float, float, float, float], spec: EncoderSpec) -> np.ndarray:

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="operator, list-item, assignment"
+# (torch types an nn.Module attribute as "Tensor | Module"; this module reads its layers that way)
 """Frozen identity encoders behind one interface: aligned faces in [0, 1] -> unit-norm embeddings.
 
 Example:

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="operator, list-item, assignment"
+# (torch types an nn.Module attribute as "Tensor | Module"; this module reads its layers that way)
 """Native PyTorch port of the Faceplugin face feature extractor (``faceplugin_fr_feature.onnx``).
 
 The ONNX graph (exported from PyTorch 1.10, opset 9) is a classic MobileFaceNet: only Conv

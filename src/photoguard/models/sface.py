@@ -1,3 +1,5 @@
+# mypy: disable-error-code="operator, list-item, assignment"
+# (torch types an nn.Module attribute as "Tensor | Module"; this module reads its layers that way)
 """Native PyTorch port of OpenCV SFace (``face_recognition_sface_2021dec``).
 
 Inspecting the ONNX graph gives a MobileNet-v1-style body with **no residual connections**

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="operator, list-item, assignment"
+# (torch types an nn.Module attribute as "Tensor | Module"; this module reads its layers that way)
 """Run TensorFlow.js *graph models* (``model.json`` + ``*.bin``) as native, differentiable PyTorch modules.
 
 :class:`TfjsGraphModule` runs the part of a graph from its Placeholder to a named output node
