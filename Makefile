@@ -1,6 +1,8 @@
 # photoguard set-up and tasks. Two commands do everything on a fresh clone:
 #   make demo   -> virtualenv, install, system packages, fetch models, protect examples/astronaut.png
 #   make test   -> the same set-up, then the gate (ruff, mypy, doctests) and the whole test suite
+# For daily work, on a set-up checkout:
+#   make check  -> the gate and every test but the browser's, the clusters' and the slow ones (a few minutes)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -10,7 +12,7 @@ SYSTEM_PACKAGES := libimage-exiftool-perl chromium
 SYSTEM_PACKAGES += fonts-nanum fonts-noto-color-emoji
 AXE := $(VENV)/node_modules/axe-core/axe.min.js
 
-.PHONY: setup venv system models demo lint test bench clean
+.PHONY: setup venv system models demo lint test check bench clean
 
 setup: venv system models
 
@@ -38,15 +40,27 @@ models: venv
 demo: setup
 	$(BIN)/photoguard protect examples/astronaut.png -o out/
 
-# The gate: lint and format, types (strict on the public API), the docstring examples, then the tests.
-lint: venv
+# The gate: lint and format, types (strict on the public API), the docstring examples.
+define GATE
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/python -m pytest -q --doctest-modules src/photoguard -p no:cacheprovider
+endef
+
+lint: venv
+	$(GATE)
 
 test: setup lint
-	$(BIN)/python -m pytest -q --doctest-modules src/photoguard -p no:cacheprovider
 	$(BIN)/python -m pytest -q
+
+# The quick lane for daily work, on a checkout already set up (no install): the gate, then the tests
+# that need no browser (Chromium), no cluster (Ray, S3 on loopback) and are not marked slow (the
+# full-size measurements, the wheel build). `make test` stays the complete run CI does.
+FAST := not browser and not cluster and not slow
+check: $(BIN)/python
+	$(GATE)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "$(FAST)"
 
 test: $(AXE)
 $(AXE):

@@ -49,3 +49,14 @@ def ray_env(monkeypatch) -> dict[str, str]:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return dict(os.environ)
+
+
+#: Fixtures that start a cluster (Ray) or a server standing in for one (S3 on loopback): a test that
+#: uses one is marked ``cluster`` and left out of ``make check``.
+CLUSTER_FIXTURES = {"ray_env", "s3"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if CLUSTER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.cluster)

@@ -8,7 +8,6 @@ from _expected_outputs import ASTRONAUT_SHA256, astronaut_sha256
 
 
 @pytest.mark.weights
-@pytest.mark.slow
 @pytest.mark.parametrize("strength", sorted(ASTRONAUT_SHA256))
 def test_protect_writes_the_recorded_bytes(strength, weights, tmp_path) -> None:
     assert astronaut_sha256(strength, str(tmp_path)) == ASTRONAUT_SHA256[strength], (
