@@ -19,6 +19,7 @@ PUBLIC = {
     "photoguard.pipeline.many.protect_many",
     "photoguard.cli.protect_cmd.protect_cmd",
 }
+CLI = "photoguard.cli.protect_cmd.protect_cmd"
 #: The most protect options any other function may take as parameters.
 MOST = 5
 
@@ -112,14 +113,8 @@ def test_the_public_functions_take_every_option_and_build_one_set() -> None:
     options = _option_names()
     for module, _, tree in _modules():
         for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef) and f"{module}.{node.name}" in PUBLIC - {
-                "photoguard.cli.protect_cmd.protect_cmd"
-            }:
-                names = {p.arg for p in node.args.kwonlyargs}
-                assert options - {"overwrite"} <= names, (node.name, options - names)
-                calls = [
-                    n
-                    for n in ast.walk(node)
-                    if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "ProtectOptions"
-                ]
-                assert len(calls) == 1, node.name
+            if not isinstance(node, ast.FunctionDef) or f"{module}.{node.name}" not in PUBLIC - {CLI}:
+                continue
+            assert options - {"overwrite"} <= {p.arg for p in node.args.kwonlyargs}, node.name
+            first = node.body[1] if ast.get_docstring(node) else node.body[0]
+            assert ast.unparse(first) == "options = ProtectOptions.of_call(locals())", node.name

@@ -81,17 +81,7 @@ def protect(
         OutputExistsError: the file to write exists and may not be replaced (see ``overwrite``).
         MetadataError: the written file would still hold identifying metadata (nothing is written).
     """
-    options = ProtectOptions(
-        strength=strength,
-        against=against,
-        edit_strength=edit_strength,
-        device=device,
-        jpeg_quality=jpeg_quality,
-        keep_icc=keep_icc,
-        verify=verify,
-        max_pixels=max_pixels,
-        overwrite=overwrite,
-    )
+    options = ProtectOptions.of_call(locals())
     return protect_photo(source, options, output=output, progress=progress)
 
 
@@ -119,16 +109,7 @@ def protect_bytes(
         >>> data[:4], result.faces_protected, result.output_path is None
         (b'\\x89PNG', 1, True)
     """
-    options = ProtectOptions(
-        strength=strength,
-        against=against,
-        edit_strength=edit_strength,
-        device=device,
-        jpeg_quality=jpeg_quality,
-        keep_icc=keep_icc,
-        verify=verify,
-        max_pixels=max_pixels,
-    )
+    options = ProtectOptions.of_call(locals())
     return protect_photo_bytes(source, options, progress=progress, name=name)
 
 

@@ -88,17 +88,7 @@ def protect_many(
         UsageError: an option that is wrong for every photo (strength, defences, quality, device,
             the number of outputs).
     """
-    options = ProtectOptions(
-        strength=strength,
-        against=against,
-        edit_strength=edit_strength,
-        device=device,
-        jpeg_quality=jpeg_quality,
-        keep_icc=keep_icc,
-        verify=verify,
-        max_pixels=max_pixels,
-        overwrite=overwrite,
-    )
+    options = ProtectOptions.of_call(locals())
     return protect_photos(images, options, output=output, on_outcome=on_outcome)
 
 

@@ -18,8 +18,8 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any
 
 from photoguard.config import DEFAULT_PRESET, PRESETS, CloakConfig, preset
 from photoguard.edits.config import AGAINST, DEFAULT_AGAINST, DEFAULT_EDIT_STRENGTH, EditConfig, edit_preset
@@ -102,6 +102,13 @@ class ProtectOptions:
     def with_(self, **changes: object) -> ProtectOptions:
         """A copy with some options changed (checked again)."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def of_call(cls, arguments: dict[str, Any]) -> ProtectOptions:
+        """The options among a public function's arguments (its ``locals()`` on its first line):
+        :func:`photoguard.protect` and its siblings keep their keyword arguments and make their
+        options here, so an option is named once more in a signature, never in a body."""
+        return cls(**{f.name: arguments[f.name] for f in fields(cls) if f.init and f.name in arguments})
 
 
 def checked_against(against: Sequence[str]) -> tuple[str, ...]:
