@@ -395,7 +395,8 @@ def summary(name: str, run: dict) -> str:
     return (
         f"{name}: " + ", ".join(parts) + f" | face JOD {np.mean(jods):.2f} (worst {min(jods):.2f}), photo JOD "
         f"{np.mean([r['jod_photo'] for r in recs]):.2f}, phone {np.mean([r['jod_phone_face'] for r in recs]):.2f} | "
-        f"face PSNR {np.mean([r['face_psnr'] for r in recs]):.2f} | {np.mean([r['seconds'] for r in recs]):.1f} s/photo"
+        f"face PSNR {np.mean([r['face_psnr'] for r in recs]):.2f}"
+        + (f" | {np.mean([r['seconds'] for r in recs]):.1f} s/photo" if all("seconds" in r for r in recs) else "")
     )
 
 

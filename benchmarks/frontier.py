@@ -1,0 +1,89 @@
+"""The frontier: protection against face JOD, for today's design and the new one, at several strengths.
+
+Reads the JSON the protection benchmark wrote (``benchmarks/protection.py``: its ``--variant`` and
+``--outputs`` runs, at native size or ``--scale 3``) and writes one row per run: face JOD (4K at
+100 %: mean / worst; phone), photo JOD, the worst channel's success of the attacked encoders,
+Faceplugin (never attacked) and, where a leave-one-out run at the same strength was measured, the
+left-out encoder. Runs are grouped by design: ``v2 ...`` are photos protected by today's design
+(commit cb0562b, ``--save``) and scored by the same benchmark; the others are the new design.
+
+Usage: python benchmarks/frontier.py results/protection.json results/frontier_v3.json ... [--out results/frontier.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).resolve().parent / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from protection import CHANNELS, success  # noqa: E402
+
+ATTACKED = ("arcface", "sface", "facenet", "faceres")
+LEAVE_ONE_OUT = ("arcface", "facenet", "faceres")
+
+
+def span(records: list[dict], encoder: str) -> str:
+    rates = [success(records, ch, encoder) for ch in CHANNELS]
+    return f"{min(rates):.0f}-{max(rates):.0f} %"
+
+
+def row(name: str, run: dict, loo: dict[str, dict]) -> str:
+    r = run["records"]
+    jod = np.array([x["jod_face"] for x in r])
+    attacked = min(success(r, ch, e) for ch in CHANNELS for e in ATTACKED)
+    left_out = [f"{e} {span(loo[e]['records'], e)}" if e in loo else f"{e} -" for e in LEAVE_ONE_OUT]
+    return (
+        f"| {name} | {jod.mean():.2f} / {jod.min():.2f} | {np.mean([x['jod_phone_face'] for x in r]):.2f} | "
+        f"{np.mean([x['jod_photo'] for x in r]):.2f} | {np.mean([x['face_psnr'] for x in r]):.1f} | {attacked:.0f} % | "
+        f"{span(r, 'faceplugin')} | " + ", ".join(left_out) + " |"
+    )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("inputs", nargs="+", type=Path)
+    ap.add_argument("--out", type=Path, default=RESULTS / "frontier.md")
+    ap.add_argument("--title", default="native size")
+    args = ap.parse_args()
+    runs: dict[str, dict] = {}
+    for path in args.inputs:
+        runs.update(json.loads(path.read_text()))
+    lines = [
+        f"# Frontier: protection against visibility ({args.title})",
+        "",
+        "Command: `python benchmarks/frontier.py " + " ".join(str(p) for p in args.inputs) + "`; the runs are those "
+        "files' (`benchmarks/protection.py`, 18 people, four platform channels). Face JOD = ColorVideoVDP on the face "
+        "box + 20 % at 100 % on a 4K monitor (mean / worst), phone = the face on a phone showing the photo 1080 px "
+        "wide, photo = the whole photo at 100 %. Attacked = the worst channel's success over ArcFace, SFace, FaceNet "
+        "and FaceRes; Faceplugin is never attacked; leave-one-out = that encoder taken out of the attack too, "
+        "at the same strength (- where not measured). v2 = today's design before this change (commit cb0562b), "
+        "protected by its own code and scored by the same benchmark.",
+        "",
+        "| run | face JOD 4K mean / worst | face JOD phone | photo JOD | face PSNR dB | attacked (worst) "
+        "| Faceplugin | leave-one-out |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, run in runs.items():
+        if name.startswith("LOO") or name == "noise" or not run["records"] or "jod_face" not in run["records"][0]:
+            continue
+        base = name.removeprefix("v2 ")
+        loo = {
+            e: runs[key]
+            for e in LEAVE_ONE_OUT
+            for key in (f"LOO {e}" if base == "medium" and not name.startswith("v2") else f"LOO {base} {e}",)
+            if key in runs
+        }
+        lines.append(row(name, run, loo))
+    lines.append("")
+    args.out.write_text("\n".join(lines))
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
