@@ -3,9 +3,10 @@ stripped (and the stripper's own check run on the output), then written atomical
 name :mod:`~photoguard.pipeline.naming` gives it.
 
 The output keeps the input's format family (:data:`photoguard.formats.FORMATS`): PNG for PNG,
-JPEG (quality 95, 4:4:4 chroma) for JPEG and HEIC, lossless WebP for WebP, TIFF for TIFF. Pixels
-are written orientation-applied, with no metadata but the ICC profile. A photo without a usable
-face is passed through the lossless metadata stripper only, in its own format.
+JPEG (the options' quality, :data:`~photoguard.formats.JPEG_QUALITY` by default; 4:4:4 chroma) for
+JPEG and HEIC, lossless WebP for WebP, TIFF for TIFF. Pixels are written orientation-applied, with
+no metadata but the ICC profile. A photo without a usable face is passed through the lossless
+metadata stripper only, in its own format.
 """
 
 from __future__ import annotations
