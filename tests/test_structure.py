@@ -20,6 +20,13 @@ PUBLIC = {
     "photoguard.cli.protect_cmd.protect_cmd",
 }
 CLI = "photoguard.cli.protect_cmd.protect_cmd"
+#: The classes whose generated constructors take the options as fields on purpose: the options
+#: themselves, and the batch operation, whose ``ProtectOperation(strength="fast")`` (the batch
+#: package's documented way in, as before issue 28) stays beside ``ProtectOperation(options)``.
+PUBLIC_CLASSES = {
+    "photoguard.pipeline.options.ProtectOptions",
+    "photoguard.batch.operations.ProtectOperation",
+}
 #: The most protect options any other function may take as parameters.
 MOST = 5
 
@@ -107,6 +114,22 @@ def test_no_function_below_the_public_api_takes_the_options_loose() -> None:
                 if len(taken) > MOST and f"{module}.{node.name}" not in PUBLIC:
                     loose[f"{module}.{node.name}"] = taken
     assert not loose, f"functions taking more than {MOST} protect options as parameters: {loose}"
+
+
+def test_no_class_below_the_public_api_takes_the_options_as_fields() -> None:
+    """A dataclass's fields are its constructor's parameters: they count as the functions' do."""
+    options = _option_names()
+    loose = {}
+    for module, _, tree in _modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                names = {
+                    s.target.id for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+                }
+                taken = sorted(names & options)
+                if len(taken) > MOST and f"{module}.{node.name}" not in PUBLIC_CLASSES:
+                    loose[f"{module}.{node.name}"] = taken
+    assert not loose, f"classes taking more than {MOST} protect options as fields: {loose}"
 
 
 def test_the_public_functions_take_every_option_and_build_one_set() -> None:
