@@ -103,11 +103,11 @@ def test_a_protected_card_says_what_it_does_not_cover(lang, words):
     assert sure is not None
     figures = sure.group(2)
     if lang == "en":
-        assert sure.group(1) == "How sure is this?" and "50–61 %, 78–83 % and 89–94 %" in figures
-        assert "In 2 to 5 of the 18 photos this check said “protected”" in figures
+        assert sure.group(1) == "How sure is this?" and "67–78 %, 72–78 % and 89–94 %" in figures
+        assert "In 1 to 5 of the 18 photos this check said “protected”" in figures
     else:
         assert (
-            sure.group(1) == "얼마나 확실한가요?" and "50–61%, 78–83%, 89–94%" in figures and "18장 중 2–5장" in figures
+            sure.group(1) == "얼마나 확실한가요?" and "67–78%, 72–78%, 89–94%" in figures and "18장 중 1–5장" in figures
         )
 
 
