@@ -7,7 +7,7 @@ Faceplugin (never attacked) and, where a leave-one-out run at the same strength 
 left-out encoder. Runs are grouped by design: ``v2 ...`` are photos protected by today's design
 (commit cb0562b, ``--save``) and scored by the same benchmark; the others are the new design.
 
-Usage: python benchmarks/frontier.py results/protection.json results/frontier_v3.json ... [--out results/frontier.md]
+Usage: python benchmarks/frontier.py results/protection.json results/frontier_sweep.json ... [--out results/frontier.md] [--title "selfie scale (x3)"]
 """
 
 from __future__ import annotations

@@ -263,7 +263,9 @@ def main() -> int:
     ap.add_argument("--runs", default=",".join(runs()), help="comma-separated run names ('' for none)")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes, one torch thread each")
     ap.add_argument("--scale", type=int, default=1, help="3: the selfie-scale case (victims upscaled 3x)")
-    ap.add_argument("--out", type=Path, default=None, help="default: results/protection.md (_selfie for --scale 3)")
+    ap.add_argument(
+        "--out", type=Path, default=None, help="default: results/protection.md (protection_x3.md for --scale 3)"
+    )
     ap.add_argument(
         "--merge", action="store_true", help="add these runs to the existing results instead of replacing them"
     )

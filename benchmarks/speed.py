@@ -1,7 +1,7 @@
 """Speed and memory of protect() by photo size: the work must follow faces, not pixels.
 
 Photos are made from the public-domain sample (one face), resized so the long side is 1024 px,
-12 MP (4000 x 3000), 24 MP (6000 x 4000) and 88 MP (11000 x 8000, near the 100 MP limit; the face
+12 MP (4000 x 3000), a 12 MP selfie (3000 x 4000, the face cropped to 1600 px), 24 MP (6000 x 4000) and 88 MP (11000 x 8000, near the 100 MP limit; the face
 is a close-up there, 2200 px), plus a tighter 88 MP portrait close-up (8100 x 10942, the face
 cropped so that it is 4700 px: its working region is most of the photo), and written as JPEG.
 Each size is protected in a fresh process (models loaded first, not timed).
@@ -38,21 +38,25 @@ SAMPLE = ROOT / "examples" / "astronaut.png"
 SIZES = {
     "1024 px": (1024, 1024),
     "12 MP": (4000, 3000),
+    "12 MP selfie": (3000, 4000),
     "24 MP": (6000, 4000),
     "88 MP": (11000, 8000),
     "88 MP close-up": (8100, 10942),
 }
-#: The sample's face: its centre and height in the 512 px image (YuNet's box), for the close-up.
+#: The close-ups: the face box's height as a share of the photo's (a 12 MP phone selfie: about 1600 px).
+CLOSEUPS = {"12 MP selfie": 0.4, "88 MP close-up": 0.55}
+#: The sample's face: its centre and height in the 512 px image (YuNet's box), for the close-ups.
 _FACE_CENTRE, _FACE_HEIGHT = (223, 120), 113
 
 
-def make_photo(size: tuple[int, int], path: Path, closeup: bool = False) -> None:
+def make_photo(size: tuple[int, int], path: Path, closeup: float = 0.0) -> None:
     """The sample scaled to the photo's height and centred on a blurred, stretched copy of itself;
-    ``closeup``: the sample cropped around its face so that the face is 55 % of the photo's height."""
+    ``closeup`` > 0: the sample cropped around its face so that the face is that share of the
+    photo's height (upscaled: no fine skin texture, a conservative case for visibility)."""
     width, height = size
     face = Image.open(SAMPLE).convert("RGB")
     if closeup:
-        (cx, cy), frame_h = _FACE_CENTRE, _FACE_HEIGHT / 0.55
+        (cx, cy), frame_h = _FACE_CENTRE, _FACE_HEIGHT / closeup
         frame_w = frame_h * width / height
         box = (cx - frame_w / 2, cy - frame_h / 2, cx + frame_w / 2, cy + frame_h / 2)
         face.resize((width, height), Image.LANCZOS, box=box).save(path, "JPEG", quality=92)
@@ -128,7 +132,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for label in sizes:
             photo = Path(tmp) / f"{label.replace(' ', '')}.jpg"
-            make_photo(SIZES[label], photo, closeup=label.endswith("close-up"))
+            make_photo(SIZES[label], photo, closeup=CLOSEUPS.get(label, 0.0))
             for strength in args.presets.split(","):
                 out = subprocess.run(
                     [sys.executable, __file__, "--child", str(photo), strength, str(args.repeat)],
