@@ -456,3 +456,10 @@ def test_batch_below_one_is_a_usage_error(tmp_path):
     op = StripOperation()
     with pytest.raises(UsageError, match="batch must be at least 1"):
         run(plan([photo(tmp_path / "a.jpg")], op, out=tmp_path / "o"), op, batch=0)
+
+
+def test_a_protect_operation_takes_its_strength_first_as_before():
+    assert ProtectOperation("fast").options == ProtectOperation(strength="fast").options
+    assert ProtectOperation("fast").options.strength == "fast"
+    with pytest.raises(TypeError):
+        ProtectOperation("fast", strength="strong")

@@ -143,6 +143,11 @@ class ProtectOperation(Operation):
 
         names = ("strength", "against", "edit_strength", "device", "jpeg_quality", "keep_icc")
         given = {name: value for name, value in zip(names, values) if value is not None}
+        if isinstance(self.options, str):  # ProtectOperation("fast"): the strength, first as it always was
+            if "strength" in given:
+                raise TypeError("ProtectOperation got its strength twice")
+            given = {"strength": self.options, **given}
+            object.__setattr__(self, "options", None)
         if self.options is not None and given:
             raise TypeError(f"give ProtectOperation its options or {', '.join(given)}, not both")
         if self.options is None:
