@@ -58,7 +58,9 @@ def make_photo(size: tuple[int, int], path: Path, closeup: float = 0.0) -> None:
     if closeup:
         (cx, cy), frame_h = _FACE_CENTRE, _FACE_HEIGHT / closeup
         frame_w = frame_h * width / height
-        box = (cx - frame_w / 2, cy - frame_h / 2, cx + frame_w / 2, cy + frame_h / 2)
+        x0 = min(max(cx - frame_w / 2, 0.0), face.width - frame_w)  # inside the sample: the face off centre
+        y0 = min(max(cy - frame_h / 2, 0.0), face.height - frame_h)
+        box = (x0, y0, x0 + frame_w, y0 + frame_h)
         face.resize((width, height), Image.LANCZOS, box=box).save(path, "JPEG", quality=92)
         return
     background = face.resize((width, height), Image.BILINEAR)

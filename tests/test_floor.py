@@ -54,3 +54,21 @@ def test_every_face_is_held() -> None:
     protected = _cloak(original, 5.0)
     held, jods = within_floor(original, protected, [face, other], (9.4, 9.6), 95)
     assert len(jods) == 2 and min(j for j, _ in jods) >= 9.4 and min(p for _, p in jods) >= 9.6
+
+
+def test_each_face_is_held_at_its_own_floor() -> None:
+    """A close-up's 4K floor may be lower than a small face's (CloakConfig.targets_for): each face
+    holds its own, and the one closest to its floor decides the scale."""
+    original, face = _photo()
+    other = Face(box=(10.0, 10.0, 50.0, 50.0), landmarks=np.zeros((5, 2), np.float32), score=0.9)
+    protected = _cloak(original, 5.0)
+    floors = [(9.0, 9.0), (9.6, 9.7)]
+    held, jods = within_floor(original, protected, [face, other], floors, 95)
+    assert all(j >= t and p >= tp for (j, p), (t, tp) in zip(jods, floors, strict=True))
+    shares = [max((10 - j) / (10 - t), (10 - p) / (10 - tp)) for (j, p), (t, tp) in zip(jods, floors, strict=True)]
+    assert 0.85 < max(shares) <= 1.0  # at its floor, not far above it
+    # one pair for every face is the same as that pair given per face
+    assert (
+        within_floor(original, protected, [face, other], (9.4, 9.6), 95)[1]
+        == within_floor(original, protected, [face, other], [(9.4, 9.6)] * 2, 95)[1]
+    )

@@ -189,7 +189,9 @@ def test_each_preset_keeps_its_visibility_promise_on_a_real_face(weights, astron
     written = decode_image(data).rgb
     region = Face(face.box, np.zeros((5, 2), np.float32), face.score)
     measured, on_phone = face_jod(astronaut, written, region), phone_jod(astronaut, written, region)
-    assert measured >= config.jod_target and on_phone >= config.phone_jod_target
+    at_100, phone = config.targets_for(region.size)  # a close-up's 4K target may be lower; this face is small
+    assert (at_100, phone) == (config.jod_target, config.phone_jod_target)
+    assert measured >= at_100 and on_phone >= phone
     assert face.visibility_jod == pytest.approx(measured, abs=0.01)
     assert face.phone_jod == pytest.approx(on_phone, abs=0.01)
     assert np.abs(result.image.astype(int) - astronaut.astype(int)).max() <= config.epsilon

@@ -52,6 +52,9 @@ class CloakConfig:
             (:mod:`photoguard.cloak.floor`).
         phone_jod_target: the same for the face on a phone showing the photo 1080 px wide (the
             view of a feed: a selfie's cloak, shrunk 3-4 times, shows there first).
+        closeup_jod_target: the 4K target of a close-up, or None for ``jod_target`` at every size:
+            from faces of :data:`CLOSEUP_PX` ``[0]`` to ``[1]`` the 4K target moves from
+            ``jod_target`` to this (see :meth:`targets_for`).
         encoders: encoders the cloak knows of: the attacked ones plus ``holdout``; by default the
             registry's (:data:`~photoguard.models.encoders.CLOAK_ENCODERS`: the entries whose role
             is ``attack`` or ``holdout``). Every preset attacks ArcFace, SFace, FaceNet and FaceRes;
@@ -94,6 +97,7 @@ class CloakConfig:
     mirror_anchor: bool = True
     jod_target: float = 9.3
     phone_jod_target: float = 9.3
+    closeup_jod_target: float | None = None
     encoders: tuple[str, ...] = CLOAK_ENCODERS
     holdout: str | None = HOLDOUT
     face_px: int = 224
@@ -132,6 +136,10 @@ class CloakConfig:
             (1.4 <= self.region_scale <= 4, "region_scale must be in [1.4, 4]"),
             (5.0 <= self.jod_target < 10.0, "jod_target must be in [5, 10)"),
             (5.0 <= self.phone_jod_target < 10.0, "phone_jod_target must be in [5, 10)"),
+            (
+                self.closeup_jod_target is None or 5.0 <= self.closeup_jod_target < 10.0,
+                "closeup_jod_target must be None or in [5, 10)",
+            ),
         ]
         for ok, message in checks:
             if not ok:
@@ -143,6 +151,24 @@ class CloakConfig:
     def attack_encoders(self) -> tuple[str, ...]:
         """Encoders whose gradients drive the attack (``encoders`` minus ``holdout``)."""
         return tuple(e for e in self.encoders if e != self.holdout)
+
+    def targets_for(self, face_size: float) -> tuple[float, float]:
+        """A face's JOD targets ``(4K monitor at 100 %, phone)``; ``face_size``: :attr:`Face.size`, px.
+
+        At 100 % on a monitor a close-up's face is seen large, and everything the encoders still see
+        of it after a platform's and a bot's resize lies where the eye is most sensitive: at selfie
+        scale the same 4K target protects fewer people (benchmarks/results/protection_x3.md). With
+        :attr:`closeup_jod_target` the 4K target moves to it, linearly, from faces of
+        ``CLOSEUP_PX[0]`` to ``CLOSEUP_PX[1]`` px.
+
+        >>> PRESETS["medium"].targets_for(200), PRESETS["medium"].targets_for(1500)
+        ((8.9, 8.9), (8.6, 8.9))
+        """
+        if self.closeup_jod_target is None:
+            return self.jod_target, self.phone_jod_target
+        low, high = CLOSEUP_PX
+        share = min(1.0, max(0.0, (face_size - low) / (high - low)))
+        return round(self.jod_target + share * (self.closeup_jod_target - self.jod_target), 4), self.phone_jod_target
 
     def too_small(self, face: Face) -> FaceReason | None:
         """Why ``face`` is left as it is at this config (smaller than :attr:`min_face_px`), or None:
@@ -159,6 +185,11 @@ class CloakConfig:
         return asdict(self)
 
 
+#: Face sizes (:attr:`Face.size`, px) over which a preset's 4K target moves from ``jod_target`` to
+#: ``closeup_jod_target``: the largest faces of the native-size benchmark are under 500 px, a 12 MP
+#: selfie's face is 1000-2000 px.
+CLOSEUP_PX = (500.0, 800.0)
+
 PRESETS: dict[str, CloakConfig] = {
     # ~2 s a face on 2 cores: one encoder (the worst) and one channel draw per step, medium's visibility.
     "fast": CloakConfig(
@@ -170,10 +201,14 @@ PRESETS: dict[str, CloakConfig] = {
         blur_sigma=0.0,
         jod_target=8.9,
         phone_jod_target=8.9,
+        closeup_jod_target=8.6,
     ),
     # The default: the strongest cloak that keeps every face at its visibility target; stops 3 steps
-    # after every encoder is safely fooled.
-    "medium": CloakConfig(steps=20, done_margin=0.25, blur_sigma=0.0, jod_target=8.9, phone_jod_target=8.9),
+    # after every encoder is safely fooled. Close-ups get a lower 4K target: at 8.9 a selfie-scale
+    # face kept ArcFace from matching only 78-83 % of people, at 8.6 89-94 % (the earlier design's).
+    "medium": CloakConfig(
+        steps=20, done_margin=0.25, blur_sigma=0.0, jod_target=8.9, phone_jod_target=8.9, closeup_jod_target=8.6
+    ),
     # Hard to see even side by side at 100 % and on a phone, for less protection.
     "light": CloakConfig(steps=20, done_margin=0.25, blur_sigma=0.0, jod_target=9.5, phone_jod_target=9.7),
     # For people who accept a visible change: a 16/255 bound, all 40 steps and no budget shrink

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 from PIL import Image
@@ -61,11 +63,13 @@ def written_face_jods(
     return out
 
 
-def _over(jods: list[tuple[float, float]], targets: tuple[float, float]) -> float:
-    """The largest visible difference (``10 - JOD``, in units of the 4K target's) among the faces:
-    the phone's is scaled so that its target maps to the 4K target."""
-    phone = (10.0 - targets[0]) / max(10.0 - targets[1], 1e-3)
-    return max(max(10.0 - at_100, (10.0 - on_phone) * phone) for at_100, on_phone in jods)
+def _over(jods: list[tuple[float, float]], targets: list[tuple[float, float]]) -> float:
+    """The largest visible difference among the faces and views, as a share of what that face's
+    target allows there (``(10 - JOD) / (10 - target)``: 1 = at its floor)."""
+    return max(
+        max((10.0 - at_100) / max(10.0 - t_100, 1e-3), (10.0 - on_phone) / max(10.0 - t_phone, 1e-3))
+        for (at_100, on_phone), (t_100, t_phone) in zip(jods, targets, strict=True)
+    )
 
 
 def _scaled(original: np.ndarray, protected: np.ndarray, k: float) -> np.ndarray:
@@ -82,17 +86,17 @@ def within_floor(
     original: np.ndarray,
     protected: np.ndarray,
     faces: list[Face],
-    floors: tuple[float, float],
+    floors: tuple[float, float] | Sequence[tuple[float, float]],
     jpeg_quality: int | None,
 ) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """``protected`` with its cloak scaled down until every face of the written file is at least
-    ``floors[0]`` at 100 % on a 4K monitor and ``floors[1]`` on a phone, and each face's two JODs as
-    finally written.
+    its floor at 100 % on a 4K monitor and on a phone, and each face's two JODs as finally written.
 
     Args:
         original, protected: ``H x W x 3`` uint8 RGB.
         faces: the cloaked faces.
-        floors: the lowest face JODs allowed, ``(4K monitor at 100 %, phone)``.
+        floors: the lowest face JODs allowed, ``(4K monitor at 100 %, phone)``: one pair for every
+            face, or one pair per face (:meth:`~photoguard.config.CloakConfig.targets_for`).
         jpeg_quality: the quality the photo will be written at, or None for a lossless format.
 
     Returns:
@@ -101,9 +105,12 @@ def within_floor(
     """
     if not faces:
         return protected, []
+    if isinstance(floors[0], (int, float)):
+        floors = [floors] * len(faces)  # type: ignore[list-item]
+    per_face = cast("list[tuple[float, float]]", list(floors))
     jods = written_face_jods(original, protected, faces, jpeg_quality)
-    budget = 10.0 - floors[0]
-    seen = _over(jods, floors)
+    budget = 1.0
+    seen = _over(jods, per_face)
     if seen <= budget:
         return protected, jods
     best: tuple[float, np.ndarray, list[tuple[float, float]]] = (
@@ -118,7 +125,7 @@ def within_floor(
             break
         image = _scaled(original, protected, target)
         measured = written_face_jods(original, image, faces, jpeg_quality)
-        now = _over(measured, floors)
+        now = _over(measured, per_face)
         if now <= budget and target > best[0]:
             best = (target, image, measured)
             if now > 0.97 * budget:  # close enough under the floor

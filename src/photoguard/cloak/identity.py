@@ -111,11 +111,13 @@ class IdentityCloak:
         crop: torch.Tensor,
         region: FaceRegion,
         photo_width: int,
+        targets: tuple[float, float],
         on_step: Callable[[int, int], None] | None = None,
     ) -> FaceRun:
         """The optimisation of one ``1 x 3 x H x W`` working crop, ready to step: its budget, its
-        visibility, its objective and loop state, the last two drawing from one generator seeded
-        with the config's seed."""
+        visibility (``targets``: the face's JODs, ``(4K, phone)``, :meth:`CloakConfig.targets_for`),
+        its objective and loop state, the last two drawing from one generator seeded with the
+        config's seed."""
         cfg = self.config
         generator = torch.Generator().manual_seed(cfg.seed)
         sampler = TransformSampler(
@@ -149,7 +151,7 @@ class IdentityCloak:
         # on a 4K monitor, and on a phone); the crop is the photo scaled by region.scale.
         x0, y0, x1, y1 = region.box
         mx, my = (x1 - x0) * FACE_MARGIN, (y1 - y0) * FACE_MARGIN
-        aim = (min(9.99, cfg.jod_target + PROXY_MARGIN), min(9.99, cfg.phone_jod_target + PROXY_MARGIN))
+        aim = (min(9.99, targets[0] + PROXY_MARGIN), min(9.99, targets[1] + PROXY_MARGIN))
         visibility = FaceVisibility(crop, region.scale, (x0 - mx, y0 - my, x1 + mx, y1 + my), photo_width, aim)
         state = IterativePerturbation(
             crop,
@@ -216,7 +218,8 @@ class PhotoCloak:
             region = face_region(face, size, config.face_px, config.region_scale)
             crop = extract(self.out, region).to(self.cloak.device)  # move only the crop to the GPU
             self._current = (face, region)
-            return self.cloak.face_run(crop, region, image.shape[1], on_step=self._on_step(index))
+            targets = config.targets_for(face.size)
+            return self.cloak.face_run(crop, region, image.shape[1], targets, on_step=self._on_step(index))
         return None
 
     def finish_run(self, run: FaceRun) -> None:

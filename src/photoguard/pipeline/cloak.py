@@ -84,7 +84,7 @@ def take_cloak(work: PhotoWork, cloaked: tuple[np.ndarray, list[FaceOutcome]]) -
         from photoguard.cloak.floor import within_floor
 
         faces = [work.faces[i] for i in done]
-        targets = (work.config.jod_target, work.config.phone_jod_target)
+        targets = [work.config.targets_for(face.size) for face in faces]
         protected, jods = within_floor(work.base, protected, faces, targets, work.quality)
         for i, (at_100, on_phone) in zip(done, jods):
             work.reports[i].visibility_jod, work.reports[i].phone_jod = at_100, on_phone
