@@ -227,3 +227,5 @@ def test_the_line_words_a_measured_visibility_and_nothing_else() -> None:
     assert _details(result(9.64)).endswith("face PSNR 36.1 dB; cloak hard to see (9.6 JOD)")
     assert _details(result(9.2)).endswith("; cloak visible on close inspection (9.2 JOD)")
     assert _details(result(8.5)).endswith("; cloak visible (8.5 JOD)")
+    # the number never reads as the next word's threshold: 8.96 is "visible", shown 8.9, not 9.0
+    assert _details(result(8.963)).endswith("; cloak visible (8.9 JOD)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -102,6 +103,17 @@ def visibility_of(jod: float | None) -> Visibility:
     if jod >= HARD_TO_SEE_JOD:
         return Visibility.HARD_TO_SEE
     return Visibility.CLOSE_LOOK if jod >= CLOSE_LOOK_JOD else Visibility.VISIBLE
+
+
+def shown_jod(jod: float) -> str:
+    """A face JOD as shown beside its words: one decimal, rounded down, so that the number never
+    reads as the next word's threshold (8.96 is "visible": "8.9", not "9.0").
+
+    Example:
+        >>> shown_jod(8.963), shown_jod(9.72), shown_jod(9.5)
+        ('8.9', '9.7', '9.5')
+    """
+    return f"{math.floor(jod * 10 + 1e-9) / 10:.1f}"
 
 
 class Verdict(StrEnum):

@@ -25,7 +25,7 @@ from photoguard.config import DEFAULT_PRESET, PRESETS
 from photoguard.coverage import LEAVE_ONE_OUT, PEOPLE, PRESET, said_protected_range
 from photoguard.metadata.findings import Finding, FindingKind
 from photoguard.models.encoders import ENCODERS
-from photoguard.types import FaceReason, FaceReport, FaceStatus, ProtectResult, Verdict, Visibility
+from photoguard.types import FaceReason, FaceReport, FaceStatus, ProtectResult, Verdict, Visibility, shown_jod
 
 #: Each kind of finding -> its message key (``{value}``: the finding's value), or None where the
 #: library's English words are shown (capitalised) in every language. Every kind is listed.
@@ -207,7 +207,7 @@ def _visibility_line(result: ProtectResult, lang: str) -> str | None:
     if jod is None:
         return None
     words = text(lang, f"visibility.words.{result.visibility.value}")
-    return text(lang, "visibility.line", words=words, jod=f"{jod:.1f}")
+    return text(lang, "visibility.line", words=words, jod=shown_jod(jod))
 
 
 def _quality_line(psnr: float, face_psnr: float | None, lang: str) -> str:

@@ -9,7 +9,7 @@ import time
 
 from photoguard.metrics import crop, face_region_box, psnr
 from photoguard.pipeline.work import PhotoWork
-from photoguard.types import FaceReason, FaceReport, ProtectResult
+from photoguard.types import FaceReason, FaceReport, ProtectResult, shown_jod
 
 
 def result_of(work: PhotoWork) -> ProtectResult:
@@ -61,7 +61,7 @@ def details(result: ProtectResult) -> str:
     if result.face_psnr is not None and done:
         parts.append(f"face PSNR {result.face_psnr:.1f} dB")
     if result.visibility_jod is not None:  # words only from a measurement
-        parts.append(f"cloak {result.visibility} ({result.visibility_jod:.1f} JOD)")
+        parts.append(f"cloak {result.visibility} ({shown_jod(result.visibility_jod)} JOD)")
     if edits:
         parts.append(edits)
     elif done == 0:
