@@ -346,7 +346,14 @@ def test_protect_see_download_and_delete(browser, app, tmp_path, lang, device):
         assert words["coverage"] in card.locator(".pg-coverage").inner_text()
         assert card.locator(".pg-sure summary").inner_text().strip() == words["sure"]
         assert not card.locator(".pg-sure p").is_visible()
-        assert card.locator(".pg-visibility").count() == 0  # visibility not measured: nothing said about it
+        # how visible the cloak is, in the words of its measured JOD (one of three sentences)
+        from photoguard.app.strings import text
+        from photoguard.types import Visibility
+
+        sentences = {text(lang, f"visibility.{v}") for v in Visibility if v != Visibility.NOT_MEASURED}
+        assert card.locator(".pg-visibility").count() == 1
+        shown = " ".join(card.locator(".pg-visibility").inner_text().split())
+        assert shown in {" ".join(x.split()) for x in sentences}, shown
         assert _in_view(page, card.locator(".pg-headline")) and _in_view(page, page.locator("#pg-download"))
         page.screenshot(path=str(RESULTS / f"app_{lang}_{device}_verdict.png"))
         page.screenshot(path=str(RESULTS / f"app_{lang}_{device}.png"), full_page=True)
@@ -469,7 +476,7 @@ def test_three_photos_at_once_meet_wcag_aa(browser, app, tmp_path, monkeypatch):
         medium = page.locator("#pg-strength input[value='medium']")
         medium.focus()
         page.keyboard.press("ArrowRight")
-        assert page.locator("#pg-strength input[value='strong']").is_checked()
+        assert page.locator("#pg-strength input[value='light']").is_checked()
         ring = page.locator("#pg-strength label:has(input:focus-visible)").evaluate(
             "l => { const s = getComputedStyle(l); return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
         )
