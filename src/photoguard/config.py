@@ -1,8 +1,10 @@
 """Frozen, validated configurations of the identity cloak, and the named presets.
 
-Budgets are in units of 1/255 of the 8-bit range. Presets trade strength for time and
-visibility: ``fast`` (seconds on a CPU), ``medium`` (default: hard to see at 100 %),
-``strong`` (for people who accept a visible change).
+Budgets are in units of 1/255 of the 8-bit range; visibility targets in JOD (ColorVideoVDP).
+Presets trade protection for time and visibility: ``medium`` (default: the protection, at a
+visibility that can be seen side by side on a close-up), ``light`` (hard to see, protects far
+fewer people), ``fast`` (medium's targets in seconds, less protection), ``strong`` (for people who
+accept a visible change). The measurements: benchmarks/results/protection.md and frontier.md.
 """
 
 from __future__ import annotations

@@ -96,7 +96,10 @@ def protect_cmd(
         Strength(DEFAULT_PRESET),
         "-s",
         "--strength",
-        help="fast: seconds a face on a CPU; medium: hard to see at 100 %; strong: more protection, may be visible.",
+        help=(
+            "medium: the protection (a close-up can show it side by side); light: hardest to see, protects "
+            "far fewer people; fast: seconds a face on a CPU, less protection; strong: the most protection, visible."
+        ),
     ),
     against: list[Against] = typer.Option(
         [],
