@@ -41,7 +41,8 @@ def _written(rgb: np.ndarray, box: tuple[int, int, int, int], jpeg_quality: int 
     ax1, ay1 = min(rgb.shape[1], x1 + (-x1) % 8), min(rgb.shape[0], y1 + (-y1) % 8)
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(rgb[ay0:ay1, ax0:ax1])).save(buf, "JPEG", quality=jpeg_quality, subsampling=0)
-    decoded = np.asarray(Image.open(buf).convert("RGB"))
+    with Image.open(buf) as decoded_image:  # a 4:4:4 JPEG of RGB decodes as RGB: no converted copy
+        decoded = np.asarray(decoded_image if decoded_image.mode == "RGB" else decoded_image.convert("RGB"))
     return decoded[y0 - ay0 : y1 - ay0, x0 - ax0 : x1 - ax0]
 
 
@@ -124,22 +125,30 @@ def within_floor(
     seen = _over(jods, per_face)
     if seen <= budget:
         return protected, jods
-    best: tuple[float, np.ndarray, list[tuple[float, float]] | None] = (0.0, original, None)
+    # Only the scale of the best image is kept, and one scaled image at a time is held: on an 88 MP
+    # photo each is 264 MB.
+    best: tuple[float, list[tuple[float, float]] | None] = (0.0, None)
+    image: np.ndarray | None = None
+    image_scale = 1.0
     k, growth = 1.0, 1.5
     for _ in range(TRIES):
         target = k * (budget / seen) ** (1.0 / growth) * (0.98 if best[0] == 0.0 else 1.0)
         if not 0.0 < target < 1.0 or abs(target - k) < 1e-3:
             break
-        image = _scaled(original, protected, target)
+        image = None
+        image, image_scale = _scaled(original, protected, target), target
         measured = measure(image)
         now = _over(measured, per_face)
         if now <= budget and target > best[0]:
-            best = (target, image, measured)
+            best = (target, measured)
             if now > 0.97 * budget:  # close enough under the floor
                 break
         if now > 1e-6 and seen > 1e-6 and now != seen:
             growth = min(3.0, max(0.7, math.log(seen / now) / math.log(k / target)))
         k, seen = target, now
-    if best[2] is None:  # no scale held the floor: the photo goes out without a cloak
+    if best[1] is None:  # no scale held the floor: the photo goes out without a cloak
         return original, measure(original)
-    return best[1], best[2]
+    if image is None or image_scale != best[0]:  # the last image tried is not the best one: make it again
+        image = None
+        image = _scaled(original, protected, best[0])
+    return image, best[1]

@@ -17,6 +17,7 @@ makes on cloaked selfies is measured in ``tests/test_visibility.py``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -24,7 +25,7 @@ from PIL import Image
 
 from photoguard.metrics import crop, face_region_box
 from photoguard.types import Face
-from photoguard.visibility.model import DISPLAYS, jod_of_dkl, reduce, reduce_in_bands, to_dkl
+from photoguard.visibility.model import DISPLAYS, jod_of_dkl, reduce_in_bands, to_dkl
 
 #: Regions whose shorter side is longer than this are measured on a reduced pyramid level.
 MAX_SIDE = 768
@@ -52,21 +53,28 @@ def region_jod(original: np.ndarray, changed: np.ndarray, display: str = "4k", *
     with torch.no_grad():
         if skip == 0:
             ref, test = to_dkl(_tensor(original), screen), to_dkl(_tensor(changed), screen)
-        else:  # the full-size light only a band of rows at a time: a 50 MP close-up's region stays in memory
-            ref, test = (_reduced_light(rgb, display) for rgb in (original, changed))
-            for _ in range(skip - 1):
-                ref, test = reduce(ref), reduce(test)
+        else:  # the full-size light only a band of rows at a time, one image after the other: a
+            # close-up's region is never held at full size, nor both images at level 1
+            ref, test = (_reduced_light(rgb, display, skip) for rgb in (original, changed))
         return round(float(jod_of_dkl(test, ref, screen.ppd, skip=skip)[0]), 4)
 
 
-def _reduced_light(rgb: np.ndarray, display: str) -> torch.Tensor:
-    """The display's DKL light of ``rgb``, one pyramid level down, made a band of rows at a time."""
+def _reduced_light(rgb: np.ndarray, display: str, levels: int = 1) -> torch.Tensor:
+    """The display's DKL light of ``rgb``, ``levels`` pyramid levels down, each made a band of rows
+    at a time."""
     screen = DISPLAYS[display]
 
     def rows(r0: int, r1: int) -> torch.Tensor:
         return to_dkl(_tensor(rgb[r0:r1]), screen)
 
-    return reduce_in_bands(rows, rgb.shape[0])
+    light = reduce_in_bands(rows, rgb.shape[0])
+    for _ in range(levels - 1):  # the next levels in bands too (the same numbers as reduce)
+        light = reduce_in_bands(_rows_of(light), light.shape[-2])
+    return light
+
+
+def _rows_of(level: torch.Tensor) -> Callable[[int, int], torch.Tensor]:
+    return lambda r0, r1: level[..., r0:r1, :]
 
 
 def face_jod(original: np.ndarray, changed: np.ndarray, face: Face, display: str = "4k") -> float:
