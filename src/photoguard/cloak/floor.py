@@ -54,15 +54,23 @@ def written_face_jods(
     out = []
     for face in faces:
         box = face_region_box(face, original.shape)
-        at_100 = region_jod(crop(original, box), _written(image, box, jpeg_quality))
         shown = phone_face_box(face, original.shape)
         source = phone_source_box(shown, original.shape)
+        # both views' regions as written, from one encoding of the region that holds them both
+        both = (min(box[0], source[0]), min(box[1], source[1]), max(box[2], source[2]), max(box[3], source[3]))
+        written = _written(image, both, jpeg_quality)
+        at_100 = region_jod(crop(original, box), crop(written, _inside(box, both)))
         before, after = (
             shown_on_phone(part, shown, photo_shape=original.shape, origin=(source[0], source[1]))
-            for part in (crop(original, source), _written(image, source, jpeg_quality))
+            for part in (crop(original, source), crop(written, _inside(source, both)))
         )
         out.append((at_100, region_jod(before, after, "phone")))
     return out
+
+
+def _inside(box: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """``box`` in the coordinates of the region ``outer`` that holds it."""
+    return box[0] - outer[0], box[1] - outer[1], box[2] - outer[0], box[3] - outer[1]
 
 
 def _over(jods: list[tuple[float, float]], targets: list[tuple[float, float]]) -> float:
