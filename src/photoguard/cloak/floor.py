@@ -16,7 +16,6 @@ import hashlib
 import io
 import math
 from collections.abc import Sequence
-from typing import cast
 
 import numpy as np
 from PIL import Image
@@ -73,7 +72,7 @@ def _inside(box: tuple[int, int, int, int], outer: tuple[int, int, int, int]) ->
     return box[0] - outer[0], box[1] - outer[1], box[2] - outer[0], box[3] - outer[1]
 
 
-def _over(jods: list[tuple[float, float]], targets: list[tuple[float, float]]) -> float:
+def _over(jods: list[tuple[float, float]], targets: Sequence[tuple[float, float]]) -> float:
     """The largest visible difference among the faces and views, as a share of what that face's
     target allows there (``(10 - JOD) / (10 - target)``: 1 = at its floor)."""
     return max(
@@ -96,7 +95,7 @@ def within_floor(
     original: np.ndarray,
     protected: np.ndarray,
     faces: list[Face],
-    floors: tuple[float, float] | Sequence[tuple[float, float]],
+    floors: Sequence[tuple[float, float]],
     jpeg_quality: int | None,
 ) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """``protected`` with its cloak scaled down until every face of the written file is at least
@@ -105,8 +104,8 @@ def within_floor(
     Args:
         original, protected: ``H x W x 3`` uint8 RGB.
         faces: the cloaked faces.
-        floors: the lowest face JODs allowed, ``(4K monitor at 100 %, phone)``: one pair for every
-            face, or one pair per face (:meth:`~photoguard.config.CloakConfig.targets_for`).
+        floors: the lowest JODs each face may have, ``(4K monitor at 100 %, phone)``, one pair per
+            face (:meth:`~photoguard.config.CloakConfig.targets_for`).
         jpeg_quality: the quality the photo will be written at, or None for a lossless format.
 
     Returns:
@@ -115,9 +114,6 @@ def within_floor(
     """
     if not faces:
         return protected, []
-    if isinstance(floors[0], (int, float)):
-        floors = [floors] * len(faces)  # type: ignore[list-item]
-    per_face = cast("list[tuple[float, float]]", list(floors))
     # A scale close to 1 often rounds back to the same pixels (0.97 x a change of 10 levels is still
     # 10): the same pixels are the same JODs, measured once.
     measured_for: dict[bytes, list[tuple[float, float]]] = {}
@@ -129,9 +125,8 @@ def within_floor(
         return measured_for[key]
 
     jods = measure(protected)
-    budget = 1.0
-    seen = _over(jods, per_face)
-    if seen <= budget:
+    seen = _over(jods, floors)  # 1 = the face closest to its floor is at it
+    if seen <= 1.0:
         return protected, jods
     # Only the scale of the best image is kept, and one scaled image at a time is held: on an 88 MP
     # photo each is 264 MB.
@@ -140,16 +135,16 @@ def within_floor(
     image_scale = 1.0
     k, growth = 1.0, 1.5
     for _ in range(TRIES):
-        target = k * (budget / seen) ** (1.0 / growth) * (0.98 if best[0] == 0.0 else 1.0)
+        target = k * (1.0 / seen) ** (1.0 / growth) * (0.98 if best[0] == 0.0 else 1.0)
         if not 0.0 < target < 1.0 or abs(target - k) < 1e-3:
             break
         image = None
         image, image_scale = _scaled(original, protected, target), target
         measured = measure(image)
-        now = _over(measured, per_face)
-        if now <= budget and target > best[0]:
+        now = _over(measured, floors)
+        if now <= 1.0 and target > best[0]:
             best = (target, measured)
-            if now > 0.97 * budget:  # close enough under the floor
+            if now > 0.97:  # close enough under the floor
                 break
         if now > 1e-6 and seen > 1e-6 and now != seen:
             growth = min(3.0, max(0.7, math.log(seen / now) / math.log(k / target)))
