@@ -33,20 +33,21 @@ def span(records: list[dict], encoder: str) -> str:
     return f"{min(rates):.0f}-{max(rates):.0f} %"
 
 
+def attacked_worst(run: dict) -> float:
+    """The worst channel's success, %, over the attacked encoders."""
+    return min(success(run["records"], ch, e) for ch in CHANNELS for e in ATTACKED)
+
+
 def row(name: str, run: dict, loo: dict[str, dict]) -> str:
     r = run["records"]
     jod = np.array([x["jod_face"] for x in r])
-    attacked = min(success(r, ch, e) for ch in CHANNELS for e in ATTACKED)
+    attacked = attacked_worst(run)
     left_out = [f"{e} {span(loo[e]['records'], e)}" if e in loo else f"{e} -" for e in LEAVE_ONE_OUT]
     return (
         f"| {name} | {jod.mean():.2f} / {jod.min():.2f} | {np.mean([x['jod_phone_face'] for x in r]):.2f} | "
         f"{np.mean([x['jod_photo'] for x in r]):.2f} | {np.mean([x['face_psnr'] for x in r]):.1f} | {attacked:.0f} % | "
         f"{span(r, 'faceplugin')} | " + ", ".join(left_out) + " |"
     )
-
-
-def attacked_worst(run: dict) -> float:
-    return min(success(run["records"], ch, e) for ch in CHANNELS for e in ATTACKED)
 
 
 def jod_at(points: list[tuple[float, float]], protection: float) -> float | None:
